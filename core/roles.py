@@ -1,0 +1,71 @@
+"""The roles (Django groups) and the permissions each one carries.
+
+Permissions are checked in the services; views and templates only use them to decide what
+to show. ``sync_roles`` runs after every migrate, so groups always match this table.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+DISPATCHER = "dispatcher"
+MANAGER = "manager"
+TECHNICIAN = "technician"
+LOGISTICS = "logistics"
+LEGAL = "legal"
+INTEGRATION = "integration"
+
+ALL_ROLES = (DISPATCHER, MANAGER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION)
+
+_DESK = [
+    "incidents.view_incident", "incidents.view_all_incidents", "incidents.report_incident",
+    "incidents.confirm_incident", "incidents.dispatch_incident", "incidents.change_incident",
+    "incidents.close_incident", "incidents.regrade_incident", "incidents.view_directive",
+    "teams.view_team",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    DISPATCHER: _DESK,
+    MANAGER: [*_DESK, "incidents.work_incident", "teams.view_dutyshift"],
+    TECHNICIAN: ["incidents.view_incident"],
+    LOGISTICS: ["incidents.view_incident", "incidents.view_all_incidents", "teams.view_team"],
+    LEGAL: ["incidents.view_incident", "incidents.view_all_incidents", "teams.view_team"],
+    INTEGRATION: [*_DESK],
+}
+
+
+def extend_role(role: str, perms: list[str]) -> None:
+    """Other apps add their permissions to a role at import time (in their AppConfig.ready)."""
+    ROLE_PERMISSIONS.setdefault(role, [])
+    for perm in perms:
+        if perm not in ROLE_PERMISSIONS[role]:
+            ROLE_PERMISSIONS[role].append(perm)
+
+
+def sync_roles(**kwargs) -> None:
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found:
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+def roles_of(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(user.groups.values_list("name", flat=True))
+
+
+def primary_role(user) -> str:
+    """The role whose home page the user lands on."""
+    if user.is_superuser:
+        return MANAGER
+    roles = roles_of(user)
+    for role in (MANAGER, DISPATCHER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION):
+        if role in roles:
+            return role
+    return ""

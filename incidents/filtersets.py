@@ -1,0 +1,72 @@
+"""One FilterSet for incidents, shared by the list page, the dashboard and the API."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Category, Grade, Incident, Status
+from teams.models import Team
+
+BOOL_CHOICES = (("true", _("Yes")), ("false", _("No")))
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="slug", label=_("Category")
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.all(), label=_("Assignee")
+    )
+    overdue = django_filters.TypedChoiceFilter(
+        choices=BOOL_CHOICES, method="filter_overdue", label=_("Overdue"),
+        coerce=lambda v: v == "true",
+    )
+    escalated = django_filters.TypedChoiceFilter(
+        choices=BOOL_CHOICES, method="filter_escalated", label=_("Escalated"),
+        coerce=lambda v: v == "true",
+    )
+    reported_after = django_filters.IsoDateTimeFilter(
+        field_name="reported_at", lookup_expr="gte", label=_("Reported after")
+    )
+    reported_before = django_filters.IsoDateTimeFilter(
+        field_name="reported_at", lookup_expr="lt", label=_("Reported before")
+    )
+    asset = django_filters.CharFilter(
+        field_name="asset_ref", lookup_expr="iexact", label=_("VIN / serial number")
+    )
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("reported_at", "reported_at"), ("confirm_deadline", "confirm_deadline"),
+                ("grade", "grade")),
+        label=_("Sort"),
+    )
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.overdue(now) if value else queryset.not_overdue(now)
+
+    def filter_escalated(self, queryset, name, value):
+        return queryset.filter(escalation_level__gt=0) if value else queryset.filter(
+            escalation_level=0
+        )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value)
+            | Q(asset_ref__iexact=value)
+            | Q(external_ref=value)
+            | Q(title__icontains=value)
+            | Q(customer_name__icontains=value)
+        )

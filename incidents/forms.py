@@ -1,0 +1,142 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import TECHNICIAN
+from incidents.models import Category, DirectiveStatus, Grade, Incident
+from teams.models import Team
+
+
+class ReportForm(forms.ModelForm):
+    """The dispatcher's intake form. Field order follows the phone call."""
+
+    reported_at = forms.DateTimeField(
+        label=_("Customer reported at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now. A late log keeps the customer's time."),
+    )
+    grade = forms.ChoiceField(choices=Grade.choices, widget=forms.RadioSelect, label=_("Grade"))
+
+    class Meta:
+        model = Incident
+        fields = [
+            "customer_name", "customer_phone", "asset_ref", "title", "category", "grade",
+            "description", "location", "latitude", "longitude", "impact_scope",
+            "initial_handling", "channel", "service_mode", "external_ref", "reported_at",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "impact_scope": forms.Textarea(attrs={"rows": 2}),
+            "initial_handling": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].empty_label = None
+        self.fields["title"].widget.attrs.update({"autofocus": False, "maxlength": 200})
+        self.fields["customer_phone"].widget.attrs.update({"inputmode": "tel"})
+        self.fields["latitude"].widget.attrs.update({"step": "any"})
+        self.fields["longitude"].widget.attrs.update({"step": "any"})
+        self.fields["customer_name"].widget.attrs["autofocus"] = True
+        self.fields["asset_ref"].widget.attrs.update({"autocapitalize": "characters"})
+
+    def clean_customer_phone(self):
+        phone = self.cleaned_data["customer_phone"].strip()
+        digits = [c for c in phone if c.isdigit()]
+        if phone and (len(digits) < 5 or any(c not in "0123456789+-() " for c in phone)):
+            raise forms.ValidationError(_("Enter a phone number (digits, +, -, spaces)."))
+        return phone
+
+    def clean_asset_ref(self):
+        return self.cleaned_data["asset_ref"].strip().upper()
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("title", "category", "grade", "reported_at"):
+            data.pop(key, None)
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=5000)
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(label=_("Work content"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class DispatchForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                      label=_("Technician"))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            get_user_model().objects.filter(groups__name=TECHNICIAN, is_active=True)
+            .order_by("first_name", "username")
+        )
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["team"].queryset = Team.objects.active()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("assignee") and not data.get("team"):
+            raise forms.ValidationError(_("Choose a technician or a team."))
+        return data
+
+
+class ArriveForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}),
+                                 max_length=5000)
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=5000)
+
+
+class RegradeForm(forms.Form):
+    grade = forms.ChoiceField(choices=Grade.choices, label=_("New grade"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=5000)
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("Photo"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+
+class DirectiveProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "—"), *DirectiveStatus.choices], required=False,
+                               label=_("Status"))
+    text = forms.CharField(label=_("Progress"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text") and not data.get("status"):
+            raise forms.ValidationError(_("Write the progress or change the status."))
+        return data
+
+
+ACTION_FORMS = {
+    "confirm": ConfirmForm,
+    "dispatch": DispatchForm,
+    "arrive": ArriveForm,
+    "resolve": ResolveForm,
+    "close": CloseForm,
+    "cancel": CancelForm,
+    "regrade": RegradeForm,
+}

@@ -1,0 +1,379 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from incidents.querysets import IncidentQuerySet
+from teams.models import RESPONSE_GROUP_KINDS, TeamKind
+
+
+class Grade(models.TextChoices):
+    I = "I", _("Level I (major)")  # noqa: E741
+    II = "II", _("Level II (significant)")
+    III = "III", _("Level III (general)")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ON_SITE = "on_site", _("On site")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (Status.REPORTED, Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE)
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    WEB = "web", _("Web")
+    WALK_IN = "walk_in", _("Walk-in")
+    API = "api", _("API")
+
+
+class ServiceMode(models.TextChoices):
+    ON_SITE_REPAIR = "on_site_repair", _("On-site repair")
+    RETURN_TO_FACTORY = "return_to_factory", _("Return-to-factory repair")
+    PATROL = "patrol", _("Patrol inspection and repair")
+    REMOTE_SUPPORT = "remote_support", _("Remote technical support (7x24)")
+    TRAINING = "training", _("Technical training")
+    ACCOMPANYING = "accompanying", _("Accompanying support")
+    UNIT_REPLACEMENT = "unit_replacement", _("Emergency: whole-unit temporary replacement")
+    MODULE_SWAP = "module_swap", _("Emergency: module swap")
+
+
+class Category(models.Model):
+    """An incident category (事件分类). Data, editable by admins."""
+
+    slug = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("Chinese name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    owning_team_kind = models.CharField(
+        _("owning group"),
+        max_length=20,
+        choices=TeamKind.choices,
+        default=TeamKind.TECH_SUPPORT,
+        help_text=_("Handles Level III incidents of this category."),
+    )
+    concerned_team_kinds = models.JSONField(
+        _("groups concerned"),
+        default=list,
+        blank=True,
+        help_text=_("Response groups given a directive for Level II incidents."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        valid = {kind.value for kind in RESPONSE_GROUP_KINDS}
+        bad = [k for k in self.concerned_team_kinds or [] if k not in valid]
+        if bad:
+            raise ValidationError({"concerned_team_kinds": _("Unknown group kinds: %s") % bad})
+
+
+class ResponsePolicy(models.Model):
+    """Targets per grade, in minutes from the report. Confirm defaults to 30 for every grade."""
+
+    grade = models.CharField(_("grade"), max_length=3, choices=Grade.choices, unique=True)
+    confirm_minutes = models.PositiveIntegerField(
+        _("confirm within (minutes)"), validators=[MinValueValidator(1)]
+    )
+    arrive_minutes = models.PositiveIntegerField(
+        _("arrive on site within (minutes)"), validators=[MinValueValidator(1)]
+    )
+    resolve_minutes = models.PositiveIntegerField(
+        _("resolve within (minutes)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["grade"]
+        verbose_name = _("response policy")
+        verbose_name_plural = _("response policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirm_minutes__lte=models.F("arrive_minutes"))
+                & Q(arrive_minutes__lte=models.F("resolve_minutes")),
+                name="policy_targets_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_grade_display())
+
+
+class Incident(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happened"), blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("category")
+    )
+    grade = models.CharField(_("grade"), max_length=3, choices=Grade.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REPORTED
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.HOTLINE
+    )
+    service_mode = models.CharField(
+        _("service mode"), max_length=20, choices=ServiceMode.choices, blank=True
+    )
+    customer_name = models.CharField(_("customer"), max_length=120, blank=True)
+    customer_phone = models.CharField(_("customer phone"), max_length=40, blank=True)
+    asset_ref = models.CharField(_("VIN / serial number"), max_length=64, blank=True)
+    location = models.CharField(_("location"), max_length=255, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    impact_scope = models.TextField(_("scope of impact"), blank=True)
+    initial_handling = models.TextField(_("done so far"), blank=True)
+    external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents",
+        null=True, blank=True, verbose_name=_("logged by"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_incidents",
+        null=True, blank=True, verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.PROTECT, related_name="incidents",
+        null=True, blank=True, verbose_name=_("team"),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    cancel_reason = models.TextField(_("cancel reason"), blank=True)
+
+    reported_at = models.DateTimeField(_("reported at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    confirm_deadline = models.DateTimeField(_("confirm by"))
+    arrive_deadline = models.DateTimeField(_("arrive by"))
+    resolve_deadline = models.DateTimeField(_("resolve by"))
+    # The earliest deadline still ahead of the open milestone; NULL once closed. The
+    # overdue filter and the escalation sweep read this one indexed column.
+    next_deadline = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        permissions = [
+            ("report_incident", _("Can log incident reports")),
+            ("confirm_incident", _("Can confirm incidents")),
+            ("dispatch_incident", _("Can dispatch incidents")),
+            ("work_incident", _("Can mark arrival and resolution of any incident")),
+            ("close_incident", _("Can close and cancel incidents")),
+            ("regrade_incident", _("Can regrade incidents")),
+            ("view_all_incidents", _("Can see every incident")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-reported_at"], name="incident_status_reported"),
+            models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
+            models.Index(fields=["asset_ref"], name="incident_asset"),
+            models.Index(
+                fields=["next_deadline"], name="incident_next_deadline",
+                condition=Q(next_deadline__isnull=False),
+            ),
+            models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
+            models.Index(fields=["team", "status"], name="incident_team_status"),
+            models.Index(fields=["external_ref"], name="incident_external_ref"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade__in=["I", "II", "III"]), name="incident_grade_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="incident_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="incident_resolution_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '—'} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def current_target(self) -> tuple[str, object] | None:
+        """(target name, deadline) of the milestone this incident is waiting for, if any."""
+        if self.status == Status.REPORTED:
+            return ("confirm", self.confirm_deadline)
+        if self.status in (Status.CONFIRMED, Status.DISPATCHED):
+            return ("arrive", self.arrive_deadline)
+        if self.status == Status.ON_SITE:
+            return ("resolve", self.resolve_deadline)
+        return None
+
+    def is_overdue(self, now) -> bool:
+        target = self.current_target()
+        return bool(target and target[1] < now)
+
+
+class EventKind(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ARRIVED = "arrived", _("Arrived on site")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NOTE = "note", _("Note")
+    REGRADED = "regraded", _("Regraded")
+    UPDATED = "updated", _("Details changed")
+    ESCALATED = "escalated", _("Escalated")
+    DIRECTIVE = "directive", _("Directive issued")
+    DIRECTIVE_UPDATED = "directive_updated", _("Directive progress")
+    PHOTO = "photo", _("Photo added")
+    PART_RESERVED = "part_reserved", _("Part reserved")
+    PART_RELEASED = "part_released", _("Part released")
+    PART_ISSUED = "part_issued", _("Part issued")
+    PART_RETURNED = "part_returned", _("Part returned")
+    NOTIFIED = "notified", _("Notified")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class IncidentEvent(models.Model):
+    """One entry of an incident's append-only timeline: the audit trail."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    created_at = models.DateTimeField(_("time"), db_index=False)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        indexes = [models.Index(fields=["incident", "created_at", "id"], name="event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Incident events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Incident events are append-only")
+
+
+class DirectiveStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Directive(models.Model):
+    """A task HQ gives one response group for an incident (指令下达)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="directives")
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.PROTECT, related_name="directives", verbose_name=_("group")
+    )
+    instruction = models.TextField(_("instruction"))
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=DirectiveStatus.choices, default=DirectiveStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("issued at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+        indexes = [models.Index(fields=["team", "status", "due_at"], name="directive_team_list")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "team"], name="directive_one_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.instruction[:40]}"
+
+
+class DirectiveNote(models.Model):
+    """Progress a group reports back on its directive (信息反馈)."""
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("progress"))
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("directive progress note")
+        verbose_name_plural = _("directive progress notes")
+
+
+def photo_path(instance: "IncidentPhoto", filename: str) -> str:
+    return f"incidents/{instance.incident_id}/{filename}"
+
+
+class IncidentPhoto(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")

@@ -1,0 +1,304 @@
+"""Browser pages of the incident desk. Thin: form → service → redirect or render."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from incidents import services
+from incidents.exceptions import IncidentError
+from incidents.extensions import detail_panels, job_panels, render_panels
+from incidents.filtersets import IncidentFilterSet
+from incidents.forms import (
+    ACTION_FORMS,
+    DirectiveProgressForm,
+    NoteForm,
+    PhotoForm,
+    ReportForm,
+)
+from incidents.models import Directive, Grade, Incident, ResponsePolicy
+
+PAGE_SIZE = 50
+
+
+def _visible(request):
+    return Incident.objects.visible_to(request.user)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def incident_list(request):
+    qs = _visible(request).with_list_relations()
+    filterset = IncidentFilterSet(request.GET or None, queryset=qs, request=request)
+    incidents = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    if not request.GET.get("ordering"):
+        incidents = incidents.order_by("-reported_at", "-id")
+    paginator = Paginator(incidents, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset, "page": page, "now": timezone.now(),
+        "querystring": query.urlencode(),
+    }
+    template = "incidents/partials/list_table.html" if request.htmx else "incidents/list.html"
+    return render(request, template, context)
+
+
+def _policy_minutes() -> dict:
+    policies = {p.grade: p for p in ResponsePolicy.objects.all()}
+    return {
+        grade: (policies.get(grade) or services.policy_for(grade)).confirm_minutes
+        for grade in Grade.values
+    }
+
+
+@login_required
+@permission_required("incidents.report_incident", raise_exception=True)
+def incident_create(request):
+    form = ReportForm(request.POST or None, initial={"channel": "hotline"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.report_incident(
+                actor=request.user, title=data["title"], category=data["category"],
+                grade=data["grade"], reported_at=data.get("reported_at"),
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Report %(n)s logged.") % {"n": incident.number})
+            return redirect("incidents:detail", pk=incident.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "incidents/form.html",
+        {"form": form, "policy_minutes": _policy_minutes()}, status=status,
+    )
+
+
+@login_required
+@require_GET
+def deadline_preview(request):
+    """HTMX: the confirm/arrive/resolve deadlines for the grade and time being typed."""
+    grade = request.GET.get("grade")
+    if grade not in Grade.values:
+        return HttpResponse("")
+    reported_at = parse_datetime(request.GET.get("reported_at") or "") or timezone.now()
+    if timezone.is_naive(reported_at):
+        reported_at = timezone.make_aware(reported_at)
+    deadlines = services.compute_deadlines(grade, reported_at)
+    return render(request, "incidents/partials/deadline_preview.html",
+                  {"deadlines": deadlines, "grade": grade, "now": timezone.now()})
+
+
+@login_required
+def incident_detail(request, pk: int):
+    incident = get_object_or_404(
+        _visible(request).select_related("category", "assignee", "team", "reporter"), pk=pk
+    )
+    return render(request, "incidents/detail.html", _detail_context(request, incident))
+
+
+def _detail_context(request, incident, **forms):
+    actions = services.allowed_actions(incident, request.user)
+    action_forms = {
+        name: forms.get(name) or ACTION_FORMS[name]()
+        for name in actions if name in ACTION_FORMS
+    }
+    events = incident.events.select_related("actor").order_by("created_at", "id")
+    directives = incident.directives.select_related("team").prefetch_related("notes__author")
+    return {
+        "incident": incident,
+        "events": events,
+        "directives": directives,
+        "photos": incident.photos.all(),
+        "actions": actions,
+        "action_forms": action_forms,
+        "note_form": forms.get("note") or NoteForm(),
+        "photo_form": forms.get("photo") or PhotoForm(),
+        "now": timezone.now(),
+        "panels": render_panels(detail_panels, request, incident),
+        "asset_count": (
+            Incident.objects.for_asset(incident.asset_ref).count() if incident.asset_ref else 0
+        ),
+    }
+
+
+def _run_action(request, incident, action: str, data: dict):
+    if action == "confirm":
+        return services.confirm_incident(incident, actor=request.user, note=data.get("note", ""))
+    if action == "dispatch":
+        return services.dispatch_incident(
+            incident, actor=request.user, assignee=data.get("assignee"), team=data.get("team"),
+            note=data.get("note", ""),
+        )
+    if action == "arrive":
+        return services.arrive_incident(incident, actor=request.user, note=data.get("note", ""))
+    if action == "resolve":
+        return services.resolve_incident(
+            incident, actor=request.user, resolution=data["resolution"]
+        )
+    if action == "close":
+        return services.close_incident(incident, actor=request.user, note=data.get("note", ""))
+    if action == "cancel":
+        return services.cancel_incident(incident, actor=request.user, reason=data["reason"])
+    if action == "regrade":
+        return services.regrade_incident(
+            incident, actor=request.user, grade=data["grade"], reason=data.get("reason", "")
+        )
+    raise Http404
+
+
+@login_required
+@require_POST
+def incident_action(request, pk: int, action: str):
+    incident = get_object_or_404(_visible(request), pk=pk)
+    if action not in ACTION_FORMS:
+        raise Http404
+    form = ACTION_FORMS[action](request.POST)
+    if form.is_valid():
+        try:
+            _run_action(request, incident, action, form.cleaned_data)
+        except IncidentError as exc:
+            messages.error(request, str(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You are not allowed to do this."))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            return _rerender(request, incident, action, form)
+        else:
+            messages.success(request, _("Done."))
+        return redirect(_next(request, incident_url(incident)))
+    return _rerender(request, incident, action, form)
+
+
+def _rerender(request, incident, action, form):
+    if request.POST.get("next") == reverse("incidents:my_jobs"):
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("incidents:my_jobs")
+    context = _detail_context(request, incident, **{action: form})
+    context["open_action"] = action
+    return render(request, "incidents/detail.html", context, status=422)
+
+
+def incident_url(incident) -> str:
+    return reverse("incidents:detail", args=[incident.pk])
+
+
+def _next(request, default: str) -> str:
+    """The ``next`` field if it is a safe local URL, else ``default``."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def add_note(request, pk: int):
+    incident = get_object_or_404(_visible(request), pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_note(incident, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect(_next(request, incident_url(incident)))
+    return render(request, "incidents/detail.html",
+                  _detail_context(request, incident, note=form), status=422)
+
+
+@login_required
+@require_POST
+def add_photo(request, pk: int):
+    incident = get_object_or_404(_visible(request), pk=pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_photo(incident, actor=request.user, image=form.cleaned_data["image"],
+                               caption=form.cleaned_data["caption"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Photo added."))
+            return redirect(_next(request, incident_url(incident)))
+    if request.POST.get("next"):
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(_next(request, incident_url(incident)))
+    return render(request, "incidents/detail.html",
+                  _detail_context(request, incident, photo=form), status=422)
+
+
+@login_required
+def asset_history(request, asset_ref: str):
+    incidents = (
+        _visible(request).for_asset(asset_ref).with_list_relations()
+        .order_by("-reported_at", "-id")
+    )
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/asset.html",
+                  {"asset_ref": asset_ref.upper(), "page": page, "now": timezone.now()})
+
+
+@login_required
+def my_jobs(request):
+    jobs = (
+        Incident.objects.jobs_for(request.user).select_related("category")
+        .order_by("next_deadline", "reported_at")
+    )
+    recent = (
+        Incident.objects.filter(assignee=request.user, status__in=["resolved", "closed"],
+                                resolved_at__gte=timezone.now() - timedelta(days=7))
+        .order_by("-resolved_at")[:10]
+    )
+    jobs = list(jobs)
+    for job in jobs:
+        job.panels = render_panels(job_panels, request, job)
+    return render(request, "incidents/my_jobs.html",
+                  {"jobs": jobs, "recent": recent, "now": timezone.now(),
+                   "photo_form": PhotoForm(), "note_form": NoteForm()})
+
+
+@login_required
+@require_POST
+def directive_progress(request, pk: int):
+    directive = get_object_or_404(Directive.objects.select_related("incident", "team"), pk=pk)
+    if not _visible(request).filter(pk=directive.incident_id).exists() and not (
+        request.user.memberships.filter(team_id=directive.team_id).exists()
+    ):
+        raise Http404
+    form = DirectiveProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_directive_progress(
+                directive, actor=request.user, text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"] or None,
+            )
+        except (IncidentError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Progress recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(_next(request, incident_url(directive.incident)))

@@ -1,0 +1,77 @@
+"""Shared fixtures: users per role, an organisation, clients. Tests run on PostgreSQL."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests import factories
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            "The test suite runs on PostgreSQL: set DATABASE_URL (make test does this), "
+            f"got {engine}."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def org(db):
+    """HQ, the four response groups and a service centre, with leaders and deputies."""
+    return factories.make_org()
+
+
+@pytest.fixture
+def dispatcher(db):
+    return factories.UserFactory(username="disp", roles=["dispatcher"])
+
+
+@pytest.fixture
+def manager(db):
+    return factories.UserFactory(username="boss", roles=["manager"])
+
+
+@pytest.fixture
+def technician(db, org):
+    user = factories.UserFactory(username="tech", roles=["technician"])
+    factories.MembershipFactory(team=org["service_centre"], user=user)
+    return user
+
+
+@pytest.fixture
+def other_technician(db, org):
+    user = factories.UserFactory(username="tech2", roles=["technician"])
+    factories.MembershipFactory(team=org["service_centre_2"], user=user)
+    return user
+
+
+def _login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def dispatcher_client(dispatcher):
+    return _login(dispatcher)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return _login(manager)
+
+
+@pytest.fixture
+def technician_client(technician):
+    return _login(technician)
+
+
+@pytest.fixture
+def login():
+    return _login
