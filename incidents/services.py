@@ -171,6 +171,15 @@ def _record(
     return event
 
 
+def record_event(
+    incident: Incident, kind: str, *, actor=None, now: datetime | None = None,
+    data: dict | None = None, text: str = "",
+) -> IncidentEvent:
+    """Append an event to ``incident``'s timeline, for other apps' services (parts moves,
+    escalations, notifications). Call it inside the caller's transaction."""
+    return _record(incident, kind, actor=actor, now=now or timezone.now(), data=data, text=text)
+
+
 def _require_text(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
