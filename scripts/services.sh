@@ -221,6 +221,8 @@ cmd_up() {
     prepare_dirs
     pg_init
     pg_running || pg_start
+    as_service_user "$PGBIN/pg_isready" -q -h "$PG_SOCKETS" -p "$PG_PORT" \
+        || die "the PostgreSQL in $PG_DATA runs on another port than $PG_PORT; run down first"
     pg_provision
     redis_ping || redis_start
     log "up: PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT"
