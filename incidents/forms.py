@@ -114,7 +114,10 @@ class RegradeForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(label=_("Photo"))
+    image = forms.ImageField(
+        label=_("Photo"),
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
 

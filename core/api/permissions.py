@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from accounts.models import ApiKey
+
+
+class KeyScope(permissions.BasePermission):
+    """An authenticated user; a read-only API key may only use safe methods."""
+
+    message = _("This API key is read-only.")
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if isinstance(request.auth, ApiKey) and request.auth.read_only:
+            return request.method in permissions.SAFE_METHODS
+        return True
