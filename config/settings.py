@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "incidents",
     "spareparts",
     "assessments",
+    "accounts",
+    "escalation",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -117,6 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if DJANGO_ENV == "test":
+    # Hashing dominates test setup time; tests never need a slow hash.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -132,6 +139,7 @@ USE_TZ = True
 # --- Static and media ------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -195,6 +203,31 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Domain defaults (the database policy rows are seeded from these) ------------------
 INCIDENT_CONFIRM_MINUTES = env_int("INCIDENT_CONFIRM_MINUTES", 30, minimum=1)
 INCIDENT_NUMBER_PREFIX = env_str("INCIDENT_NUMBER_PREFIX", "AS")
+# Escalation and notifications (docs/escalation.md).
+ESCALATION_SWEEP_SECONDS = env_int("ESCALATION_SWEEP_SECONDS", 2, minimum=1)
+ESCALATION_BATCH_SIZE = env_int("ESCALATION_BATCH_SIZE", 500, minimum=1)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 10, minimum=1)
+NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 3600, minimum=1)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+CELERY_BEAT_SCHEDULE["escalation-sweep"] = {
+    "task": "escalation.tasks.sweep",
+    "schedule": float(ESCALATION_SWEEP_SECONDS),
+    "options": {"expires": 30},
+}
+CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
+    "task": "notifications.tasks.deliver_due",
+    "schedule": 5.0,
+    "options": {"expires": 30},
+}
+# Assessments: how long a survey link stays valid; how often an overdue action's owner is
+# reminded.
+SURVEY_VALID_DAYS = env_int("SURVEY_VALID_DAYS", 14, minimum=1)
+CORRECTIVE_ACTION_REMINDER_HOURS = env_int("CORRECTIVE_ACTION_REMINDER_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE["assessments-remind-overdue-actions"] = {
+    "task": "assessments.tasks.remind_overdue_actions",
+    "schedule": 3600.0,
+}
 
 # --- Security (production) -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -222,8 +255,43 @@ LOGGING = {
 }
 
 # --- REST API --------------------------------------------------------------------------
+# docs/api.md lists these variables. Rates are "N/second|minute|hour|day" or "off".
+def _rate(name: str, default: str) -> str | None:
+    value = env_str(name, default).strip().lower()
+    if value == "off":
+        return None
+    count, _sep, period = value.partition("/")
+    if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name} must look like 100/minute or be off, got {value!r}")
+    return value
+
+
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
+API_MAX_PAGE_SIZE = 200
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1)
+API_KEY_TOUCH_SECONDS = env_int("API_KEY_TOUCH_SECONDS", 60, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.KeyScope"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttling.KeyRateThrottle",
+        "core.api.throttling.AnonAddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "key": _rate("API_THROTTLE_KEY_RATE", "1200/minute"),
+        "anon": _rate("API_THROTTLE_ANON_RATE", "60/minute"),
+    },
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "After-sales emergency incident API",
@@ -232,4 +300,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "DESCRIPTION": "Version 1 of the integration API. See docs/api.md.",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TeamKindEnum": "teams.models.TeamKind",
+        "EventKindEnum": "incidents.models.EventKind",
+        "IncidentStatusEnum": "incidents.models.Status",
+    },
 }

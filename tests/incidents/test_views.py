@@ -1,0 +1,325 @@
+"""The desk's browser pages: intake, list, incident page, actions, my jobs, role access."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from incidents.models import EventKind, Incident, Status
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def intake_data(**overrides):
+    data = {
+        "customer_name": "Zhang Wei",
+        "customer_phone": "+86 138 0000 0000",
+        "asset_ref": "lsvau2180n2000001",
+        "title": "Battery pack will not charge",
+        "category": factories.category().pk,
+        "grade": "II",
+        "description": "Stopped charging at 20%.",
+        "channel": "hotline",
+        "location": "G2 km 1032",
+    }
+    data.update(overrides)
+    return data
+
+
+def png_file(name="photo.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+class TestIntake:
+    def test_dispatcher_logs_a_report_and_lands_on_its_page(self, org, dispatcher_client,
+                                                            dispatcher):
+        response = dispatcher_client.post(reverse("incidents:create"), intake_data())
+        incident = Incident.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == reverse("incidents:detail", args=[incident.pk])
+        assert incident.reporter == dispatcher
+        assert incident.asset_ref == "LSVAU2180N2000001"
+        assert incident.status == Status.REPORTED
+        assert incident.events.filter(kind=EventKind.REPORTED).count() == 1
+
+    def test_late_log_keeps_the_customers_time(self, org, dispatcher_client):
+        reported = (timezone.localtime() - timedelta(minutes=40)).replace(second=0, microsecond=0)
+        dispatcher_client.post(
+            reverse("incidents:create"),
+            intake_data(reported_at=reported.strftime("%Y-%m-%dT%H:%M")),
+        )
+        incident = Incident.objects.get()
+        assert incident.reported_at == reported
+        assert incident.confirm_deadline == reported + timedelta(minutes=30)
+
+    @pytest.mark.parametrize(
+        ("overrides", "field"),
+        [
+            ({"title": "  "}, "title"),
+            ({"grade": "IV"}, "grade"),
+            ({"grade": ""}, "grade"),
+            ({"customer_phone": "call me maybe"}, "customer_phone"),
+            ({"latitude": "123.5"}, "latitude"),
+            ({"category": "999999"}, "category"),
+            ({"channel": "pigeon"}, "channel"),
+        ],
+    )
+    def test_bad_input_gives_form_errors_and_writes_nothing(self, org, dispatcher_client,
+                                                           overrides, field):
+        response = dispatcher_client.post(reverse("incidents:create"), intake_data(**overrides))
+        assert response.status_code == 422
+        assert field in response.context["form"].errors
+        assert not Incident.objects.exists()
+
+    def test_future_report_time_is_refused(self, org, dispatcher_client):
+        future = timezone.localtime() + timedelta(hours=2)
+        response = dispatcher_client.post(
+            reverse("incidents:create"),
+            intake_data(reported_at=future.strftime("%Y-%m-%dT%H:%M")),
+        )
+        assert response.status_code == 422
+        assert "reported_at" in response.context["form"].errors
+        assert not Incident.objects.exists()
+
+    def test_technician_cannot_open_the_intake_form(self, technician_client):
+        assert technician_client.get(reverse("incidents:create")).status_code == 403
+        assert technician_client.post(reverse("incidents:create"), {}).status_code == 403
+
+    def test_deadline_preview_shows_the_confirm_deadline_for_the_grade(self, dispatcher_client):
+        response = dispatcher_client.get(
+            reverse("incidents:deadline_preview"),
+            {"grade": "I", "reported_at": "2026-11-23T10:00"},
+        )
+        assert response.status_code == 200
+        assert b"10:30" in response.content
+        assert dispatcher_client.get(
+            reverse("incidents:deadline_preview"), {"grade": "nope"}
+        ).content == b""
+
+    def test_anonymous_user_is_sent_to_login(self, client):
+        response = client.get(reverse("incidents:create"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+class TestIncidentPageAndActions:
+    def test_page_shows_facts_timeline_and_allowed_actions(self, org, dispatcher_client,
+                                                           dispatcher):
+        incident = factories.report(dispatcher, grade="I")
+        response = dispatcher_client.get(reverse("incidents:detail", args=[incident.pk]))
+        assert response.status_code == 200
+        assert response.context["actions"] == ["confirm", "cancel", "regrade"]
+        assert incident.number.encode() in response.content
+        assert len(response.context["directives"]) == 5
+
+    def test_confirm_then_dispatch_through_the_page(self, org, dispatcher_client, dispatcher,
+                                                    technician):
+        incident = factories.report(dispatcher)
+        url = reverse("incidents:action", args=[incident.pk, "confirm"])
+        assert dispatcher_client.post(url, {"note": "Replace pack"}).status_code == 302
+        url = reverse("incidents:action", args=[incident.pk, "dispatch"])
+        assert dispatcher_client.post(url, {"assignee": technician.pk}).status_code == 302
+        incident.refresh_from_db()
+        assert incident.status == Status.DISPATCHED
+        assert incident.assignee == technician
+        assert incident.team == org["service_centre"]
+
+    def test_refused_transition_is_a_message_not_a_500(self, org, dispatcher_client, dispatcher):
+        incident = factories.report(dispatcher)
+        url = reverse("incidents:action", args=[incident.pk, "close"])
+        response = dispatcher_client.post(url, {}, follow=True)
+        assert response.status_code == 200
+        messages = [str(m) for m in response.context["messages"]]
+        assert any("close" in m.lower() for m in messages)
+        incident.refresh_from_db()
+        assert incident.status == Status.REPORTED
+
+    def test_resolve_without_resolution_shows_the_form_error(self, org, manager_client, manager):
+        incident = factories.report(manager)
+        url = reverse("incidents:action", args=[incident.pk, "resolve"])
+        manager_client.post(reverse("incidents:action", args=[incident.pk, "confirm"]), {})
+        response = manager_client.post(url, {"resolution": "   "})
+        assert response.status_code == 422
+        assert "resolution" in response.context["action_forms"]["resolve"].errors
+        incident.refresh_from_db()
+        assert incident.status == Status.CONFIRMED
+
+    def test_cancel_needs_a_reason(self, org, dispatcher_client, dispatcher):
+        incident = factories.report(dispatcher)
+        url = reverse("incidents:action", args=[incident.pk, "cancel"])
+        assert dispatcher_client.post(url, {"reason": ""}).status_code == 422
+        assert dispatcher_client.post(url, {"reason": "Duplicate call"}).status_code == 302
+        incident.refresh_from_db()
+        assert incident.status == Status.CANCELLED
+
+    def test_unknown_action_is_404(self, org, dispatcher_client, dispatcher):
+        incident = factories.report(dispatcher)
+        url = reverse("incidents:action", args=[incident.pk, "explode"])
+        assert dispatcher_client.post(url, {}).status_code == 404
+
+    def test_next_parameter_cannot_redirect_off_site(self, org, dispatcher_client, dispatcher):
+        incident = factories.report(dispatcher)
+        url = reverse("incidents:action", args=[incident.pk, "confirm"])
+        response = dispatcher_client.post(url, {"next": "https://evil.example/"})
+        assert response["Location"] == reverse("incidents:detail", args=[incident.pk])
+
+    def test_note_is_added_to_the_timeline(self, org, dispatcher_client, dispatcher):
+        incident = factories.report(dispatcher)
+        dispatcher_client.post(reverse("incidents:add_note", args=[incident.pk]),
+                               {"text": "Customer called back"})
+        assert incident.events.filter(kind=EventKind.NOTE, text="Customer called back").exists()
+        response = dispatcher_client.post(reverse("incidents:add_note", args=[incident.pk]),
+                                          {"text": ""})
+        assert response.status_code == 422
+
+    def test_detail_query_count_is_bounded(self, org, dispatcher_client, dispatcher,
+                                           django_assert_max_num_queries):
+        incident = factories.report(dispatcher, grade="I")
+        for n in range(5):
+            factories.services.add_note(incident, actor=dispatcher, text=f"note {n}")
+        with django_assert_max_num_queries(25):
+            dispatcher_client.get(reverse("incidents:detail", args=[incident.pk]))
+
+
+class TestRoleAccess:
+    def test_technician_cannot_open_another_technicians_job_by_url(
+        self, org, dispatcher, technician, other_technician, login
+    ):
+        incident = factories.report(dispatcher)
+        factories.services.confirm_incident(incident, actor=dispatcher)
+        factories.services.dispatch_incident(incident, actor=dispatcher, assignee=other_technician)
+        client = login(technician)
+        assert client.get(reverse("incidents:detail", args=[incident.pk])).status_code == 404
+        url = reverse("incidents:action", args=[incident.pk, "arrive"])
+        assert client.post(url, {}).status_code == 404
+        assert client.post(reverse("incidents:add_note", args=[incident.pk]),
+                           {"text": "x"}).status_code == 404
+        incident.refresh_from_db()
+        assert incident.status == Status.DISPATCHED
+
+    def test_technician_list_shows_only_their_jobs(self, org, dispatcher, technician,
+                                                   other_technician, login):
+        mine = factories.report(dispatcher, title="Mine")
+        theirs = factories.report(dispatcher, title="Theirs")
+        for incident, tech in ((mine, technician), (theirs, other_technician)):
+            factories.services.confirm_incident(incident, actor=dispatcher)
+            factories.services.dispatch_incident(incident, actor=dispatcher, assignee=tech)
+        response = login(technician).get(reverse("incidents:list"))
+        assert [i.pk for i in response.context["page"].object_list] == [mine.pk]
+
+    def test_technician_cannot_confirm_even_their_own_job(self, org, dispatcher, technician,
+                                                          login):
+        incident = factories.report(dispatcher, team=org["service_centre"])
+        response = login(technician).post(
+            reverse("incidents:action", args=[incident.pk, "confirm"]), {}, follow=True
+        )
+        assert response.status_code == 200
+        incident.refresh_from_db()
+        assert incident.status == Status.REPORTED
+
+    def test_technician_home_is_my_jobs(self, technician_client):
+        response = technician_client.get(reverse("home"))
+        assert response["Location"] == reverse("incidents:my_jobs")
+
+
+class TestMyJobs:
+    def _dispatched(self, dispatcher, technician, **kw):
+        incident = factories.report(dispatcher, **kw)
+        factories.services.confirm_incident(incident, actor=dispatcher)
+        return factories.services.dispatch_incident(incident, actor=dispatcher,
+                                                    assignee=technician)
+
+    def test_arrive_and_resolve_from_the_phone_page(self, org, dispatcher, technician, login):
+        incident = self._dispatched(dispatcher, technician)
+        client = login(technician)
+        jobs = reverse("incidents:my_jobs")
+        assert incident in client.get(jobs).context["jobs"]
+        response = client.post(reverse("incidents:action", args=[incident.pk, "arrive"]),
+                               {"next": jobs})
+        assert response["Location"] == jobs
+        client.post(reverse("incidents:action", args=[incident.pk, "resolve"]),
+                    {"resolution": "Replaced the BMS fuse", "next": jobs})
+        incident.refresh_from_db()
+        assert incident.status == Status.RESOLVED
+        kinds = list(incident.events.values_list("kind", flat=True))
+        assert kinds[-2:] == [EventKind.ARRIVED, EventKind.RESOLVED]
+        assert incident not in client.get(jobs).context["jobs"]
+
+    def test_photo_upload_from_the_camera(self, org, dispatcher, technician, login):
+        incident = self._dispatched(dispatcher, technician)
+        client = login(technician)
+        response = client.post(reverse("incidents:add_photo", args=[incident.pk]),
+                               {"image": png_file(), "caption": "Melted connector",
+                                "next": reverse("incidents:my_jobs")})
+        assert response.status_code == 302
+        assert incident.photos.get().caption == "Melted connector"
+        assert incident.events.filter(kind=EventKind.PHOTO).exists()
+
+    def test_a_file_that_is_not_an_image_is_refused(self, org, dispatcher, technician, login):
+        incident = self._dispatched(dispatcher, technician)
+        bogus = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+        response = login(technician).post(
+            reverse("incidents:add_photo", args=[incident.pk]), {"image": bogus}
+        )
+        assert response.status_code == 422
+        assert not incident.photos.exists()
+
+
+class TestListAndAsset:
+    def test_overdue_filter_and_row_highlight(self, org, dispatcher, dispatcher_client):
+        now = timezone.now()
+        late = factories.report(dispatcher, title="Late", reported_at=now - timedelta(hours=1),
+                                now=now)
+        factories.report(dispatcher, title="Fresh", now=now)
+        response = dispatcher_client.get(reverse("incidents:list"), {"overdue": "true"})
+        assert [i.pk for i in response.context["page"].object_list] == [late.pk]
+        assert b'class="overdue' in response.content
+
+    def test_search_by_number_and_asset(self, org, dispatcher, dispatcher_client):
+        a = factories.report(dispatcher, asset_ref="VIN0000000000000A")
+        factories.report(dispatcher, asset_ref="VIN0000000000000B")
+        by_number = dispatcher_client.get(reverse("incidents:list"), {"search": a.number})
+        assert [i.pk for i in by_number.context["page"].object_list] == [a.pk]
+        by_asset = dispatcher_client.get(reverse("incidents:list"),
+                                         {"search": "vin0000000000000a"})
+        assert [i.pk for i in by_asset.context["page"].object_list] == [a.pk]
+
+    def test_bad_filter_values_do_not_500(self, org, dispatcher_client):
+        response = dispatcher_client.get(
+            reverse("incidents:list"),
+            {"status": "exploded", "reported_after": "yesterday", "team": "x", "page": "999"},
+        )
+        assert response.status_code == 200
+
+    def test_list_query_count_does_not_grow_with_rows(self, org, dispatcher, dispatcher_client,
+                                                      django_assert_max_num_queries):
+        for n in range(12):
+            factories.report(dispatcher, title=f"Report {n}")
+        with django_assert_max_num_queries(12):
+            response = dispatcher_client.get(reverse("incidents:list"))
+        assert len(response.context["page"].object_list) == 12
+
+    def test_asset_history_lists_every_incident_of_the_vin(self, org, dispatcher,
+                                                           dispatcher_client):
+        first = factories.report(dispatcher, asset_ref="LSVAU2180N2000009")
+        second = factories.report(dispatcher, asset_ref="LSVAU2180N2000009")
+        factories.report(dispatcher, asset_ref="OTHER")
+        response = dispatcher_client.get(reverse("incidents:asset", args=["lsvau2180n2000009"]))
+        assert {i.pk for i in response.context["page"].object_list} == {first.pk, second.pk}
+
+
+class TestLanguages:
+    @pytest.mark.parametrize("url_name", ["incidents:list", "incidents:create", "home"])
+    def test_pages_render_in_chinese(self, org, dispatcher_client, url_name):
+        dispatcher_client.cookies["django_language"] = "zh-hans"
+        response = dispatcher_client.get(reverse(url_name))
+        assert response.status_code == 200
+        assert 'lang="zh-hans"' in response.content.decode()
+        assert "事件" in response.content.decode()
