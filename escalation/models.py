@@ -1,0 +1,190 @@
+"""Escalation chains (editable data) and the per-incident state the sweep works from.
+
+A chain says, for one grade and one missed target, who is told at which offset from the
+deadline. When an incident's clock for a target starts, the chain is copied into an
+``EscalationState`` row (the snapshot): later edits of the chain change new incidents only.
+The state row carries the next occurrence to fire and its due time; the sweep reads the
+partial index on ``next_due_at`` and nothing else. Every occurrence that fired is an
+``EscalationFire`` row with its due and fired times, so the lateness of escalation is data.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Grade
+
+
+class Target(models.TextChoices):
+    REPORT = "report", _("Report (alert HQ at once)")
+    CONFIRM = "confirm", _("Confirm")
+    ARRIVE = "arrive", _("Arrive on site")
+    RESOLVE = "resolve", _("Resolve")
+
+
+class Audience(models.TextChoices):
+    GROUP_LEADER = "group_leader", _("Leader of the responsible group")
+    DISPATCHER_ON_DUTY = "dispatcher_on_duty", _("Dispatcher on duty")
+    MANAGER_ON_DUTY = "manager_on_duty", _("Manager on duty")
+    ASSIGNEE = "assignee", _("Assigned technician")
+    HQ_DEPUTIES = "hq_deputies", _("HQ deputies")
+    HQ_COMMANDER = "hq_commander", _("HQ commander")
+    HQ = "hq", _("HQ (commander and deputies)")
+
+
+class EscalationChain(models.Model):
+    """Who is told when an incident of ``grade`` misses ``target``, step by step."""
+
+    name = models.CharField(_("name"), max_length=120)
+    grade = models.CharField(_("grade"), max_length=3, choices=Grade.choices)
+    target = models.CharField(_("missed target"), max_length=10, choices=Target.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    repeat_every_minutes = models.PositiveIntegerField(
+        _("then remind every (minutes)"), null=True, blank=True,
+        help_text=_("After the last step, remind its audience again at this interval until "
+                    "the target is reached. Empty: no reminders."),
+    )
+    repeat_audiences = models.JSONField(_("reminder audience"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["target", "grade"]
+        verbose_name = _("escalation chain")
+        verbose_name_plural = _("escalation chains")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade", "target"], condition=Q(is_active=True),
+                name="escalation_one_active_chain",
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_every_minutes__isnull=True) | Q(repeat_every_minutes__gte=1),
+                name="escalation_repeat_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def snapshot(self, steps=None) -> dict:
+        """The chain as plain data, frozen into each incident's state when its clock starts."""
+        steps = self.steps.all() if steps is None else steps
+        return {
+            "chain": self.pk,
+            "name": self.name,
+            "steps": [
+                {"delay_minutes": s.delay_minutes, "audiences": list(s.audiences)}
+                for s in sorted(steps, key=lambda s: s.position)
+            ],
+            "repeat_every_minutes": self.repeat_every_minutes,
+            "repeat_audiences": list(self.repeat_audiences or []),
+        }
+
+
+class EscalationStep(models.Model):
+    chain = models.ForeignKey(EscalationChain, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("step"))
+    delay_minutes = models.PositiveIntegerField(
+        _("minutes after the deadline"), default=0,
+    )
+    audiences = models.JSONField(_("who is told"), default=list)
+
+    class Meta:
+        ordering = ["chain", "position"]
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="escalation_step_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.position}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        bad = [a for a in self.audiences or [] if a not in Audience.values]
+        if bad or not self.audiences:
+            raise ValidationError({"audiences": _("Choose from: %s") % ", ".join(Audience.values)})
+
+
+class EscalationState(models.Model):
+    """One incident's clock for one target: the chain snapshot and the next occurrence."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="escalation_states"
+    )
+    target = models.CharField(_("target"), max_length=10, choices=Target.choices)
+    chain = models.ForeignKey(
+        EscalationChain, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snapshot = models.JSONField(_("chain snapshot"), default=dict)
+    deadline = models.DateTimeField(_("deadline"))
+    started_at = models.DateTimeField(_("started at"))
+    # Occurrences are numbered from 1: the chain's steps, then its reminders.
+    next_seq = models.PositiveIntegerField(default=1)
+    next_due_at = models.DateTimeField(_("next step due"), null=True, blank=True)
+    fired_count = models.PositiveIntegerField(default=0)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("ended because"), max_length=20, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["incident", "started_at"]
+        verbose_name = _("escalation state")
+        verbose_name_plural = _("escalation states")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "target"], name="escalation_state_once"),
+        ]
+        indexes = [
+            # The sweep's only read: what is due. Its size is the number of running clocks.
+            models.Index(
+                fields=["next_due_at"], name="escalation_due",
+                condition=Q(next_due_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.target}"
+
+
+class EscalationFire(models.Model):
+    """One occurrence that fired: when it was due, when it fired, at which level."""
+
+    state = models.ForeignKey(EscalationState, on_delete=models.CASCADE, related_name="fires")
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="escalation_fires"
+    )
+    target = models.CharField(_("target"), max_length=10, choices=Target.choices)
+    seq = models.PositiveIntegerField(_("occurrence"))
+    level = models.PositiveSmallIntegerField(_("level"))
+    is_reminder = models.BooleanField(_("reminder"), default=False)
+    due_at = models.DateTimeField(_("due"))
+    fired_at = models.DateTimeField(_("fired"))
+
+    class Meta:
+        ordering = ["incident", "fired_at", "id"]
+        verbose_name = _("escalation step fired")
+        verbose_name_plural = _("escalation steps fired")
+        constraints = [
+            # The last line of defence of "once per step": a second claim cannot commit.
+            models.UniqueConstraint(fields=["state", "seq"], name="escalation_fire_once"),
+        ]
+        indexes = [
+            models.Index(fields=["incident", "fired_at"], name="escalation_fire_incident"),
+            models.Index(fields=["fired_at"], name="escalation_fire_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.target}#{self.seq}"
+
+    @property
+    def step_key(self) -> str:
+        return f"{self.target}:{self.seq}"
+
+    @property
+    def late_seconds(self) -> float:
+        return (self.fired_at - self.due_at).total_seconds()

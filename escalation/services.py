@@ -1,0 +1,321 @@
+"""The escalation engine: clocks per incident and target, and the sweep that fires them.
+
+Design (docs/escalation.md): the database is the source of truth. Each running clock is an
+``EscalationState`` row whose ``next_due_at`` is the due time of its next occurrence (a
+step of the chain snapshot, then reminders). The sweep claims due rows with
+``SELECT ... FOR UPDATE SKIP LOCKED`` in batches, and in the same transaction writes the
+``EscalationFire`` rows, the ``escalated`` timeline events, the outbox notifications, the
+incident's ``escalation_level`` (a conditional UPDATE) and the advanced clock. Racing sweeps
+skip each other's rows; a sweep that dies rolls back and its rows are claimed again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import Conflict
+from escalation.models import (
+    EscalationChain,
+    EscalationFire,
+    EscalationState,
+    EscalationStep,
+    Target,
+)
+from incidents.models import OPEN_STATUSES, EventKind, Grade, Incident, IncidentEvent
+from incidents.signals import incident_event
+
+# Which milestone ends the clock of each target, and which clock it starts.
+NEXT_TARGET = {Target.CONFIRM: Target.ARRIVE, Target.ARRIVE: Target.RESOLVE}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    level: int
+    audiences: list[str]
+    is_reminder: bool
+
+
+@dataclass(frozen=True)
+class FiredStep:
+    """What the notification layer needs about one occurrence that fired."""
+
+    incident: Incident
+    target: str
+    seq: int
+    level: int
+    audiences: list[str]
+    is_reminder: bool
+    due_at: datetime
+    fired_at: datetime
+    deadline: datetime
+
+    @property
+    def step_key(self) -> str:
+        return f"{self.target}:{self.seq}"
+
+    @property
+    def late_seconds(self) -> int:
+        return max(0, int((self.fired_at - self.deadline).total_seconds()))
+
+
+# --- the chain snapshot as data ----------------------------------------------------------
+
+
+def due_of(snapshot: dict, deadline: datetime, seq: int) -> datetime | None:
+    """Due time of occurrence ``seq`` (1-based): the steps, then reminders; None after the
+    last one."""
+    steps = snapshot.get("steps") or []
+    if not steps:
+        return None
+    if seq <= len(steps):
+        return deadline + timedelta(minutes=steps[seq - 1]["delay_minutes"])
+    repeat = snapshot.get("repeat_every_minutes")
+    if not repeat:
+        return None
+    last = steps[-1]["delay_minutes"]
+    return deadline + timedelta(minutes=last + (seq - len(steps)) * repeat)
+
+
+def occurrence(snapshot: dict, seq: int) -> Occurrence:
+    steps = snapshot["steps"]
+    if seq <= len(steps):
+        return Occurrence(seq, list(steps[seq - 1]["audiences"]), False)
+    audiences = snapshot.get("repeat_audiences") or steps[-1]["audiences"]
+    return Occurrence(len(steps), list(audiences), True)
+
+
+def chain_for(grade: str, target: str) -> tuple[EscalationChain, dict] | None:
+    """The active chain of ``grade`` and ``target`` and its snapshot (one query)."""
+    steps = list(
+        EscalationStep.objects.filter(
+            chain__grade=grade, chain__target=target, chain__is_active=True
+        ).select_related("chain")
+    )
+    if not steps:
+        return None
+    chain = steps[0].chain
+    return chain, chain.snapshot(steps)
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+def start_clock(
+    incident: Incident, target: str, *, deadline: datetime, now: datetime
+) -> EscalationState | None:
+    """Start (or restart) ``incident``'s clock for ``target`` from a snapshot of the active
+    chain. Call inside the transition's transaction. Returns None when no chain applies."""
+    found = chain_for(incident.grade, target)
+    if found is None:
+        return None
+    chain, snapshot = found
+    state = EscalationState(
+        incident=incident, target=target, chain=chain, snapshot=snapshot, deadline=deadline,
+        started_at=now, next_seq=1, next_due_at=due_of(snapshot, deadline, 1), fired_count=0,
+        ended_at=None, end_reason="",
+    )
+    # One INSERT ... ON CONFLICT DO UPDATE: a restarted clock starts over.
+    EscalationState.objects.bulk_create(
+        [state], update_conflicts=True, unique_fields=["incident", "target"],
+        update_fields=["chain", "snapshot", "deadline", "started_at", "next_seq",
+                       "next_due_at", "fired_count", "ended_at", "end_reason"],
+    )
+    return state
+
+
+def end_clocks(
+    incident: Incident, *, reason: str, now: datetime, targets: list[str] | None = None
+) -> int:
+    """Stop ``incident``'s running clocks (all, or those of ``targets``)."""
+    qs = EscalationState.objects.filter(incident=incident, ended_at__isnull=True)
+    if targets is not None:
+        qs = qs.filter(target__in=targets)
+    return qs.update(next_due_at=None, ended_at=now, end_reason=reason)
+
+
+def reset_level(incident: Incident) -> None:
+    """A new clock starts from level 0: the incident is no longer escalated."""
+    Incident.objects.filter(pk=incident.pk, escalation_level__gt=0).update(escalation_level=0)
+    incident.escalation_level = 0
+
+
+def alert_hq_now(incident: Incident, *, now: datetime) -> int:
+    """Level I: fire the ``report`` chain (HQ) inside the reporting transaction."""
+    if EscalationState.objects.filter(incident=incident, target=Target.REPORT).exists():
+        return 0
+    state = start_clock(incident, Target.REPORT, deadline=now, now=now)
+    if state is None or state.next_due_at is None:
+        return 0
+    state.incident = incident
+    return _fire([state], now)
+
+
+def recompute(incident: Incident, *, now: datetime) -> None:
+    """After a regrade: re-snapshot each running clock from the new grade's chain and move
+    its next due time to the new deadline. Occurrences already fired stay fired."""
+    running = EscalationState.objects.select_for_update().filter(
+        incident=incident, ended_at__isnull=True
+    ).exclude(target=Target.REPORT)
+    for state in running:
+        found = chain_for(incident.grade, state.target)
+        if found is None:
+            state.next_due_at, state.ended_at, state.end_reason = None, now, "regraded"
+        else:
+            state.chain, state.snapshot = found
+            state.deadline = getattr(incident, f"{state.target}_deadline")
+            state.next_due_at = due_of(state.snapshot, state.deadline, state.next_seq)
+        state.save(update_fields=[
+            "chain", "snapshot", "deadline", "next_due_at", "ended_at", "end_reason",
+        ])
+    if incident.grade == Grade.I:
+        alert_hq_now(incident, now=now)
+
+
+def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> EscalationState:
+    """A manager takes the escalation of the running clock in hand: its remaining steps and
+    reminders stop (the milestone's deadline still counts). Confirming is the way to end a
+    confirm clock, so this refuses one."""
+    from incidents.services import record_event
+
+    now = now or timezone.now()
+    if not actor.has_perm("incidents.dispatch_incident"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You are not allowed to do this."))
+    with transaction.atomic():
+        state = (
+            EscalationState.objects.select_for_update()
+            .filter(incident=incident, ended_at__isnull=True)
+            .exclude(target=Target.REPORT).order_by("-started_at").first()
+        )
+        if state is None or state.fired_count == 0:
+            raise Conflict(_("Nothing to acknowledge: the incident is not escalated."))
+        if state.target == Target.CONFIRM:
+            raise Conflict(_("Confirm the incident to end its escalation."))
+        state.acknowledged_at, state.acknowledged_by = now, actor
+        state.next_due_at, state.ended_at, state.end_reason = None, now, "acknowledged"
+        state.save(update_fields=[
+            "acknowledged_at", "acknowledged_by", "next_due_at", "ended_at", "end_reason",
+        ])
+        record_event(incident, EventKind.NOTE, actor=actor, now=now,
+                     data={"acknowledged": state.target},
+                     text=_("Escalation acknowledged."))
+    return state
+
+
+# --- the sweep ------------------------------------------------------------------------------
+
+
+def escalate_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Fire every occurrence due at ``now`` (default: the clock, re-read per batch).
+
+    Each batch is one transaction: claim up to ``batch_size`` due clocks with FOR UPDATE SKIP
+    LOCKED (racing sweeps take disjoint rows), fire them, advance them. A clock whose next
+    occurrence is also overdue is fired again by the next batch, so catch-up is in order.
+    Returns the number of occurrences fired.
+    """
+    batch_size = batch_size or settings.ESCALATION_BATCH_SIZE
+    total = 0
+    for _batch in range(100_000):
+        at = now or timezone.now()
+        with transaction.atomic():
+            states = list(
+                EscalationState.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(next_due_at__lte=at)
+                .select_related("incident__category")
+                .order_by("next_due_at")[:batch_size]
+            )
+            if not states:
+                break
+            total += _fire(states, at)
+        # Loop even after a short batch: a clock whose next occurrence is already overdue
+        # (catch-up after an outage) fires it in the next transaction, in order.
+    return total
+
+
+def _fire(states: list[EscalationState], now: datetime) -> int:
+    """Fire the next occurrence of each (locked) state. Runs inside the caller's atomic."""
+    from notifications.services import notify_escalations
+
+    fires, events, steps = [], [], []
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for state in states:
+        incident = state.incident
+        if incident.status not in OPEN_STATUSES:
+            state.next_due_at, state.ended_at, state.end_reason = None, now, "closed"
+            continue
+        seq, due = state.next_seq, state.next_due_at
+        occ = occurrence(state.snapshot, seq)
+        level = 0 if state.target == Target.REPORT else occ.level
+        step = FiredStep(incident, state.target, seq, level, occ.audiences, occ.is_reminder,
+                         due, now, state.deadline)
+        steps.append(step)
+        fires.append(EscalationFire(
+            state=state, incident=incident, target=state.target, seq=seq, level=level,
+            is_reminder=occ.is_reminder, due_at=due, fired_at=now,
+        ))
+        events.append(IncidentEvent(
+            incident=incident, created_at=now,
+            kind=EventKind.NOTIFIED if state.target == Target.REPORT else EventKind.ESCALATED,
+            data={"level": level, "target": state.target, "step": seq,
+                  "reminder": occ.is_reminder, "due_at": due.isoformat(),
+                  "fired_at": now.isoformat(),
+                  "step_late_seconds": round((now - due).total_seconds(), 3),
+                  "late_seconds": step.late_seconds,
+                  "chain": state.snapshot.get("name", "")},
+        ))
+        if level:
+            by_level[level].append(incident.pk)
+        state.next_seq = seq + 1
+        state.fired_count += 1
+        state.next_due_at = due_of(state.snapshot, state.deadline, seq + 1)
+        if state.next_due_at is None:
+            state.ended_at, state.end_reason = now, "chain_done"
+    EscalationFire.objects.bulk_create(fires)
+    IncidentEvent.objects.bulk_create(events)
+    for level, ids in by_level.items():
+        # Conditional: never lowers the level, and a replay writes nothing.
+        Incident.objects.filter(pk__in=ids, escalation_level__lt=level).update(
+            escalation_level=level
+        )
+    _save_states(states)
+    notify_escalations(steps, now=now)
+    transaction.on_commit(lambda: _announce(events))
+    return len(fires)
+
+
+def _save_states(states: list[EscalationState]) -> None:
+    if connection.vendor != "postgresql":
+        EscalationState.objects.bulk_update(
+            states, ["next_seq", "next_due_at", "fired_count", "ended_at", "end_reason"]
+        )
+        return
+    table = EscalationState._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement for the whole batch (bulk_update's CASE chains cost more).
+        cursor.execute(
+            f"""UPDATE {table} AS s SET next_seq = v.seq, next_due_at = v.due,
+                fired_count = v.fired, ended_at = v.ended, end_reason = v.reason
+            FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[],
+                        %s::timestamptz[], %s::text[]) AS v(id, seq, due, fired, ended, reason)
+            WHERE s.id = v.id""",  # noqa: S608 - table name from model meta
+            [
+                [s.pk for s in states], [s.next_seq for s in states],
+                [s.next_due_at for s in states], [s.fired_count for s in states],
+                [s.ended_at for s in states], [s.end_reason for s in states],
+            ],
+        )
+
+
+def _announce(events: list[IncidentEvent]) -> None:
+    for event in events:
+        incident_event.send(
+            sender=Incident, incident_id=event.incident_id, event_id=event.pk, kind=event.kind
+        )

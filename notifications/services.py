@@ -1,0 +1,357 @@
+"""Notifications: who is told (the outbox, written inside the caller's transaction), how it
+is delivered (at least once, with retries), and the in-app inbox.
+
+The outbox row's unique key (incident, step, recipient, channel) is the exactly-once
+guarantee: rows are inserted with ON CONFLICT DO NOTHING, so a replay inserts nothing.
+Delivery claims a row by bumping its attempt counter and lease with a conditional UPDATE,
+sends outside any transaction, and records a ``DeliveryAttempt``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications import channels
+from notifications.messages import escalation_message, event_message, incident_url
+from notifications.models import (
+    Channel,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+    WebhookEndpoint,
+)
+from teams.models import DutyShift, Membership, Team
+
+log = logging.getLogger(__name__)
+
+# A claimed delivery is retried by the sweep if its worker died before recording an outcome.
+LEASE = timedelta(seconds=60)
+
+
+# --- who --------------------------------------------------------------------------------------
+
+
+class Directory:
+    """The command structure at ``now``, loaded once per batch in a fixed number of queries."""
+
+    def __init__(self, now: datetime):
+        self.leader_by_team: dict[int, int] = {}
+        self.hq_teams: set[int] = set()
+        self.commanders: set[int] = set()
+        self.deputies: set[int] = set()
+        teams = Team.objects.active().values_list("pk", "kind").order_by("pk")
+        self.team_by_kind: dict[str, int] = {}
+        for pk, kind in teams:
+            self.team_by_kind.setdefault(kind, pk)
+            if kind == "hq":
+                self.hq_teams.add(pk)
+        for team_id, user_id, role in Membership.objects.filter(
+            role__in=["leader", "deputy"], user__is_active=True, team__is_active=True
+        ).values_list("team_id", "user_id", "role"):
+            if role == "leader":
+                self.leader_by_team[team_id] = user_id
+                if team_id in self.hq_teams:
+                    self.commanders.add(user_id)
+            elif team_id in self.hq_teams:
+                self.deputies.add(user_id)
+        self.on_duty: dict[str, set[int]] = {}
+        for kind, user_id in DutyShift.objects.on_duty(now).values_list("kind", "user_id"):
+            self.on_duty.setdefault(kind, set()).add(user_id)
+        self.endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
+
+    def responsible_team(self, incident) -> int | None:
+        if incident.team_id and incident.team_id in self.leader_by_team:
+            return incident.team_id
+        return self.team_by_kind.get(incident.category.owning_team_kind)
+
+    def resolve(self, audiences: Iterable[str], incident) -> tuple[set[int], set[int]]:
+        """(user ids, team ids) an occurrence addresses."""
+        users: set[int] = set()
+        teams: set[int] = set()
+        for audience in audiences:
+            if audience == "group_leader":
+                team = self.responsible_team(incident)
+                if team:
+                    teams.add(team)
+                    if team in self.leader_by_team:
+                        users.add(self.leader_by_team[team])
+            elif audience == "dispatcher_on_duty":
+                users |= self.on_duty.get("dispatch", set())
+            elif audience == "manager_on_duty":
+                users |= self.on_duty.get("manager", set())
+            elif audience == "assignee" and incident.assignee_id:
+                users.add(incident.assignee_id)
+            elif audience in ("hq_deputies", "hq_commander", "hq"):
+                if audience != "hq_deputies":
+                    users |= self.commanders
+                if audience != "hq_commander":
+                    users |= self.deputies
+                teams |= self.hq_teams
+        return users, teams
+
+
+def _users(ids: set[int]) -> dict[int, object]:
+    if not ids:
+        return {}
+    return {
+        u.pk: u for u in get_user_model().objects.filter(pk__in=ids, is_active=True)
+        .select_related("notification_pref")
+    }
+
+
+def language_of(user) -> str:
+    pref = getattr(user, "notification_pref", None)
+    return pref.language if pref else settings.LANGUAGE_CODE
+
+
+def _incident_json(incident) -> dict:
+    return {
+        "id": incident.pk, "number": incident.number, "title": incident.title,
+        "grade": incident.grade, "status": incident.status,
+        "reported_at": incident.reported_at.isoformat(),
+        "confirm_deadline": incident.confirm_deadline.isoformat(),
+        "escalation_level": incident.escalation_level,
+        "url": incident_url(incident.pk),
+    }
+
+
+# --- what: the outbox, inside the caller's transaction ---------------------------------------
+
+
+def notify_escalations(steps: list, *, now: datetime) -> int:
+    """Outbox rows for fired escalation occurrences: in-app, email and webhooks for each
+    person addressed, webhooks of the teams addressed, and integrations subscribed to
+    ``escalated``. Call inside the transaction that fired them. Returns rows inserted."""
+    if not steps:
+        return 0
+    directory = Directory(now)
+    resolved = [directory.resolve(s.audiences, s.incident) for s in steps]
+    users = _users(set().union(*(u for u, _t in resolved)))
+    rows: list[Notification] = []
+    for step, (user_ids, team_ids) in zip(steps, resolved, strict=True):
+        base = {"incident": step.incident, "step": step.step_key, "level": step.level,
+                "event": "escalated", "created_at": now, "url": incident_url(step.incident.pk)}
+        extra = {"escalation": {
+            "target": step.target, "step": step.seq, "level": step.level,
+            "reminder": step.is_reminder, "due_at": step.due_at.isoformat(),
+            "fired_at": step.fired_at.isoformat(), "late_seconds": step.late_seconds,
+        }}
+        messages: dict[str, tuple[str, str]] = {}
+
+        def text(lang, step=step, messages=messages):
+            if lang not in messages:
+                messages[lang] = escalation_message(step, lang)
+            return messages[lang]
+
+        for user_id in sorted(user_ids):
+            user = users.get(user_id)
+            if user is not None:
+                rows.extend(_for_user(user, base, text, extra, directory, now))
+        for endpoint in directory.endpoints:
+            is_team = endpoint.team_id in team_ids
+            is_integration = (
+                endpoint.team_id is None and endpoint.user_id is None
+                and "escalated" in (endpoint.events or []) and step.target != "report"
+            )
+            if is_team or is_integration:
+                rows.append(_webhook_row(endpoint, base, text, extra, now))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if any(r.status == DeliveryStatus.PENDING for r in rows):
+        transaction.on_commit(kick_delivery)
+    return len(rows)
+
+
+def _for_user(user, base, text, extra, directory, now) -> list[Notification]:
+    lang = language_of(user)
+    title, body = text(lang)
+    out = [Notification(
+        **base, recipient=f"u{user.pk}", channel=Channel.INAPP, user=user, language=lang,
+        title=title, body=body, status=DeliveryStatus.DELIVERED, delivered_at=now,
+    )]
+    pref = getattr(user, "notification_pref", None)
+    if user.email and (pref is None or pref.email_enabled):
+        out.append(Notification(
+            **base, recipient=f"u{user.pk}", channel=Channel.EMAIL, user=user, language=lang,
+            title=title, body=body, next_attempt_at=now,
+        ))
+    out.extend(
+        _webhook_row(endpoint, base, text, extra, now)
+        for endpoint in directory.endpoints if endpoint.user_id == user.pk
+    )
+    return out
+
+
+def _webhook_row(endpoint, base, text, extra, now) -> Notification:
+    title, body = text(endpoint.language)
+    row = Notification(
+        **base, recipient=f"e{endpoint.pk}", channel=Channel.WEBHOOK, endpoint=endpoint,
+        user_id=endpoint.user_id, language=endpoint.language, title=title, body=body,
+        next_attempt_at=now,
+    )
+    row.payload = {
+        "id": row.key, "event": f"incident.{base['event']}", "occurred_at": now.isoformat(),
+        "incident": _incident_json(base["incident"]),
+        "message": {"title": title, "body": body, "language": endpoint.language},
+        **extra,
+    }
+    return row
+
+
+def notify_integration_event(incident, event: str, *, step: str, now: datetime) -> int:
+    """Outbox rows for integrations subscribed to ``event`` (created, changed, escalated,
+    resolved). Call inside the transaction that made the change."""
+    endpoints = [
+        e for e in WebhookEndpoint.objects.filter(
+            is_active=True, team__isnull=True, user__isnull=True
+        )
+        if event in (e.events or [])
+    ]
+    if not endpoints:
+        return 0
+    base = {"incident": incident, "step": step, "event": event, "created_at": now,
+            "url": incident_url(incident.pk), "level": incident.escalation_level}
+    rows = [
+        _webhook_row(e, base, lambda lang: event_message(incident, event, lang), {}, now)
+        for e in endpoints
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(kick_delivery)
+    return len(rows)
+
+
+def kick_delivery() -> None:
+    """Ask a worker to deliver now. Only an accelerator: if the broker is down, the periodic
+    ``deliver_due`` finds the rows later, so a failure here is logged and ignored."""
+    from notifications.tasks import deliver_due
+
+    try:
+        deliver_due.apply_async(retry=False)
+    except Exception:  # the broker may be down; the outbox keeps the work
+        log.warning("broker unavailable; notifications wait for the next sweep", exc_info=True)
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+def backoff(attempt: int) -> timedelta:
+    """Wait before retry ``attempt`` + 1: exponential from the base, capped."""
+    seconds = settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(0, attempt - 1)
+    return timedelta(seconds=min(seconds, settings.NOTIFY_RETRY_CAP_SECONDS))
+
+
+def claim_due(*, now: datetime | None = None, limit: int = 200) -> list[tuple[int, int]]:
+    """Claim pending deliveries whose time has come: (id, attempt) pairs. The claim bumps the
+    attempt number and leases the row, so a second sweep does not take it again."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        table = Notification._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} SET attempts = attempts + 1, next_attempt_at = %s
+                WHERE id IN (SELECT id FROM {table} WHERE status = 'pending'
+                             AND next_attempt_at <= %s ORDER BY next_attempt_at
+                             LIMIT %s FOR UPDATE SKIP LOCKED)
+                RETURNING id, attempts""",  # noqa: S608 - table name from model meta
+                [now + LEASE, now, limit],
+            )
+            return [(pk, attempt) for pk, attempt in cursor.fetchall()]
+    ids = list(
+        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )
+    claimed = []
+    for pk in ids:
+        attempt = _claim(pk, now)
+        if attempt:
+            claimed.append((pk, attempt))
+    return claimed
+
+
+def _claim(pk: int, now: datetime) -> int:
+    updated = Notification.objects.filter(
+        pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+    if not updated:
+        return 0
+    return Notification.objects.filter(pk=pk).values_list("attempts", flat=True).first() or 0
+
+
+def deliver(pk: int, attempt: int, *, now: datetime | None = None) -> bool | None:
+    """Send claimed notification ``pk`` (attempt number ``attempt``) and record the outcome.
+    Returns True (delivered), False (failed, retry scheduled or given up) or None (the claim
+    is stale: another attempt owns it)."""
+    notification = (
+        Notification.objects.select_related("endpoint", "user")
+        .filter(pk=pk, status=DeliveryStatus.PENDING, attempts=attempt).first()
+    )
+    if notification is None:
+        return None
+    started = timezone.now()
+    clock = time.monotonic()
+    try:
+        status_code = channels.send(notification)
+        ok, error = True, ""
+    except channels.DeliveryError as exc:
+        ok, error, status_code = False, str(exc)[:2000], exc.status_code
+    now = now or timezone.now()
+    DeliveryAttempt.objects.create(
+        notification=notification, number=attempt, started_at=started, ok=ok,
+        duration_ms=int((time.monotonic() - clock) * 1000), status_code=status_code,
+        error=error,
+    )
+    current = Notification.objects.filter(pk=pk, status=DeliveryStatus.PENDING, attempts=attempt)
+    if ok:
+        current.update(status=DeliveryStatus.DELIVERED, delivered_at=now, last_error="",
+                       next_attempt_at=None)
+    elif attempt >= settings.NOTIFY_MAX_ATTEMPTS:
+        current.update(status=DeliveryStatus.FAILED, last_error=error, next_attempt_at=None)
+    else:
+        current.update(last_error=error, next_attempt_at=now + backoff(attempt))
+    return ok
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Claim and deliver what is due, in this process (the management path and tests)."""
+    claimed = claim_due(now=now, limit=limit)
+    for pk, attempt in claimed:
+        deliver(pk, attempt, now=now)
+    return len(claimed)
+
+
+# --- inbox -------------------------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(
+        user=user, channel=Channel.INAPP, read_at__isnull=True
+    ).count()
+
+
+def mark_read(user, *, ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
+    """Mark the user's in-app notifications read (all, or ``ids``)."""
+    now = now or timezone.now()
+    qs = Notification.objects.filter(user=user, channel=Channel.INAPP, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=now)
+
+
+def set_preferences(user, *, language: str, email_enabled: bool) -> NotificationPreference:
+    from django.core.exceptions import ValidationError
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": ["Unknown language."]})
+    pref, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"language": language, "email_enabled": email_enabled}
+    )
+    return pref
