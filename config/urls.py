@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
 from core import views as core_views
@@ -16,12 +18,22 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("incidents/", include("incidents.urls")),
     path("teams/", include("teams.urls")),
+    path("spareparts/", include("spareparts.urls")),
+    path("assessments/", include("assessments.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("profile/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if not settings.PRODUCTION:
-    # Uploaded photos; in production the front web server serves MEDIA_ROOT.
+    # Other uploads in development (logged-in users only). Incident photos always go through
+    # incidents:photo, which checks that the user may see the incident.
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+        path(
+            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
+            login_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
     )

@@ -359,6 +359,9 @@ class DirectiveNote(models.Model):
         verbose_name = _("directive progress note")
         verbose_name_plural = _("directive progress notes")
 
+    def __str__(self) -> str:
+        return self.text[:60]
+
 
 def photo_path(instance: "IncidentPhoto", filename: str) -> str:
     return f"incidents/{instance.incident_id}/{filename}"
@@ -377,3 +380,6 @@ class IncidentPhoto(models.Model):
         ordering = ["uploaded_at"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

@@ -8,11 +8,13 @@ urlpatterns = [
     path("", views.incident_list, name="list"),
     path("new/", views.incident_create, name="create"),
     path("new/deadlines/", views.deadline_preview, name="deadline_preview"),
+    path("new/validate/<slug:name>/", views.validate_field, name="validate_field"),
     path("mine/", views.my_jobs, name="my_jobs"),
     path("asset/<str:asset_ref>/", views.asset_history, name="asset"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/photos/", views.add_photo, name="add_photo"),
+    path("<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
     path("<int:pk>/<slug:action>/", views.incident_action, name="action"),
     path("directives/<int:pk>/progress/", views.directive_progress, name="directive_progress"),
 ]

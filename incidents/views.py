@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -58,6 +58,9 @@ def incident_list(request):
         "filter": filterset, "page": page, "now": timezone.now(),
         "querystring": query.urlencode(),
     }
+    search = (request.GET.get("search") or "").strip()
+    asset_match = search if search and qs.for_asset(search).exists() else ""
+    context["asset_match"] = asset_match
     template = "incidents/partials/list_table.html" if request.htmx else "incidents/list.html"
     return render(request, template, context)
 
@@ -92,6 +95,24 @@ def incident_create(request):
         request, "incidents/form.html",
         {"form": form, "policy_minutes": _policy_minutes()}, status=status,
     )
+
+
+INLINE_FIELDS = ("title", "customer_phone", "asset_ref", "latitude", "longitude", "reported_at")
+
+
+@login_required
+@permission_required("incidents.report_incident", raise_exception=True)
+@require_POST
+def validate_field(request, name: str):
+    """HTMX: re-render one intake field with its errors as the dispatcher leaves it."""
+    if name not in INLINE_FIELDS:
+        raise Http404
+    form = ReportForm(request.POST)
+    form.is_valid()
+    bound = form[name]
+    errors = form.errors.get(name) if request.POST.get(name) else None
+    return render(request, "incidents/partials/inline_field.html",
+                  {"field": bound, "errors": errors})
 
 
 @login_required
@@ -246,6 +267,17 @@ def add_photo(request, pk: int):
         return redirect(_next(request, incident_url(incident)))
     return render(request, "incidents/detail.html",
                   _detail_context(request, incident, photo=form), status=422)
+
+
+@login_required
+@require_GET
+def photo(request, pk: int, photo_id: int):
+    """A photo of an incident the user may see (customer PII: never a public URL)."""
+    incident = get_object_or_404(_visible(request), pk=pk)
+    item = get_object_or_404(incident.photos, pk=photo_id)
+    response = FileResponse(item.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

@@ -323,3 +323,43 @@ class TestLanguages:
         assert response.status_code == 200
         assert 'lang="zh-hans"' in response.content.decode()
         assert "事件" in response.content.decode()
+
+
+class TestInlineValidation:
+    def test_bad_phone_is_flagged_as_the_dispatcher_leaves_the_field(self, dispatcher_client):
+        response = dispatcher_client.post(
+            reverse("incidents:validate_field", args=["customer_phone"]),
+            {"customer_phone": "abc"},
+        )
+        assert response.status_code == 200
+        assert b"errorlist" in response.content
+        ok = dispatcher_client.post(
+            reverse("incidents:validate_field", args=["customer_phone"]),
+            {"customer_phone": "13800000000"},
+        )
+        assert b"errorlist" not in ok.content
+
+    def test_only_known_fields_are_validated(self, dispatcher_client):
+        url = reverse("incidents:validate_field", args=["password"])
+        assert dispatcher_client.post(url, {}).status_code == 404
+
+    def test_search_for_a_vin_offers_the_asset_history(self, org, dispatcher, dispatcher_client):
+        factories.report(dispatcher, asset_ref="LSVAU2180N2000077")
+        response = dispatcher_client.get(reverse("incidents:list"),
+                                         {"search": "LSVAU2180N2000077"})
+        assert reverse("incidents:asset", args=["LSVAU2180N2000077"]).encode() in response.content
+
+
+class TestPhotosArePrivate:
+    def test_photo_is_served_only_to_users_who_see_the_incident(
+        self, org, dispatcher, technician, other_technician, login
+    ):
+        incident = factories.report(dispatcher)
+        factories.services.confirm_incident(incident, actor=dispatcher)
+        factories.services.dispatch_incident(incident, actor=dispatcher, assignee=technician)
+        photo = factories.services.add_photo(incident, actor=technician, image=png_file())
+        url = reverse("incidents:photo", args=[incident.pk, photo.pk])
+        response = login(technician).get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+        assert login(other_technician).get(url).status_code == 404
