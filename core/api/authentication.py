@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from accounts.services import key_for, touch_key
+from core.api import schema  # noqa: F401  (registers the OpenAPI scheme)
 
 KEYWORDS = ("token", "bearer")
 

@@ -14,10 +14,8 @@ class KeyRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return None
-        if isinstance(request.auth, ApiKey):
-            ident = f"k{request.auth.pk}"
-        else:
-            ident = f"u{request.user.pk}"
+        key = request.auth if isinstance(request.auth, ApiKey) else None
+        ident = f"k{key.pk}" if key else f"u{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from teams.api.views import TeamViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("teams", TeamViewSet, basename="team")
+
+urlpatterns = router.urls

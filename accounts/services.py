@@ -1,0 +1,74 @@
+"""API keys: creation (the plaintext is returned once), revocation, lookup by key."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiKey, IdempotencyRecord
+
+KEY_PREFIX = "as_"
+
+
+def hash_key(raw: str) -> str:
+    """Keys are 256-bit random strings, so a plain SHA-256 is enough (no slow KDF needed)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_key(
+    user, *, name: str = "", read_only: bool = False, expires_in_days: int | None = None,
+    now: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Make a key for ``user``; returns the stored key and the plaintext (shown once)."""
+    now = now or timezone.now()
+    if not user.is_active:
+        raise ValidationError({"user": [_("This user is not active.")]})
+    if expires_in_days is not None and expires_in_days < 1:
+        raise ValidationError({"expires_in_days": [_("Enter a number of days of 1 or more.")]})
+    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        user=user, name=(name or "").strip()[:100] or _("API key"), prefix=raw[:10],
+        key_hash=hash_key(raw), read_only=read_only, created_at=now,
+        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    return api_key, raw
+
+
+def revoke_api_key(api_key: ApiKey, *, actor, now: datetime | None = None) -> ApiKey:
+    """Revoke a key (its owner or a superuser). Safe to run twice: the first time wins."""
+    now = now or timezone.now()
+    if actor.pk != api_key.user_id and not actor.is_superuser:
+        raise PermissionDenied(_("You are not allowed to do this."))
+    with transaction.atomic():
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    api_key.refresh_from_db(fields=["revoked_at"])
+    return api_key
+
+
+def key_for(raw: str) -> ApiKey | None:
+    """The stored key matching ``raw`` (usable or not), with its user."""
+    return ApiKey.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
+
+
+def touch_key(api_key: ApiKey, *, now: datetime | None = None) -> None:
+    """Record use; at most one UPDATE per key per API_KEY_TOUCH_SECONDS (the cache decides)."""
+    from django.core.cache import cache
+
+    now = now or timezone.now()
+    if cache.add(f"apikey-used:{api_key.pk}", 1, settings.API_KEY_TOUCH_SECONDS):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+
+
+def purge_idempotency_records(*, now: datetime | None = None) -> int:
+    """Delete idempotency records past their retention (API_IDEMPOTENCY_HOURS)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
+    deleted, _unused = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

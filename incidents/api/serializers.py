@@ -1,0 +1,163 @@
+"""Incident API serializers. Validation of shapes and types only: the rules (required
+texts, transitions, permissions, deadlines) live in incidents.services."""
+
+import math
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from incidents.models import (
+    Category,
+    Channel,
+    EventKind,
+    Grade,
+    Incident,
+    IncidentEvent,
+    ServiceMode,
+)
+from teams.models import Team
+
+
+class CoordinateField(serializers.FloatField):
+    """A finite number rounded to the 6 decimal places the database keeps."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return Decimal(str(round(value, 6)))
+
+    def to_representation(self, value):
+        return float(value)
+
+
+def coordinate(limit: int) -> CoordinateField:
+    return CoordinateField(min_value=-limit, max_value=limit, required=False, allow_null=True)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "name_zh", "description", "owning_team_kind",
+                  "concerned_team_kinds", "is_active"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """The read representation (also returned by every write)."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    latitude = CoordinateField(read_only=True, allow_null=True)
+    longitude = CoordinateField(read_only=True, allow_null=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "number", "status", "grade", "category", "title", "description",
+            "customer_name", "customer_phone", "asset_ref", "location", "latitude", "longitude",
+            "impact_scope", "initial_handling", "channel", "service_mode", "external_ref",
+            "reported_at", "confirm_deadline", "arrive_deadline", "resolve_deadline",
+            "escalation_level", "overdue", "assignee", "team", "reporter", "resolution",
+            "cancel_reason", "confirmed_at", "dispatched_at", "arrived_at", "resolved_at",
+            "closed_at", "cancelled_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, incident) -> bool:
+        now = self.context.get("now") or timezone.now()
+        return incident.is_overdue(now)
+
+
+_TEXTS = {
+    "description": serializers.CharField(required=False, allow_blank=True),
+    "customer_name": serializers.CharField(required=False, allow_blank=True, max_length=120),
+    "customer_phone": serializers.CharField(required=False, allow_blank=True, max_length=40),
+    "asset_ref": serializers.CharField(required=False, allow_blank=True, max_length=64),
+    "location": serializers.CharField(required=False, allow_blank=True, max_length=255),
+    "impact_scope": serializers.CharField(required=False, allow_blank=True),
+    "initial_handling": serializers.CharField(required=False, allow_blank=True),
+    "external_ref": serializers.CharField(required=False, allow_blank=True, max_length=100),
+}
+
+
+class IncidentWriteSerializer(serializers.Serializer):
+    """Fields a report may carry; PATCH takes the same ones (all optional) except grade
+    and reported_at (regrade is an action; the report time is history)."""
+
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.filter(is_active=True)
+    )
+    description = _TEXTS["description"]
+    customer_name = _TEXTS["customer_name"]
+    customer_phone = _TEXTS["customer_phone"]
+    asset_ref = _TEXTS["asset_ref"]
+    location = _TEXTS["location"]
+    latitude = coordinate(90)
+    longitude = coordinate(180)
+    impact_scope = _TEXTS["impact_scope"]
+    initial_handling = _TEXTS["initial_handling"]
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    service_mode = serializers.ChoiceField(
+        choices=ServiceMode.choices, required=False, allow_blank=True
+    )
+    external_ref = _TEXTS["external_ref"]
+
+
+class IncidentCreateSerializer(IncidentWriteSerializer):
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class IncidentUpdateSerializer(IncidentWriteSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DispatchSerializer(NoteSerializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False,
+        allow_null=True, help_text="A user id.",
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text="A team id.",
+    )
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(allow_blank=True)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class RegradeSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["id", "kind", "actor", "created_at", "data", "text"]
+        read_only_fields = fields
+
+
+class EventCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
