@@ -1,0 +1,511 @@
+"""Every state change of the assessments app: assessments, corrective actions, surveys,
+sign-offs and drills. Views, the API, admin actions and tasks call these functions only."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from assessments.exceptions import (
+    AlreadySubmitted,
+    NotAssessable,
+    SignOffExists,
+    SurveyClosed,
+)
+from assessments.models import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    CorrectiveAction,
+    Drill,
+    DrillMeasurement,
+    DrillStatus,
+    MeasureStep,
+    SignOff,
+    Survey,
+)
+from incidents.models import EventKind, Grade, Incident, Status
+from incidents.services import record_event
+
+log = logging.getLogger(__name__)
+
+# Grades that cannot be closed before their assessment is submitted (Level III can).
+ASSESSMENT_REQUIRED_GRADES = (Grade.I, Grade.II)
+ASSESSABLE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+SIGNABLE_STATUSES = (Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE, Status.RESOLVED)
+MAX_SIGNATURE_BYTES = 512 * 1024
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _require_perm(actor, perm: str) -> None:
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# --- handling efficiency ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Milestone:
+    step: str
+    label: str
+    at: datetime | None
+    minutes: float | None  # from the report
+    target_minutes: float | None
+    deadline: datetime | None
+
+    @property
+    def met(self) -> bool | None:
+        if self.deadline is None or self.at is None:
+            return None
+        return self.at <= self.deadline
+
+
+def _minutes(start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else round((end - start).total_seconds() / 60, 1)
+
+
+def efficiency(incident: Incident) -> list[Milestone]:
+    """Time to confirm, dispatch, arrive and resolve, each from the report, against the
+    deadlines the incident got from its grade's policy (dispatch has no policy target)."""
+    start = incident.reported_at
+    rows = [
+        ("confirm", _("Confirm"), incident.confirmed_at, incident.confirm_deadline),
+        ("dispatch", _("Dispatch"), incident.dispatched_at, None),
+        ("arrive", _("Arrive on site"), incident.arrived_at, incident.arrive_deadline),
+        ("resolve", _("Resolve"), incident.resolved_at, incident.resolve_deadline),
+    ]
+    return [
+        Milestone(step, label, at, _minutes(start, at), _minutes(start, deadline), deadline)
+        for step, label, at, deadline in rows
+    ]
+
+
+# --- assessments -----------------------------------------------------------------------
+
+
+def save_assessment(
+    incident: Incident, *, actor, cause: str = "", customer_feedback: str = "",
+    summary: str = "", submit: bool = False, now: datetime | None = None,
+) -> Assessment:
+    """Create or update the assessment of a resolved or closed incident; ``submit`` makes it
+    final (cause and summary then required). A submitted assessment cannot change.
+
+    Locks the assessment row so that two editors do not both submit."""
+    now = now or timezone.now()
+    if incident.status not in ASSESSABLE_STATUSES:
+        raise NotAssessable()
+    cause, summary, customer_feedback = _text(cause), _text(summary), _text(customer_feedback)
+    if submit:
+        errors = {}
+        if not cause:
+            errors["cause"] = [_("Describe the cause.")]
+        if not summary:
+            errors["summary"] = [_("Write a summary.")]
+        if errors:
+            raise ValidationError(errors)
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().filter(incident=incident).first()
+        if assessment is None:
+            _require_perm(actor, "assessments.add_assessment")
+            assessment = Assessment(incident=incident, author=actor, created_at=now)
+        else:
+            _require_perm(actor, "assessments.change_assessment")
+            if assessment.is_submitted:
+                raise AlreadySubmitted()
+        assessment.cause, assessment.summary = cause, summary
+        assessment.customer_feedback = customer_feedback
+        assessment.updated_at = now
+        if submit:
+            assessment.status = AssessmentStatus.SUBMITTED
+            assessment.submitted_at = now
+        assessment.save()
+        if submit:
+            record_event(incident, EventKind.NOTE, actor=actor, now=now,
+                         data={"assessment": assessment.pk, "submitted": True},
+                         text=_("Assessment submitted."))
+    return assessment
+
+
+def require_assessment_to_close(incident: Incident) -> None:
+    """close guard: Level I and II incidents need a submitted assessment to close."""
+    if incident.grade not in ASSESSMENT_REQUIRED_GRADES:
+        return
+    if not Assessment.objects.filter(
+        incident_id=incident.pk, status=AssessmentStatus.SUBMITTED
+    ).exists():
+        raise ValidationError(
+            _("A Level I or II incident cannot be closed before its assessment is submitted.")
+        )
+
+
+# --- corrective actions ----------------------------------------------------------------
+
+
+def add_corrective_action(
+    *, actor, description: str, owner, due_date: date, assessment: Assessment | None = None,
+    drill: Drill | None = None, finding: str = "", now: datetime | None = None,
+) -> CorrectiveAction:
+    """Add a corrective action to an assessment or to a drill (a finding that becomes an
+    action). Submitted assessments still take actions: they are follow-up work."""
+    now = now or timezone.now()
+    _require_perm(actor, "assessments.add_correctiveaction")
+    description = _text(description)
+    errors = {}
+    if not description:
+        errors["description"] = [_("Say what has to be done.")]
+    if owner is None or not owner.is_active:
+        errors["owner"] = [_("Choose an active owner.")]
+    if due_date is None:
+        errors["due_date"] = [_("Give a due date.")]
+    if (assessment is None) == (drill is None):
+        errors["__all__"] = [_("An action belongs to one assessment or one drill.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        action = CorrectiveAction.objects.create(
+            assessment=assessment, drill=drill, description=description, owner=owner,
+            due_date=due_date, finding=_text(finding), created_at=now,
+        )
+        if assessment is not None:
+            record_event(assessment.incident, EventKind.NOTE, actor=actor, now=now,
+                         data={"corrective_action": action.pk},
+                         text=_("Corrective action: %(d)s (due %(due)s)")
+                         % {"d": description, "due": due_date.isoformat()})
+    return action
+
+
+def set_action_status(
+    action: CorrectiveAction, *, actor, status: str, now: datetime | None = None
+) -> CorrectiveAction:
+    """Move a corrective action. Its owner or a user who may change actions may."""
+    now = now or timezone.now()
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    if actor is not None and actor.pk != action.owner_id:
+        _require_perm(actor, "assessments.change_correctiveaction")
+    done = status == ActionStatus.DONE
+    with transaction.atomic():
+        CorrectiveAction.objects.filter(pk=action.pk).update(
+            status=status, completed_at=now if done else None
+        )
+    action.refresh_from_db()
+    return action
+
+
+def overdue_actions(today: date | None = None):
+    today = today or timezone.localdate()
+    return CorrectiveAction.objects.overdue(today).select_related("owner")
+
+
+def remind_overdue_actions(*, now: datetime | None = None) -> int:
+    """Remind the owners of overdue corrective actions, at most once per reminder interval
+    per action. The conditional UPDATE claims each action, so two workers running this at
+    once send one reminder, not two. Mail goes out after commit. Returns how many."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    interval = timedelta(hours=settings.CORRECTIVE_ACTION_REMINDER_HOURS)
+    due = overdue_actions(today).filter(
+        Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - interval)
+    )
+    sent = 0
+    for action in due.order_by("pk")[:500]:
+        with transaction.atomic():
+            claimed = CorrectiveAction.objects.filter(
+                pk=action.pk, status__in=OPEN_ACTION_STATUSES
+            ).filter(
+                Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - interval)
+            ).update(last_reminded_at=now)
+            if claimed:
+                sent += 1
+                transaction.on_commit(lambda a=action: _send_reminder(a, today))
+    return sent
+
+
+def _send_reminder(action: CorrectiveAction, today: date) -> None:
+    if not action.owner.email:
+        return
+    with override(settings.LANGUAGE_CODE):
+        subject = _("Overdue corrective action: %(d)s") % {"d": action.description[:60]}
+        body = _(
+            "The corrective action “%(d)s” was due on %(due)s and is %(days)s day(s) late.\n"
+            "Please complete it or update its status: %(url)s"
+        ) % {"d": action.description, "due": action.due_date.isoformat(),
+             "days": (today - action.due_date).days,
+             "url": f"{settings.SITE_URL}/assessments/actions/"}
+    try:
+        send_mail(subject, body, None, [action.owner.email])
+    except OSError:  # the reminder is retried after the interval; never fail the sweep
+        log.exception("could not mail reminder for corrective action %s", action.pk)
+
+
+# --- customer satisfaction survey ------------------------------------------------------
+
+
+def customer_language(incident: Incident) -> str:
+    """The customer's language: Chinese when their name or the report is written in it."""
+    text = f"{incident.customer_name} {incident.title}"
+    if CJK.search(text):
+        return "zh-hans"
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in dict(settings.LANGUAGES) else "en"
+
+
+def create_survey(incident: Incident, *, now: datetime | None = None,
+                  language: str | None = None) -> Survey:
+    """The incident's survey with a fresh unguessable token; the existing one if any.
+    Sent through the notification machinery after commit where it can reach the customer."""
+    now = now or timezone.now()
+    survey, created = Survey.objects.get_or_create(
+        incident=incident,
+        defaults={
+            "token": secrets.token_urlsafe(32),
+            "language": language or customer_language(incident),
+            "created_at": now,
+            "expires_at": now + timedelta(days=settings.SURVEY_VALID_DAYS),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: send_survey(survey))
+    return survey
+
+
+def on_resolve(incident: Incident, *, actor, now: datetime) -> None:
+    """transition_hooks['resolve']: every resolved incident gets its survey link."""
+    create_survey(incident, now=now)
+
+
+def survey_url(survey: Survey) -> str:
+    return f"{settings.SITE_URL}/assessments/survey/{survey.token}/"
+
+
+def send_survey(survey: Survey) -> bool:
+    """Send the link to the customer through the notification machinery, when that offers
+    a customer channel. Otherwise the incident page shows the link for the dispatcher."""
+    try:
+        from notifications import services as notifications
+    except ImportError:
+        return False
+    sender = getattr(notifications, "send_to_customer", None)
+    if sender is None:
+        return False
+    try:
+        sent = sender(survey.incident, url=survey_url(survey), kind="survey")
+    except Exception:  # a failed send leaves the link on the incident page
+        log.exception("could not send survey of incident %s", survey.incident_id)
+        return False
+    if sent:
+        Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    return bool(sent)
+
+
+def mark_survey_sent(survey: Survey, *, actor, now: datetime | None = None) -> Survey:
+    """The dispatcher sent the link by hand (phone, SMS, WeChat)."""
+    now = now or timezone.now()
+    _require_perm(actor, "assessments.change_survey")
+    Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=now)
+    survey.refresh_from_db()
+    return survey
+
+
+def open_survey(token: str, *, now: datetime | None = None) -> Survey | None:
+    """The survey behind ``token`` (None when no survey has it). Closed surveys are
+    returned too: the page tells the customer why it cannot be answered."""
+    if not token or len(token) > 64:
+        return None
+    return Survey.objects.select_related("incident").filter(token=token).first()
+
+
+def answer_survey(
+    token: str, *, rating, comment: str = "", now: datetime | None = None
+) -> Survey:
+    """Record the customer's answer, once, before expiry. A conditional UPDATE makes a
+    double submit (two taps, two tabs) store one answer and refuse the other."""
+    now = now or timezone.now()
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": [_("Choose 1 to 5 stars.")]})
+    comment = _text(comment)[:2000]
+    survey = open_survey(token, now=now)
+    if survey is None:
+        raise Survey.DoesNotExist
+    with transaction.atomic():
+        updated = Survey.objects.filter(
+            pk=survey.pk, answered_at__isnull=True, expires_at__gt=now
+        ).update(answered_at=now, rating=rating, comment=comment)
+        if not updated:
+            raise SurveyClosed()
+        record_event(survey.incident, EventKind.NOTE, actor=None, now=now,
+                     data={"survey": survey.pk, "rating": rating},
+                     text=_("Customer rated the service %(r)s/5.") % {"r": rating})
+    survey.refresh_from_db()
+    return survey
+
+
+# --- sign-off --------------------------------------------------------------------------
+
+
+def _decode_png(data_url: str) -> bytes:
+    """The PNG bytes of a canvas ``data:image/png;base64,...`` URL, checked to be a real,
+    non-blank PNG of a sane size."""
+    from PIL import Image
+
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise ValidationError({"signature": [_("The signature must be a PNG image.")]})
+    try:
+        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError({"signature": [_("The signature could not be read.")]}) from exc
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise ValidationError({"signature": [_("The signature image is too large.")]})
+    try:
+        image = Image.open(io.BytesIO(raw))
+        image.load()
+    except Exception as exc:
+        raise ValidationError({"signature": [_("The signature could not be read.")]}) from exc
+    if image.format != "PNG" or image.width > 4000 or image.height > 4000:
+        raise ValidationError({"signature": [_("The signature must be a PNG image.")]})
+    alpha = image.convert("RGBA").getchannel("A")
+    if alpha.getbbox() is None:
+        raise ValidationError({"signature": [_("The signature is empty: ask the customer to "
+                                                "sign.")]})
+    return raw
+
+
+def can_sign_off(user, incident: Incident) -> bool:
+    if user.has_perm("incidents.work_incident") or user.has_perm("assessments.add_signoff"):
+        return True
+    if incident.assignee_id == user.pk:
+        return True
+    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
+
+
+def record_signoff(
+    incident: Incident, *, actor, signer_name: str = "", signature: str = "",
+    no_signature_reason: str = "", now: datetime | None = None,
+) -> SignOff:
+    """The customer signs on the technician's phone, or the technician says why not.
+
+    Preconditions: the incident is being worked or just resolved; no sign-off yet."""
+    now = now or timezone.now()
+    if actor is not None and not can_sign_off(actor, incident):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    if incident.status not in SIGNABLE_STATUSES:
+        raise NotAssessable(_("A sign-off is taken while the job is worked or at resolution."))
+    signer_name, reason = _text(signer_name)[:120], _text(no_signature_reason)
+    png = None
+    if signature:
+        png = _decode_png(signature)
+        if not signer_name:
+            raise ValidationError({"signer_name": [_("Write the signer's name.")]})
+    elif not reason:
+        raise ValidationError({"no_signature_reason": [
+            _("Capture the customer's signature or say why there is none.")]})
+    with transaction.atomic():
+        if SignOff.objects.select_for_update().filter(incident=incident).exists():
+            raise SignOffExists()
+        signoff = SignOff(
+            incident=incident, signer_name=signer_name if png else "",
+            no_signature_reason="" if png else reason, signed_at=now, captured_by=actor,
+        )
+        if png:
+            stamp = now.strftime("%Y%m%d%H%M%S")
+            signoff.signature.save(f"signature-{stamp}.png", ContentFile(png), save=False)
+        signoff.save()
+        text = (_("Signed off by %(n)s.") % {"n": signer_name}) if png else (
+            _("No customer signature: %(r)s") % {"r": reason})
+        record_event(incident, EventKind.NOTE, actor=actor, now=now,
+                     data={"signoff": signoff.pk}, text=text)
+    return signoff
+
+
+# --- drills ----------------------------------------------------------------------------
+
+
+def plan_drill(
+    *, actor, title: str, scenario: str, scheduled_at: datetime, grade: str = "",
+    location: str = "", participants=(), teams=(), now: datetime | None = None,
+) -> Drill:
+    now = now or timezone.now()
+    _require_perm(actor, "assessments.add_drill")
+    title, scenario = _text(title), _text(scenario)
+    errors = {}
+    if not title:
+        errors["title"] = [_("Give the drill a title.")]
+    if not scenario:
+        errors["scenario"] = [_("Describe the scenario.")]
+    if scheduled_at is None:
+        errors["scheduled_at"] = [_("Give the date of the drill.")]
+    if grade and grade not in Grade.values:
+        errors["grade"] = [_("Choose Level I, II or III.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        drill = Drill.objects.create(
+            title=title, scenario=scenario, scheduled_at=scheduled_at, grade=grade,
+            location=_text(location), created_by=actor, created_at=now,
+        )
+        drill.participants.set(participants)
+        drill.teams.set(teams)
+    return drill
+
+
+def record_drill_results(
+    drill: Drill, *, actor, measurements: list[dict], findings: str = "",
+    now: datetime | None = None,
+) -> Drill:
+    """Record a drill as done with its measured response times (each a dict with step,
+    label, target_minutes, measured_minutes) and its findings. Replaces earlier results."""
+    now = now or timezone.now()
+    _require_perm(actor, "assessments.change_drill")
+    if drill.status == DrillStatus.CANCELLED:
+        raise NotAssessable(_("A cancelled drill has no results."))
+    rows = []
+    for m in measurements:
+        if m.get("step") not in MeasureStep.values:
+            raise ValidationError({"measurements": [_("Unknown step.")]})
+        try:
+            measured = float(m["measured_minutes"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError({"measurements": [_("Give each measured time in minutes.")]}
+                                  ) from exc
+        if measured < 0:
+            raise ValidationError({"measurements": [_("A time cannot be negative.")]})
+        target = m.get("target_minutes")
+        rows.append(DrillMeasurement(
+            drill=drill, step=m["step"], label=_text(m.get("label"))[:200],
+            target_minutes=int(target) if target not in (None, "") else None,
+            measured_minutes=round(measured, 1),
+        ))
+    with transaction.atomic():
+        drill.measurements.all().delete()
+        DrillMeasurement.objects.bulk_create(rows)
+        drill.findings = _text(findings)
+        drill.status = DrillStatus.DONE
+        drill.conducted_at = drill.conducted_at or now
+        drill.save(update_fields=["findings", "status", "conducted_at"])
+    return drill

@@ -1,0 +1,50 @@
+"""Corrective actions across assessments and drills; overdue ones stand out."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments import services
+from assessments.filtersets import CorrectiveActionFilterSet
+from assessments.forms import ActionStatusForm
+from assessments.models import CorrectiveAction
+from assessments.views.common import next_url
+
+
+@login_required
+@permission_required("assessments.view_correctiveaction", raise_exception=True)
+def action_list(request):
+    data = request.GET.copy()
+    if "status" not in data:
+        data.setlist("status", ["open", "in_progress"])
+    base = CorrectiveAction.objects.select_related(
+        "owner", "assessment__incident", "drill").order_by("due_date", "pk")
+    filterset = CorrectiveActionFilterSet(data, queryset=base)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(request, "assessments/actions.html", {
+        "filter": filterset, "page": page, "today": today,
+        "overdue_count": services.overdue_actions(today).count(),
+        "status_form": ActionStatusForm(),
+    })
+
+
+@login_required
+@require_POST
+def action_status(request, pk: int):
+    action = get_object_or_404(CorrectiveAction, pk=pk)
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_action_status(action, actor=request.user,
+                                       status=form.cleaned_data["status"])
+        except (PermissionDenied, ValidationError):
+            messages.error(request, _("You are not allowed to do this."))
+        else:
+            messages.success(request, _("Status updated."))
+    return redirect(next_url(request, "/assessments/actions/"))

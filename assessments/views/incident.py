@@ -1,0 +1,173 @@
+"""Per incident: the assessment form, corrective actions, sign-off, survey link, and the
+service report and assessment as printable pages and PDFs."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from assessments import reports, services
+from assessments.exceptions import AssessmentError
+from assessments.forms import AssessmentForm, CorrectiveActionForm, SignOffForm
+from assessments.models import Assessment, Survey
+from assessments.views.common import apply_errors, incident_url, next_url, visible_incident
+
+
+def _assessment_context(request, incident, form=None, action_form=None) -> dict:
+    assessment = Assessment.objects.filter(incident=incident).first()
+    if form is None:
+        initial = {}
+        if assessment:
+            initial = {"cause": assessment.cause, "summary": assessment.summary,
+                       "customer_feedback": assessment.customer_feedback}
+        form = AssessmentForm(initial=initial)
+    return {
+        "incident": incident, "assessment": assessment, "form": form,
+        "action_form": action_form or CorrectiveActionForm(),
+        "efficiency": services.efficiency(incident),
+        "survey": Survey.objects.filter(incident=incident).first(),
+        "actions": assessment.actions.select_related("owner") if assessment else [],
+        "assessable": incident.status in services.ASSESSABLE_STATUSES,
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@permission_required("assessments.view_assessment", raise_exception=True)
+def assessment(request, pk: int):
+    incident = visible_incident(request, pk)
+    if request.method != "POST":
+        return render(request, "assessments/assessment.html",
+                      _assessment_context(request, incident))
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_assessment(incident, actor=request.user, submit="submit" in request.POST,
+                                     **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except AssessmentError as exc:
+            messages.error(request, str(exc))
+            return redirect("assessments:assessment", pk=incident.pk)
+        except PermissionDenied:
+            messages.error(request, _("You are not allowed to do this."))
+            return redirect("assessments:assessment", pk=incident.pk)
+        else:
+            messages.success(request, _("Assessment submitted.") if "submit" in request.POST
+                             else _("Draft saved."))
+            return redirect("assessments:assessment", pk=incident.pk)
+    return render(request, "assessments/assessment.html",
+                  _assessment_context(request, incident, form=form), status=422)
+
+
+@login_required
+@require_POST
+@permission_required("assessments.add_correctiveaction", raise_exception=True)
+def add_action(request, pk: int):
+    incident = visible_incident(request, pk)
+    form = CorrectiveActionForm(request.POST)
+    assessment = Assessment.objects.filter(incident=incident).first()
+    if assessment is None:
+        try:  # an action needs its assessment: start a draft
+            assessment = services.save_assessment(incident, actor=request.user)
+        except (AssessmentError, PermissionDenied) as exc:
+            messages.error(request, str(exc) or _("You are not allowed to do this."))
+            return redirect("assessments:assessment", pk=incident.pk)
+    if form.is_valid():
+        try:
+            services.add_corrective_action(actor=request.user, assessment=assessment,
+                                           **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Corrective action added."))
+            return redirect("assessments:assessment", pk=incident.pk)
+    return render(request, "assessments/assessment.html",
+                  _assessment_context(request, incident, action_form=form), status=422)
+
+
+@login_required
+@require_POST
+def signoff(request, pk: int):
+    incident = visible_incident(request, pk)
+    prefix = request.POST.get("prefix") or None
+    form = SignOffForm(request.POST, prefix=prefix)
+    default = incident_url(incident)
+    if form.is_valid():
+        try:
+            services.record_signoff(incident, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(
+                m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values()
+                for m in msgs))
+        except (AssessmentError, PermissionDenied) as exc:
+            messages.error(request, str(exc) or _("You are not allowed to do this."))
+        else:
+            messages.success(request, _("Sign-off recorded."))
+    return redirect(next_url(request, default))
+
+
+@login_required
+@require_POST
+@permission_required("assessments.change_survey", raise_exception=True)
+def survey_sent(request, pk: int):
+    incident = visible_incident(request, pk)
+    survey = Survey.objects.filter(incident=incident).first()
+    if survey is None:
+        survey = services.create_survey(incident) if incident.resolved_at else None
+    if survey:
+        services.mark_survey_sent(survey, actor=request.user)
+        messages.success(request, _("Marked as sent."))
+    return redirect(incident_url(incident))
+
+
+def _printable(request, pk: int, template: str):
+    incident = visible_incident(request, pk)
+    data = reports.report_data(incident)
+    return render(request, template, {"data": data, "incident": incident,
+                                      "now": timezone.now()})
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+@login_required
+def service_report(request, pk: int):
+    return _printable(request, pk, "assessments/service_report.html")
+
+
+@require_GET
+@login_required
+def service_report_pdf(request, pk: int):
+    incident = visible_incident(request, pk)
+    pdf = reports.service_report_pdf(reports.report_data(incident))
+    return _pdf(pdf, f"{incident.number}-service-report.pdf")
+
+
+@require_GET
+@login_required
+@permission_required("assessments.view_assessment", raise_exception=True)
+def assessment_print(request, pk: int):
+    return _printable(request, pk, "assessments/assessment_print.html")
+
+
+@require_GET
+@login_required
+@permission_required("assessments.view_assessment", raise_exception=True)
+def assessment_pdf(request, pk: int):
+    incident = visible_incident(request, pk)
+    pdf = reports.assessment_pdf(reports.report_data(incident))
+    return _pdf(pdf, f"{incident.number}-assessment.pdf")
+
+
+def assessment_url(incident) -> str:
+    return reverse("assessments:assessment", args=[incident.pk])
