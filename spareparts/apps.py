@@ -1,7 +1,44 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+_VIEW = ["spareparts.view_part", "spareparts.view_depot", "spareparts.view_stockbalance",
+         "spareparts.view_stockmove"]
+_LOGISTICS = [
+    *_VIEW, "spareparts.view_supplier", "spareparts.view_transfer",
+    "spareparts.view_purchaserequest", "spareparts.view_purchaseorder",
+    "spareparts.view_receipt", "spareparts.view_stocktake", "spareparts.view_lowstockalert",
+    "spareparts.view_unitreturn", "spareparts.move_stock", "spareparts.reserve_part",
+    "spareparts.manage_purchasing",
+]
+
 
 class SparepartsConfig(AppConfig):
     name = "spareparts"
-    verbose_name = _("spareparts")
+    verbose_name = _("Spare parts")
+
+    def ready(self) -> None:
+        from core.roles import extend_role
+        from incidents import services as incident_services
+        from incidents.extensions import detail_panels, job_panels
+        from spareparts import panels, services, signals  # noqa: F401
+
+        extend_role("logistics", _LOGISTICS)
+        extend_role("manager", _LOGISTICS)
+        extend_role("dispatcher", [*_VIEW, "spareparts.reserve_part",
+                                   "spareparts.view_unitreturn"])
+        extend_role("technician", ["spareparts.view_part", "spareparts.record_parts_used"])
+
+        hooks = incident_services.transition_hooks
+        for action, fn in (
+            ("cancel", services.on_incident_cancelled),
+            ("close", services.on_incident_closed),
+            ("report", services.on_unit_replacement),
+            ("confirm", services.on_unit_replacement),
+            ("dispatch", services.on_unit_replacement),
+        ):
+            if fn not in hooks.setdefault(action, []):
+                hooks[action].append(fn)
+        if panels.incident_panel not in detail_panels:
+            detail_panels.append(panels.incident_panel)
+        if panels.job_panel not in job_panels:
+            job_panels.append(panels.job_panel)

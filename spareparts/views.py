@@ -1,0 +1,458 @@
+"""Logistics screens and the incident/job parts panels' actions. Thin: form → service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import Conflict
+from incidents.models import Incident
+from spareparts import services
+from spareparts.filtersets import StockFilterSet
+from spareparts.forms import (
+    AdjustForm,
+    IssueForm,
+    OrderForm,
+    PostStocktakeForm,
+    ReleaseForm,
+    ReorderForm,
+    ReserveForm,
+    ReturnForm,
+    StocktakeForm,
+    TraceForm,
+    TransferForm,
+    UsedForm,
+    split_lots,
+)
+from spareparts.models import (
+    Depot,
+    LowStockAlert,
+    OrderStatus,
+    Part,
+    PurchaseOrder,
+    PurchaseRequest,
+    RequestStatus,
+    StockBalance,
+    Stocktake,
+    StocktakeStatus,
+    Transfer,
+    TransferStatus,
+    UnitReturn,
+)
+
+PAGE_SIZE = 50
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You are not allowed to do this.")
+
+
+def _run(request, fn, success: str) -> bool:
+    """Call a service; turn domain errors into a message. True when it worked."""
+    try:
+        fn()
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request, form) -> None:
+    messages.error(request, " ".join(f"{form.fields[f].label if f in form.fields else ''}: {e}"
+                                     .lstrip(": ") for f, errs in form.errors.items()
+                                     for e in errs))
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+# --- stock ------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("spareparts.view_stockbalance", raise_exception=True)
+def stock(request):
+    """Stock by depot. Without a depot: parts x depots (available per cell); with one: the
+    depot's balances in detail. Low stock stands out either way."""
+    filterset = StockFilterSet(request.GET or None, queryset=Part.objects.all())
+    parts = filterset.qs if filterset.is_bound and filterset.is_valid() else Part.objects.all()
+    depot = filterset.form.cleaned_data.get("depot") if filterset.is_bound else None
+    depots = [depot] if depot else list(Depot.objects.filter(is_active=True))
+    page = Paginator(parts.order_by("sku"), PAGE_SIZE).get_page(request.GET.get("page"))
+    cells = {
+        (b.part_id, b.depot_id): b
+        for b in StockBalance.objects.filter(part__in=[p.pk for p in page],
+                                             depot__in=depots).only(
+            "part_id", "depot_id", "on_hand", "reserved", "available", "reorder_point",
+            "reorder_quantity")
+    }
+    rows = []
+    for p in page:
+        row = [cells.get((p.pk, d.pk)) for d in depots]
+        rows.append((p, row, sum(b.available for b in row if b)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    alerts = (LowStockAlert.objects.filter(acknowledged_at__isnull=True)
+              .select_related("balance__part", "balance__depot", "request")[:8])
+    return render(request, "spareparts/stock.html", {
+        "filter": filterset, "page": page, "rows": rows, "depots": depots, "depot": depot,
+        "querystring": query.urlencode(), "alerts": alerts,
+        "low_count": StockBalance.objects.filter(low_since__isnull=False).count(),
+        "skus": _sku_suggestions(),
+    })
+
+
+def _sku_suggestions() -> list[str]:
+    return list(Part.objects.filter(is_active=True).order_by("sku").values_list(
+        "sku", flat=True)[:300])
+
+
+@login_required
+@permission_required("spareparts.view_part", raise_exception=True)
+def part_detail(request, pk: int):
+    part = get_object_or_404(Part, pk=pk)
+    balances = part.balances.select_related("depot").order_by("depot__kind", "depot__code")
+    moves = part.moves.select_related("depot", "incident", "user").order_by("-created_at", "-id")
+    page = Paginator(moves, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = balances.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"),
+                                available=Sum("available"))
+    return render(request, "spareparts/part.html", {
+        "part": part, "balances": balances, "page": page, "totals": totals,
+        "in_transit": part.transfers.filter(status=TransferStatus.IN_TRANSIT)
+        .select_related("from_depot", "to_depot"),
+        "adjust_form": AdjustForm(), "reorder_form": ReorderForm(),
+    })
+
+
+@login_required
+@require_POST
+def part_adjust(request, pk: int):
+    part = get_object_or_404(Part, pk=pk)
+    form = AdjustForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _run(request, lambda: services.adjust_stock(
+            part=part, depot=d["depot"], delta=d["delta"], reason=d["reason"], lots=d["lots"],
+            actor=request.user), _("Stock adjusted."))
+    else:
+        _form_errors(request, form)
+    return redirect("spareparts:part", pk=part.pk)
+
+
+@login_required
+@require_POST
+def part_reorder(request, pk: int):
+    part = get_object_or_404(Part, pk=pk)
+    form = ReorderForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        balance = get_object_or_404(StockBalance, part=part, depot=d["depot"])
+        _run(request, lambda: services.set_reorder_levels(
+            balance, reorder_point=d["reorder_point"], reorder_quantity=d["reorder_quantity"],
+            actor=request.user), _("Reorder levels saved."))
+    else:
+        _form_errors(request, form)
+    return redirect("spareparts:part", pk=part.pk)
+
+
+@login_required
+@require_POST
+def alert_ack(request, pk: int):
+    alert = get_object_or_404(LowStockAlert, pk=pk)
+    _run(request, lambda: services.acknowledge_alert(alert, actor=request.user),
+         _("Alert acknowledged."))
+    return _back(request, reverse("spareparts:stock"))
+
+
+# --- transfers --------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("spareparts.view_transfer", raise_exception=True)
+def transfers(request):
+    form = TransferForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            if _run(request, lambda: services.ship_transfer(
+                    part=d["part"], from_depot=d["from_depot"], to_depot=d["to_depot"],
+                    quantity=d["quantity"], lots=d["lots"], note=d["note"],
+                    actor=request.user), _("Transfer shipped: in transit.")):
+                return redirect("spareparts:transfers")
+        else:
+            _form_errors(request, form)
+    status = request.GET.get("status") or TransferStatus.IN_TRANSIT
+    qs = Transfer.objects.select_related("part", "from_depot", "to_depot")
+    if status != "all":
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "spareparts/transfers.html", {
+        "form": form, "page": page, "status": status, "statuses": TransferStatus.choices,
+        "skus": _sku_suggestions(),
+    })
+
+
+@login_required
+@require_POST
+def transfer_action(request, pk: int, action: str):
+    transfer = get_object_or_404(Transfer, pk=pk)
+    if action == "receive":
+        _run(request, lambda: services.receive_transfer(transfer, actor=request.user),
+             _("Transfer received."))
+    elif action == "cancel":
+        _run(request, lambda: services.cancel_transfer(transfer, actor=request.user),
+             _("Transfer cancelled: back in the source depot."))
+    else:
+        raise Http404
+    return redirect("spareparts:transfers")
+
+
+# --- purchasing -------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("spareparts.view_purchaseorder", raise_exception=True)
+def orders(request):
+    form = OrderForm(request.POST or None)
+    if request.method == "POST":
+        ids = request.POST.getlist("requests")
+        chosen = list(PurchaseRequest.objects.filter(
+            pk__in=[i for i in ids if i.isdigit()],
+            status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED]).select_related("part"))
+        if form.is_valid():
+            d = form.cleaned_data
+            lines = [(d["part"], d["quantity"], d.get("unit_price"))] if d.get("part") else []
+            created = {}
+
+            def create():
+                created["order"] = services.create_purchase_order(
+                    supplier=d["supplier"], depot=d["depot"], lines=lines, requests=chosen,
+                    note=d["note"], actor=request.user)
+
+            if _run(request, create, _("Purchase order drafted.")):
+                return redirect("spareparts:order", pk=created["order"].pk)
+        else:
+            _form_errors(request, form)
+    status = request.GET.get("status") or "open"
+    qs = PurchaseOrder.objects.select_related("supplier", "depot").annotate(
+        n_lines=Count("lines"))
+    if status == "open":
+        qs = qs.filter(status__in=[OrderStatus.DRAFT, OrderStatus.PLACED, OrderStatus.PARTIAL])
+    elif status != "all":
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    pending = (PurchaseRequest.objects.filter(
+        status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED])
+        .select_related("part", "depot", "incident")[:100])
+    return render(request, "spareparts/orders.html", {
+        "form": form, "page": page, "status": status, "pending": pending,
+        "statuses": OrderStatus.choices, "skus": _sku_suggestions(),
+    })
+
+
+@login_required
+@permission_required("spareparts.view_purchaseorder", raise_exception=True)
+def order_detail(request, pk: int):
+    order = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "depot"), pk=pk)
+    lines = order.lines.select_related("part")
+    if request.method == "POST":
+        inspected = []
+        for line in lines:
+            def num(name, line=line):
+                raw = (request.POST.get(f"{name}-{line.pk}") or "0").strip()
+                return int(raw) if raw.isdigit() else -1
+            if num("accepted") or num("rejected"):
+                inspected.append(services.InspectedLine(
+                    line, num("accepted"), num("rejected"),
+                    request.POST.get(f"reason-{line.pk}", ""),
+                    split_lots(request.POST.get(f"lots-{line.pk}", ""))))
+        if _run(request, lambda: services.receive_order(
+                order, lines=inspected, note=request.POST.get("note", ""),
+                actor=request.user), _("Receipt recorded.")):
+            return redirect("spareparts:order", pk=order.pk)
+    return render(request, "spareparts/order.html", {
+        "order": order, "lines": lines,
+        "receipts": order.receipts.prefetch_related("lines__order_line__part"),
+        "events": order.events.select_related("actor"),
+        "receivable": order.status in (OrderStatus.PLACED, OrderStatus.PARTIAL),
+    })
+
+
+@login_required
+@require_POST
+def order_action(request, pk: int, action: str):
+    order = get_object_or_404(PurchaseOrder, pk=pk)
+    if action == "place":
+        _run(request, lambda: services.place_order(order, actor=request.user),
+             _("Order placed with the supplier."))
+    elif action == "cancel":
+        _run(request, lambda: services.cancel_order(order, actor=request.user),
+             _("Order cancelled."))
+    else:
+        raise Http404
+    return redirect("spareparts:order", pk=order.pk)
+
+
+@login_required
+@require_POST
+def request_action(request, pk: int, action: str):
+    req = get_object_or_404(PurchaseRequest, pk=pk)
+    if action == "submit":
+        _run(request, lambda: services.submit_purchase_request(req, actor=request.user),
+             _("Request submitted."))
+    elif action == "cancel":
+        _run(request, lambda: services.cancel_purchase_request(req, actor=request.user),
+             _("Request cancelled."))
+    else:
+        raise Http404
+    return _back(request, reverse("spareparts:orders"))
+
+
+# --- stocktakes -------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("spareparts.view_stocktake", raise_exception=True)
+def stocktakes(request):
+    form = StocktakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = {}
+
+        def open_sheet():
+            created["take"] = services.open_stocktake(
+                depot=form.cleaned_data["depot"], reason=form.cleaned_data["reason"],
+                actor=request.user)
+
+        if _run(request, open_sheet, _("Count sheet opened.")):
+            return redirect("spareparts:stocktake", pk=created["take"].pk)
+    qs = Stocktake.objects.select_related("depot", "created_by").annotate(
+        n_lines=Count("lines"), n_counted=Count("lines", filter=Q(lines__counted__isnull=False)))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "spareparts/stocktakes.html", {"form": form, "page": page})
+
+
+@login_required
+@permission_required("spareparts.view_stocktake", raise_exception=True)
+def stocktake_detail(request, pk: int):
+    take = get_object_or_404(Stocktake.objects.select_related("depot"), pk=pk)
+    lines = take.lines.select_related("part")
+    only_diff = request.GET.get("diff") == "1"
+    if only_diff:
+        lines = lines.exclude(counted__isnull=True).exclude(counted=F("expected"))
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        counts = {}
+        for line in page:
+            raw = request.POST.get(f"count-{line.part_id}")
+            if raw is None:
+                continue
+            raw = raw.strip()
+            counts[line.part_id] = int(raw) if raw.isdigit() else None
+        if _run(request, lambda: services.record_counts(take, counts, actor=request.user),
+                _("Counts saved.")):
+            return redirect(f"{reverse('spareparts:stocktake', args=[take.pk])}"
+                            f"?page={page.number}")
+    return render(request, "spareparts/stocktake.html", {
+        "take": take, "page": page, "only_diff": only_diff,
+        "editable": take.status == StocktakeStatus.OPEN, "post_form": PostStocktakeForm(),
+    })
+
+
+@login_required
+@require_POST
+def stocktake_action(request, pk: int, action: str):
+    take = get_object_or_404(Stocktake, pk=pk)
+    if action == "post":
+        form = PostStocktakeForm(request.POST)
+        if form.is_valid():
+            _run(request, lambda: services.post_stocktake(
+                take, reason=form.cleaned_data["reason"], actor=request.user),
+                _("Stocktake posted: differences adjusted."))
+        else:
+            _form_errors(request, form)
+    elif action == "cancel":
+        _run(request, lambda: services.cancel_stocktake(take, actor=request.user),
+             _("Stocktake cancelled."))
+    else:
+        raise Http404
+    return redirect("spareparts:stocktake", pk=take.pk)
+
+
+# --- traceability -----------------------------------------------------------------------
+
+
+@login_required
+@permission_required("spareparts.view_stockmove", raise_exception=True)
+def trace(request):
+    form = TraceForm(request.GET or None)
+    result = None
+    incident = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"].strip()
+        incident = Incident.objects.filter(number__iexact=q).first()
+        result = services.trace_lot(q)
+    used = services.parts_for_incident(incident) if incident else None
+    lots = (incident.stock_moves.exclude(lot="").select_related("part")
+            if incident else None)
+    return render(request, "spareparts/trace.html", {
+        "form": form, "result": result, "incident": incident, "used": used, "lots": lots,
+    })
+
+
+# --- incident and job panels ------------------------------------------------------------
+
+PANEL_FORMS = {"reserve": ReserveForm, "issue": IssueForm, "return": ReturnForm,
+               "release": ReleaseForm, "used": UsedForm}
+PANEL_PREFIX = {"reserve": "r", "issue": "i", "return": "t", "used": "u"}
+
+
+@login_required
+@require_POST
+def incident_parts(request, pk: int, action: str):
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    if action not in PANEL_FORMS:
+        raise Http404
+    prefix = f"{PANEL_PREFIX[action]}{incident.pk}" if action in PANEL_PREFIX else None
+    form = PANEL_FORMS[action](request.POST, prefix=prefix)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("incidents:detail", args=[incident.pk]))
+    d = form.cleaned_data
+    common = {"part": d["part"], "depot": d["depot"], "actor": request.user}
+    if action == "reserve":
+        _run(request, lambda: services.reserve_part(incident, quantity=d["quantity"], **common),
+             _("Reserved."))
+    elif action in ("issue", "used"):
+        _run(request, lambda: services.issue_part(incident, quantity=d["quantity"],
+                                                  lots=d["lots"], **common),
+             _("Recorded as used.") if action == "used" else _("Issued."))
+    elif action == "return":
+        _run(request, lambda: services.return_part(incident, quantity=d["quantity"],
+                                                   lots=d["lots"], reason=d["reason"],
+                                                   **common), _("Returned to stock."))
+    else:
+        _run(request, lambda: services.release_part(incident, **common), _("Released."))
+    return _back(request, reverse("incidents:detail", args=[incident.pk]))
+
+
+@login_required
+@require_POST
+def unit_return_received(request, pk: int):
+    ret = get_object_or_404(UnitReturn, pk=pk)
+    _run(request, lambda: services.receive_failed_unit(ret, actor=request.user),
+         _("Failed unit received."))
+    return _back(request, reverse("incidents:detail", args=[ret.incident_id]))

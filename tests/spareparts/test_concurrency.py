@@ -1,0 +1,108 @@
+"""Real threads, each with its own PostgreSQL connection, racing for the same balance row."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from incidents.models import Incident
+from spareparts import services
+from spareparts.exceptions import NotEnoughStock
+from spareparts.models import StockMove
+from tests import factories
+from tests.spareparts.helpers import assert_balances_match_ledger, balance
+
+RACERS = 20
+
+
+def _race(fn, n: int) -> list:
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = fn(i)
+        except Exception as exc:  # collected and asserted by the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_racing_reservations_for_the_last_five_units_let_exactly_five_win(
+    dispatcher, depots, battery, stock
+):
+    stock(battery, depots["east"], 5)
+    incidents = [factories.report(dispatcher, title=f"Job {i}") for i in range(RACERS)]
+    connection.close()  # the threads open their own connections
+
+    results = _race(
+        lambda i: services.reserve_part(incidents[i], part=battery, depot=depots["east"],
+                                        quantity=1, actor=dispatcher),
+        RACERS,
+    )
+
+    won = [r for r in results if isinstance(r, StockMove)]
+    lost = [r for r in results if isinstance(r, NotEnoughStock)]
+    assert len(won) == 5
+    assert len(lost) == RACERS - 5
+    b = balance(battery, depots["east"])
+    assert (b.on_hand, b.reserved, b.available) == (5, 5, 0)
+    assert StockMove.objects.filter(kind="reserve").count() == 5
+    assert_balances_match_ledger()
+    # Only the winners got a timeline entry; the losers' transactions left nothing behind.
+    reserved_on = set(Incident.objects.filter(events__kind="part_reserved")
+                      .values_list("pk", flat=True))
+    assert reserved_on == {m.incident_id for m in won}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_racing_first_reservations_of_an_untouched_part_cannot_both_win(
+    dispatcher, depots, battery, stock
+):
+    """The gap-lock bug: two 'first' reservations. The balance row pre-exists (made with
+    the part), so both serialise on it and only one of them fits."""
+    stock(battery, depots["west"], 1)
+    a, b = factories.report(dispatcher), factories.report(dispatcher)
+    connection.close()
+
+    results = _race(
+        lambda i: services.reserve_part([a, b][i], part=battery, depot=depots["west"],
+                                        quantity=1, actor=dispatcher),
+        2,
+    )
+
+    assert sorted(type(r).__name__ for r in results) == ["NotEnoughStock", "StockMove"]
+    assert balance(battery, depots["west"]).reserved == 1
+    assert_balances_match_ledger()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cancel_racing_reservations_leaves_nothing_reserved_for_the_cancelled_job(
+    dispatcher, depots, battery, stock
+):
+    from incidents import services as incident_services
+
+    stock(battery, depots["hq"], 50)
+    incident = factories.report(dispatcher)
+    connection.close()
+
+    def act(i: int):
+        if i == 0:
+            return incident_services.cancel_incident(incident, actor=dispatcher,
+                                                     reason="Duplicate")
+        return services.reserve_part(incident, part=battery, depot=depots["hq"], quantity=1,
+                                     actor=dispatcher)
+
+    _race(act, 6)
+
+    assert balance(battery, depots["hq"]).reserved == 0
+    assert_balances_match_ledger()
