@@ -79,7 +79,7 @@ services-down:
 
 messages: bootstrap
 	scripts/services.sh deps gettext
-	$(PY) manage.py makemessages -l zh_Hans $(addprefix --ignore=,$(NOT_SOURCE))
+	$(PY) manage.py makemessages -l zh_Hans $(addprefix --ignore=,$(NOT_SOURCE) tests bench)
 	$(MAKE) --no-print-directory compilemessages
 
 # Compiles .po files when there are any (needs GNU gettext's msgfmt).
