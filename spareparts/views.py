@@ -112,7 +112,6 @@ def stock(request):
         "filter": filterset, "page": page, "rows": rows, "depots": depots, "depot": depot,
         "querystring": query.urlencode(), "alerts": alerts,
         "low_count": StockBalance.objects.filter(low_since__isnull=False).count(),
-        "skus": _sku_suggestions(),
     })
 
 
