@@ -53,6 +53,9 @@ class IncidentSerializer(serializers.ModelSerializer):
     latitude = CoordinateField(read_only=True, allow_null=True)
     longitude = CoordinateField(read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
+    service_mode = serializers.ChoiceField(
+        choices=ServiceMode.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Incident

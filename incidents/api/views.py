@@ -61,6 +61,7 @@ class IncidentViewSet(
     filter_backends = [IncidentFilterBackend]
     filterset_class = IncidentFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return Incident.objects.visible_to(self.request.user).select_related("category")
@@ -166,4 +167,5 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CategorySerializer
     queryset = Category.objects.all()
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
     filter_backends: list = []

@@ -28,3 +28,4 @@ class TeamViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
     ).order_by("kind", "name", "id")
     filter_backends = [DjangoFilterBackend]
     filterset_class = TeamFilterSet
+    lookup_value_regex = "[^/]+"
