@@ -58,6 +58,21 @@ class ReportForm(forms.ModelForm):
         return data
 
 
+class EditReportForm(ReportForm):
+    """The report's facts after intake; grade and report time change through regrade."""
+
+    class Meta(ReportForm.Meta):
+        fields = [f for f in ReportForm.Meta.fields if f not in ("grade", "reported_at")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["grade"]
+        del self.fields["reported_at"]
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=5000)

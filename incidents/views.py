@@ -22,6 +22,7 @@ from incidents.filtersets import IncidentFilterSet
 from incidents.forms import (
     ACTION_FORMS,
     DirectiveProgressForm,
+    EditReportForm,
     NoteForm,
     PhotoForm,
     ReportForm,
@@ -267,6 +268,30 @@ def add_photo(request, pk: int):
         return redirect(_next(request, incident_url(incident)))
     return render(request, "incidents/detail.html",
                   _detail_context(request, incident, photo=form), status=422)
+
+
+@login_required
+@permission_required("incidents.change_incident", raise_exception=True)
+def incident_edit(request, pk: int):
+    incident = get_object_or_404(_visible(request), pk=pk)
+    form = EditReportForm(request.POST or None, instance=incident)
+    if request.method == "POST" and form.is_valid():
+        # The ModelForm wrote the cleaned values onto ``incident``; reload it so the service
+        # compares against the stored row, and let the service do the write.
+        changes = form.changes()
+        incident.refresh_from_db()
+        try:
+            services.update_incident(incident, actor=request.user, **changes)
+        except IncidentError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Report updated."))
+            return redirect(incident_url(incident))
+    status = 422 if request.method == "POST" else 200
+    return render(request, "incidents/edit.html", {"form": form, "incident": incident},
+                  status=status)
 
 
 @login_required
