@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from assessments import charts, exports
@@ -23,7 +24,8 @@ from incidents.models import Category, Grade, Incident
 
 PAGE_SIZE = 50
 EVALUATION_PERM = "assessments.view_evaluation"
-TARGET_LABELS = {"confirm": _("Confirm"), "arrive": _("Arrive on site"), "resolve": _("Resolve")}
+TARGET_LABELS = {"confirm": gettext_lazy("Confirm"), "arrive": gettext_lazy("Arrive on site"),
+                 "resolve": gettext_lazy("Resolve")}
 
 
 def _filterset(request) -> EvaluationFilterSet:
