@@ -21,6 +21,8 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("spareparts/", include("spareparts.urls")),
     path("assessments/", include("assessments.urls")),
+    path("dashboard/", include("escalation.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

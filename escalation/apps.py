@@ -7,6 +7,9 @@ class EscalationConfig(AppConfig):
     verbose_name = _("Escalation")
 
     def ready(self) -> None:
-        from escalation import hooks
+        from escalation import hooks, views
+        from incidents.extensions import detail_panels
 
         hooks.register()
+        if views.incident_panel not in detail_panels:
+            detail_panels.append(views.incident_panel)

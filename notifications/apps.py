@@ -7,6 +7,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import hooks
+        from incidents.extensions import detail_panels
+        from notifications import hooks, views
 
         hooks.register()
+        if views.incident_panel not in detail_panels:
+            detail_panels.append(views.incident_panel)
