@@ -218,7 +218,7 @@ def test_evaluation_page_renders_charts_and_is_for_managers(manager_client, tech
     response = manager_client.get(reverse("assessments:evaluation"),
                                   {"start": "2026-01-01", "end": "2026-03-31"})
     body = response.content.decode()
-    assert body.count("<svg") == 3
+    assert body.count("<svg class=\"chart\"") == 3
     assert "metric=all&amp;week=2026-02-16" in body
     assert technician_client.get(reverse("assessments:evaluation")).status_code == 403
 
