@@ -8,7 +8,9 @@ from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -101,9 +103,11 @@ def stock(request):
             "reorder_quantity")
     }
     rows = []
+    labels = (escape(_("on hand")), escape(_("reserved")), escape(_("reorder point")))
     for p in page:
         row = [cells.get((p.pk, d.pk)) for d in depots]
-        rows.append((p, row, sum(b.available for b in row if b)))
+        html = mark_safe("".join(_cell(b, labels) for b in row))  # noqa: S308 - escaped in _cell
+        rows.append((p, row, sum(b.available for b in row if b), html))
     query = request.GET.copy()
     query.pop("page", None)
     alerts = (LowStockAlert.objects.filter(acknowledged_at__isnull=True)
@@ -113,6 +117,21 @@ def stock(request):
         "querystring": query.urlencode(), "alerts": alerts,
         "low_count": StockBalance.objects.filter(low_since__isnull=False).count(),
     })
+
+
+def _cell(b, labels) -> str:
+    """One cell of the parts x depots matrix. Built in Python: a page has 1,000 of them and
+    the template engine would spend most of the page's time on them. Only integers and the
+    escaped ``labels`` go in."""
+    if b is None:
+        return '<td class="cell zero">-</td>'
+    low = b.reorder_point > 0 and b.available < b.reorder_point
+    cls = "cell low" if low else ("cell" if b.available else "cell zero")
+    title = f"{labels[0]} {b.on_hand} · {labels[1]} {b.reserved}"
+    if b.reorder_point:
+        title += f" · {labels[2]} {b.reorder_point}"
+    sub = f'<span class="sub">{b.on_hand} \u2212 {b.reserved}</span>' if b.reserved else ""
+    return f'<td class="{cls}" title="{title}">{int(b.available)}{sub}</td>'
 
 
 def _sku_suggestions() -> list[str]:
