@@ -10,7 +10,7 @@ effects with ``transaction.on_commit``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -84,6 +84,9 @@ def policy_for(grade: str) -> ResponsePolicy:
 def compute_deadlines(grade: str, reported_at: datetime) -> Deadlines:
     """Deadlines count from the time the customer reported, not from when it was logged."""
     policy = policy_for(grade)
+    # Add in UTC: adding to a local (zoneinfo) time is wall-clock arithmetic, which makes a
+    # 24-hour target 23 or 25 real hours across a DST change.
+    reported_at = reported_at.astimezone(UTC)
     return Deadlines(
         confirm=reported_at + timedelta(minutes=policy.confirm_minutes),
         arrive=reported_at + timedelta(minutes=policy.arrive_minutes),
