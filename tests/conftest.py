@@ -16,6 +16,20 @@ def pytest_configure(config):
         )
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database when they end, which would take the seeded
+    reference data (roles, categories, policies, escalation chains) with it. Restore it
+    from the serialized test database instead (Django's serialized rollback)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        kwargs = {**marker.kwargs, "serialized_rollback": True}
+        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
