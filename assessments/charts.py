@@ -42,7 +42,7 @@ def _link(href: str, title: str, inner: str) -> str:
 
 def chart(
     *, labels: list[str], bars: Series | None = None, lines: list[Series] = (),
-    title: str, width: int = 720, height: int = 240, percent: bool = True,
+    title: str, width: int = 480, height: int = 250, percent: bool = True,
 ) -> SafeString:
     """Bars (left axis, counts) and lines (right axis: fractions 0..1 shown as %, or plain
     numbers when ``percent`` is False) over the same x labels."""
@@ -98,7 +98,7 @@ def chart(
             if c:
                 dot = f'<circle cx="{c[0]:.1f}" cy="{c[1]:.1f}" r="4" fill="{s.color}"/>'
                 out.append(_link(c[2].href, c[2].title, dot))
-    every = max(1, math.ceil(n / 14))
+    every = max(1, math.ceil(n / 7))
     for i, label in enumerate(labels):
         if i % every == 0:
             x = left + i * step + step / 2
