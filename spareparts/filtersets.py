@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from spareparts.models import Depot, Part, PartCategory, StockBalance
 
@@ -11,7 +12,8 @@ class StockFilterSet(django_filters.FilterSet):
     """Parts on the stock page: search, category, low stock (at the chosen depot)."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    category = django_filters.ChoiceFilter(choices=PartCategory.choices, label=_("Category"),
+    category = django_filters.ChoiceFilter(choices=PartCategory.choices,
+                                           label=pgettext_lazy("spare part", "Category"),
                                            empty_label=_("All categories"))
     depot = django_filters.ModelChoiceFilter(queryset=Depot.objects.filter(is_active=True),
                                              method="noop", label=_("Depot"),

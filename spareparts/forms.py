@@ -16,7 +16,7 @@ class PartField(forms.CharField):
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
         self.widget.attrs.update({"list": "part-skus", "autocomplete": "off",
-                                  "placeholder": "BAT-48V-20AH", "class": "mono"})
+                                  "placeholder": "SKU", "class": "mono"})
 
     def clean(self, value):
         sku = (super().clean(value) or "").strip()

@@ -430,6 +430,11 @@ class PurchaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.order or self.request}: {self.status}"
 
+    @property
+    def status_label(self) -> str:
+        choices = OrderStatus if self.order_id else RequestStatus
+        return str(dict(choices.choices).get(self.status, self.status))
+
 
 class Receipt(models.Model):
     """Goods received against a purchase order, after incoming inspection (进货检验)."""

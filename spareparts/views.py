@@ -110,7 +110,9 @@ def stock(request):
         rows.append((p, row, sum(b.available for b in row if b), html))
     query = request.GET.copy()
     query.pop("page", None)
-    alerts = (LowStockAlert.objects.filter(acknowledged_at__isnull=True)
+    # Open alerts of balances that are still low (a restocked one has answered itself).
+    alerts = (LowStockAlert.objects.filter(acknowledged_at__isnull=True,
+                                           balance__low_since__isnull=False)
               .select_related("balance__part", "balance__depot", "request")[:8])
     return render(request, "spareparts/stock.html", {
         "filter": filterset, "page": page, "rows": rows, "depots": depots, "depot": depot,
