@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
+from escalation import bulk
 from escalation.models import (
     EscalationChain,
     EscalationFire,
@@ -213,6 +214,18 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
 # --- the sweep ------------------------------------------------------------------------------
 
 
+# What the sweep reads of each due clock and its incident (not the report's long texts).
+STATE_FIELDS = (
+    "incident", "target", "snapshot", "deadline", "next_seq", "next_due_at", "fired_count",
+    "ended_at", "end_reason",
+    *(f"incident__{f}" for f in (
+        "number", "title", "grade", "status", "team", "assignee", "category",
+        "reported_at", "confirm_deadline", "escalation_level",
+    )),
+    "incident__category__owning_team_kind",
+)
+
+
 def escalate_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Fire every occurrence due at ``now`` (default: the clock, re-read per batch).
 
@@ -230,6 +243,7 @@ def escalate_due(*, now: datetime | None = None, batch_size: int | None = None) 
                 EscalationState.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_due_at__lte=at)
                 .select_related("incident__category")
+                .only(*STATE_FIELDS)
                 .order_by("next_due_at")[:batch_size]
             )
             if not states:
@@ -278,8 +292,7 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
         state.next_due_at = due_of(state.snapshot, state.deadline, seq + 1)
         if state.next_due_at is None:
             state.ended_at, state.end_reason = now, "chain_done"
-    EscalationFire.objects.bulk_create(fires)
-    IncidentEvent.objects.bulk_create(events)
+    _insert(fires, events)
     for level, ids in by_level.items():
         # Conditional: never lowers the level, and a replay writes nothing.
         Incident.objects.filter(pk__in=ids, escalation_level__lt=level).update(
@@ -287,35 +300,63 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
         )
     _save_states(states)
     notify_escalations(steps, now=now)
-    transaction.on_commit(lambda: _announce(events))
+    announced = [(e.incident_id, e.pk, e.kind) for e in events]
+    transaction.on_commit(lambda: _announce(announced))
     return len(fires)
 
 
+FIRE_COLUMNS = ("state_id", "incident_id", "target", "seq", "level", "is_reminder", "due_at",
+                "fired_at")
+EVENT_COLUMNS = ("id", "incident_id", "kind", "actor_id", "created_at", "data", "text")
+
+
+def _insert(fires: list[EscalationFire], events: list[IncidentEvent]) -> None:
+    """The fires and their timeline events, by COPY on PostgreSQL (event ids reserved first,
+    for the after-commit signals)."""
+    if not bulk.is_postgres():
+        EscalationFire.objects.bulk_create(fires)
+        IncidentEvent.objects.bulk_create(events)
+        return
+    bulk.copy_rows(EscalationFire._meta.db_table, FIRE_COLUMNS,
+                   [tuple(getattr(f, c) for c in FIRE_COLUMNS) for f in fires])
+    table = IncidentEvent._meta.db_table
+    for event, pk in zip(events, bulk.next_ids(table, len(events)), strict=True):
+        event.pk = pk
+    bulk.copy_rows(table, EVENT_COLUMNS,
+                   [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in events])
+
+
 def _save_states(states: list[EscalationState]) -> None:
-    if connection.vendor != "postgresql":
+    if not bulk.is_postgres():
         EscalationState.objects.bulk_update(
             states, ["next_seq", "next_due_at", "fired_count", "ended_at", "end_reason"]
         )
         return
     table = EscalationState._meta.db_table
+
+    def array(values) -> str:  # a PostgreSQL array literal of plain numbers / timestamps
+        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+
     with connection.cursor() as cursor:
         # One statement for the whole batch (bulk_update's CASE chains cost more).
         cursor.execute(
             f"""UPDATE {table} AS s SET next_seq = v.seq, next_due_at = v.due,
-                fired_count = v.fired, ended_at = v.ended, end_reason = v.reason
-            FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[],
-                        %s::timestamptz[], %s::text[]) AS v(id, seq, due, fired, ended, reason)
+                fired_count = v.fired
+            FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[])
+                AS v(id, seq, due, fired)
             WHERE s.id = v.id""",  # noqa: S608 - table name from model meta
-            [
-                [s.pk for s in states], [s.next_seq for s in states],
-                [s.next_due_at for s in states], [s.fired_count for s in states],
-                [s.ended_at for s in states], [s.end_reason for s in states],
-            ],
+            [array(s.pk for s in states), array(s.next_seq for s in states),
+             array(s.next_due_at.isoformat() if s.next_due_at else None for s in states),
+             array(s.fired_count for s in states)],
         )
+    for state in states:
+        if state.ended_at is not None:  # rare: a chain without reminders ran out
+            EscalationState.objects.filter(pk=state.pk).update(
+                ended_at=state.ended_at, end_reason=state.end_reason
+            )
 
 
-def _announce(events: list[IncidentEvent]) -> None:
-    for event in events:
-        incident_event.send(
-            sender=Incident, incident_id=event.incident_id, event_id=event.pk, kind=event.kind
-        )
+def _announce(events: list[tuple[int, int, str]]) -> None:
+    for incident_id, event_id, kind in events:
+        incident_event.send(sender=Incident, incident_id=incident_id, event_id=event_id,
+                            kind=kind)

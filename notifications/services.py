@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from escalation.bulk import insert_ignoring_conflicts, is_postgres
 from notifications import channels
 from notifications.messages import escalation_message, event_message, incident_url
 from notifications.models import (
@@ -128,18 +129,26 @@ def _incident_json(incident) -> dict:
 # --- what: the outbox, inside the caller's transaction ---------------------------------------
 
 
+NOTIFICATION_COLUMNS = (
+    "incident_id", "step", "recipient", "channel", "user_id", "endpoint_id", "event", "level",
+    "language", "title", "body", "url", "payload", "created_at", "status", "attempts",
+    "next_attempt_at", "delivered_at", "last_error", "read_at",
+)
+
+
 def notify_escalations(steps: list, *, now: datetime) -> int:
     """Outbox rows for fired escalation occurrences: in-app, email and webhooks for each
     person addressed, webhooks of the teams addressed, and integrations subscribed to
-    ``escalated``. Call inside the transaction that fired them. Returns rows inserted."""
+    ``escalated``. Call inside the transaction that fired them. Returns rows written
+    (a row whose key exists already is skipped)."""
     if not steps:
         return 0
     directory = Directory(now)
     resolved = [directory.resolve(s.audiences, s.incident) for s in steps]
     users = _users(set().union(*(u for u, _t in resolved)))
-    rows: list[Notification] = []
+    rows: list[dict] = []
     for step, (user_ids, team_ids) in zip(steps, resolved, strict=True):
-        base = {"incident": step.incident, "step": step.step_key, "level": step.level,
+        base = {"incident_id": step.incident.pk, "step": step.step_key, "level": step.level,
                 "event": "escalated", "created_at": now, "url": incident_url(step.incident.pk)}
         extra = {"escalation": {
             "target": step.target, "step": step.seq, "level": step.level,
@@ -156,7 +165,7 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
         for user_id in sorted(user_ids):
             user = users.get(user_id)
             if user is not None:
-                rows.extend(_for_user(user, base, text, extra, directory, now))
+                rows.extend(_for_user(user, step.incident, base, text, extra, directory, now))
         for endpoint in directory.endpoints:
             is_team = endpoint.team_id in team_ids
             is_integration = (
@@ -164,43 +173,63 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
                 and "escalated" in (endpoint.events or []) and step.target != "report"
             )
             if is_team or is_integration:
-                rows.append(_webhook_row(endpoint, base, text, extra, now))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if any(r.status == DeliveryStatus.PENDING for r in rows):
+                rows.append(_webhook_row(endpoint, step.incident, base, text, extra, now))
+    return insert_notifications(rows)
+
+
+def insert_notifications(rows: list[dict]) -> int:
+    """Write outbox rows, skipping any whose key exists; kick delivery after commit."""
+    if is_postgres():
+        insert_ignoring_conflicts(
+            Notification._meta.db_table, NOTIFICATION_COLUMNS,
+            [tuple(r.get(c) for c in NOTIFICATION_COLUMNS) for r in rows],
+        )
+    else:
+        Notification.objects.bulk_create([Notification(**r) for r in rows],
+                                         ignore_conflicts=True)
+    if any(r["status"] == DeliveryStatus.PENDING for r in rows):
         transaction.on_commit(kick_delivery)
     return len(rows)
 
 
-def _for_user(user, base, text, extra, directory, now) -> list[Notification]:
+def _row(base: dict, **values) -> dict:
+    row = {"user_id": None, "endpoint_id": None, "payload": {}, "attempts": 0,
+           "status": DeliveryStatus.PENDING, "next_attempt_at": None, "delivered_at": None,
+           "last_error": "", "read_at": None, **base, **values}
+    if row["status"] == DeliveryStatus.PENDING:
+        row["next_attempt_at"] = row["created_at"]
+    return row
+
+
+def _for_user(user, incident, base, text, extra, directory, now) -> list[dict]:
     lang = language_of(user)
     title, body = text(lang)
-    out = [Notification(
-        **base, recipient=f"u{user.pk}", channel=Channel.INAPP, user=user, language=lang,
-        title=title, body=body, status=DeliveryStatus.DELIVERED, delivered_at=now,
-    )]
+    out = [_row(base, recipient=f"u{user.pk}", channel=Channel.INAPP, user_id=user.pk,
+                language=lang, title=title, body=body, status=DeliveryStatus.DELIVERED,
+                delivered_at=now)]
     pref = getattr(user, "notification_pref", None)
     if user.email and (pref is None or pref.email_enabled):
-        out.append(Notification(
-            **base, recipient=f"u{user.pk}", channel=Channel.EMAIL, user=user, language=lang,
-            title=title, body=body, next_attempt_at=now,
-        ))
+        out.append(_row(base, recipient=f"u{user.pk}", channel=Channel.EMAIL,
+                        user_id=user.pk, language=lang, title=title, body=body))
     out.extend(
-        _webhook_row(endpoint, base, text, extra, now)
+        _webhook_row(endpoint, incident, base, text, extra, now)
         for endpoint in directory.endpoints if endpoint.user_id == user.pk
     )
     return out
 
 
-def _webhook_row(endpoint, base, text, extra, now) -> Notification:
+def notification_key(row: dict) -> str:
+    return f"{row['incident_id']}:{row['step']}:{row['recipient']}:{row['channel']}"
+
+
+def _webhook_row(endpoint, incident, base, text, extra, now) -> dict:
     title, body = text(endpoint.language)
-    row = Notification(
-        **base, recipient=f"e{endpoint.pk}", channel=Channel.WEBHOOK, endpoint=endpoint,
-        user_id=endpoint.user_id, language=endpoint.language, title=title, body=body,
-        next_attempt_at=now,
-    )
-    row.payload = {
-        "id": row.key, "event": f"incident.{base['event']}", "occurred_at": now.isoformat(),
-        "incident": _incident_json(base["incident"]),
+    row = _row(base, recipient=f"e{endpoint.pk}", channel=Channel.WEBHOOK,
+               endpoint_id=endpoint.pk, user_id=endpoint.user_id, language=endpoint.language,
+               title=title, body=body)
+    row["payload"] = {
+        "id": notification_key(row), "event": f"incident.{base['event']}",
+        "occurred_at": now.isoformat(), "incident": _incident_json(incident),
         "message": {"title": title, "body": body, "language": endpoint.language},
         **extra,
     }
@@ -218,15 +247,13 @@ def notify_integration_event(incident, event: str, *, step: str, now: datetime) 
     ]
     if not endpoints:
         return 0
-    base = {"incident": incident, "step": step, "event": event, "created_at": now,
+    base = {"incident_id": incident.pk, "step": step, "event": event, "created_at": now,
             "url": incident_url(incident.pk), "level": incident.escalation_level}
-    rows = [
-        _webhook_row(e, base, lambda lang: event_message(incident, event, lang), {}, now)
+    return insert_notifications([
+        _webhook_row(e, incident, base, lambda lang: event_message(incident, event, lang), {},
+                     now)
         for e in endpoints
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(kick_delivery)
-    return len(rows)
+    ])
 
 
 def kick_delivery() -> None:
@@ -318,6 +345,37 @@ def deliver(pk: int, attempt: int, *, now: datetime | None = None) -> bool | Non
     else:
         current.update(last_error=error, next_attempt_at=now + backoff(attempt))
     return ok
+
+
+BATCH = 48  # with THREADS and the webhook timeout, a batch finishes well within LEASE
+THREADS = 8
+
+
+def deliver_batches(*, budget_seconds: float = 20.0) -> int:
+    """Claim and deliver batches on THREADS threads until nothing is due or the time budget
+    is spent (the next beat tick continues). Returns the number of deliveries tried."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started, total = time.monotonic(), 0
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        while time.monotonic() - started < budget_seconds:
+            claimed = claim_due(limit=BATCH)
+            if not claimed:
+                break
+            list(pool.map(lambda c: _deliver_in_thread(*c), claimed))
+            total += len(claimed)
+    return total
+
+
+def _deliver_in_thread(pk: int, attempt: int) -> None:
+    from django.db import connection as thread_connection
+
+    try:
+        deliver(pk, attempt)
+    except Exception:
+        log.exception("delivery of notification %s failed", pk)
+    finally:
+        thread_connection.close()
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:

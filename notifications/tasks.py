@@ -1,5 +1,10 @@
-"""Celery wrappers only. Deliveries fan out one task each, so a dead endpoint (which
-waits for its timeout) never holds up the others."""
+"""Celery wrappers only.
+
+``deliver_due`` claims due deliveries in small batches and sends each batch on a few
+threads, so a dead endpoint (which waits for its timeout) holds up one thread, not the
+others, and the queue never fills with thousands of tiny tasks that would delay the
+escalation sweep behind them.
+"""
 
 from celery import shared_task
 
@@ -8,12 +13,4 @@ from notifications import services
 
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_due() -> int:
-    claimed = services.claim_due()
-    for pk, attempt in claimed:
-        deliver_notification.delay(pk, attempt)
-    return len(claimed)
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def deliver_notification(pk: int, attempt: int) -> bool | None:
-    return services.deliver(pk, attempt)
+    return services.deliver_batches()
