@@ -273,6 +273,8 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """The inlines are read-only; nothing to save beside the incident."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     # -- list columns ----------------------------------------------------------------------
 
