@@ -55,7 +55,12 @@ def evaluation_rows(context: dict) -> dict[str, list[list]]:
         [_("Satisfaction (1-5)"), _r(total["csat"], 2)],
     ]
     if "n_parts" in total:
-        summary.append([_("Incidents that consumed spare parts"), total["n_parts"]])
+        summary += [
+            [_("Incidents that consumed spare parts"), total["n_parts"]],
+            [_("Spare parts issued"), total["parts_issued"]],
+            [_("Spare parts returned"), total["parts_returned"]],
+            [_("Spare parts consumed"), total["parts_net"]],
+        ]
     head = [_("Incidents"), _("Confirmed within the window"), _("Share"),
             *[f"{t} {_('breach rate')}" for t in TARGETS], _("Escalation steps"),
             _("Mean time to resolve (minutes)"), _("Satisfaction (1-5)")]

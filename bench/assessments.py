@@ -75,7 +75,7 @@ def _client():
 
     user, _ = get_user_model().objects.get_or_create(username="bench-assessments-manager")
     user.groups.add(Group.objects.get(name="manager"))
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     return client
 

@@ -62,7 +62,8 @@ def _cards(total: dict, link: Links, has_parts: bool) -> list[dict]:
          "href": link("answered")},
     ]
     if has_parts:
-        cards.append({"label": _("Consumed spare parts"), "value": total.get("n_parts", 0),
+        cards.append({"label": _("Spare parts consumed"), "value": total.get("parts_net", 0),
+                      "sub": _("%(n)s incidents") % {"n": total.get("n_parts", 0)},
                       "href": link("parts")})
     return cards
 
