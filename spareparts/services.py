@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,6 +77,21 @@ _GUARDED_UPDATE = f"""
      WHERE part_id = %s AND depot_id = %s
        AND on_hand + %s - reserved - %s >= 0 AND reserved + %s >= 0
  RETURNING id, on_hand - reserved, reorder_point, reorder_quantity, low_since
+"""  # noqa: S608 - the table name is ours, every value is a parameter
+
+# The reservation hot path on PostgreSQL: no WHERE guard and no result to wait for, so it
+# can be pipelined with the COMMIT (one round trip while the row is locked). The CHECK
+# constraints refuse an over-reservation, and dividing by the number of rows moved aborts
+# the transaction if the balance row is missing; either way nothing is written.
+_DEFERRED_UPDATE = f"""
+    WITH moved AS (
+        UPDATE {_BALANCE}
+           SET on_hand = on_hand + %s, reserved = reserved + %s, updated_at = %s
+         WHERE part_id = %s AND depot_id = %s
+     RETURNING id, on_hand - reserved AS available, reorder_point, reorder_quantity, low_since)
+    SELECT m.id, m.available, m.reorder_point, m.reorder_quantity, m.low_since, present.one
+      FROM (SELECT 1 / (SELECT count(*)::int FROM moved) AS one) AS present
+      LEFT JOIN moved AS m ON true
 """  # noqa: S608 - the table name is ours, every value is a parameter
 
 
@@ -154,14 +169,43 @@ def _move_balance(
         available = current[0] - current[1] if current else 0
         raise NotEnoughStock(part, depot, requested or abs(on_hand) or reserved, available)
     balance_id, available, reorder_point, reorder_quantity, low_since = row
-    if reorder_point:
-        if available < reorder_point and low_since is None:
-            _raise_low_stock(balance_id, part=part, depot=depot, available=available,
-                             reorder_point=reorder_point, reorder_quantity=reorder_quantity,
-                             now=now)
-        elif available >= reorder_point and low_since is not None:
-            StockBalance.objects.filter(pk=balance_id).update(low_since=None)
+    _follow_reorder_point(balance_id, part=part, depot=depot, available=available,
+                          reorder_point=reorder_point, reorder_quantity=reorder_quantity,
+                          low_since=low_since, now=now)
     return BalanceChange(balance_id, available)
+
+
+def _follow_reorder_point(balance_id: int, *, part: Part, depot: Depot, available: int,
+                          reorder_point: int, reorder_quantity: int, low_since,
+                          now: datetime) -> None:
+    """Flip ``low_since`` when available crossed the reorder point (either way)."""
+    if not reorder_point:
+        return
+    if available < reorder_point and low_since is None:
+        _raise_low_stock(balance_id, part=part, depot=depot, available=available,
+                         reorder_point=reorder_point, reorder_quantity=reorder_quantity,
+                         now=now)
+    elif available >= reorder_point and low_since is not None:
+        StockBalance.objects.filter(pk=balance_id, low_since__isnull=False,
+                                    available__gte=F("reorder_point")).update(low_since=None)
+
+
+def check_reorder_point(part: Part, depot: Depot, *, now: datetime, row=None) -> None:
+    """After a pipelined move has committed: the same crossing check in a short transaction
+    of its own, from the row the UPDATE returned (or read now). The flip is a conditional
+    UPDATE, so of concurrent checkers of one crossing exactly one raises the alert."""
+    if row is None:
+        row = StockBalance.objects.filter(part=part, depot=depot).values_list(
+            "id", "available", "reorder_point", "reorder_quantity", "low_since").first()
+    if row is None or not row[2]:
+        return
+    balance_id, available, reorder_point, reorder_quantity, low_since = row
+    if (available < reorder_point) == (low_since is not None):
+        return  # no crossing: the common case costs one read
+    with transaction.atomic():
+        _follow_reorder_point(balance_id, part=part, depot=depot, available=available,
+                              reorder_point=reorder_point, reorder_quantity=reorder_quantity,
+                              low_since=low_since, now=now)
 
 
 def _moves(part: Part, depot: Depot, kind: str, lots: Sequence[tuple[str, int]], *,
@@ -289,17 +333,38 @@ def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
     now = now or timezone.now()
     quantity = _positive(quantity)
     _require_parts_for(actor, incident)
-    with transaction.atomic():
-        _lock_incident(incident, OPEN_STATUSES, shared=True)
-        return _reserve(incident, part=part, depot=depot, quantity=quantity, actor=actor,
-                        now=now, note=note)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            _lock_incident(incident, OPEN_STATUSES, shared=True)
+            return _reserve(incident, part=part, depot=depot, quantity=quantity, actor=actor,
+                            now=now, note=note)
+    # Its own transaction on PostgreSQL: the balance UPDATE and the COMMIT go out in one
+    # pipeline, so the hot row is locked for one round trip (see _DEFERRED_UPDATE).
+    connection.ensure_connection()
+    try:
+        with connection.connection.pipeline(), transaction.atomic():
+            _lock_incident(incident, OPEN_STATUSES, shared=True)
+            move, cursor = _reserve(incident, part=part, depot=depot, quantity=quantity,
+                                    actor=actor, now=now, note=note, deferred=True)
+    except (IntegrityError, DataError) as exc:
+        if not isinstance(exc, DataError) and "balance_" not in str(exc):
+            raise
+        available = (StockBalance.objects.filter(part=part, depot=depot)
+                     .values_list("available", flat=True).first())
+        raise NotEnoughStock(part, depot, quantity, available or 0) from exc
+    check_reorder_point(part, depot, now=now, row=cursor.fetchone()[:5])
+    return move
 
 
-def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMove:
+def _reserve(incident, *, part, depot, quantity, actor, now, note="", deferred: bool = False):
     (move,) = _moves(part, depot, MoveKind.RESERVE, [("", quantity)], sign_on=0, sign_res=1,
                      now=now, actor=actor, incident=incident, reason=note)
     _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
            reason=note, move=move)
+    if deferred:  # the result is read after the COMMIT has synced the pipeline
+        cursor = connection.cursor()
+        cursor.execute(_DEFERRED_UPDATE, [0, quantity, now, part.pk, depot.pk])
+        return move, cursor
     _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
     return move
 
@@ -505,9 +570,13 @@ def receive_failed_unit(unit_return: UnitReturn, *, actor, now: datetime | None 
 
 def _raise_low_stock(balance_id: int, *, part: Part, depot: Depot, available: int,
                      reorder_point: int, reorder_quantity: int, now: datetime) -> None:
-    """Available fell below the reorder point. The caller holds the balance row lock, so
-    ``low_since`` flips once per crossing: one alert and one draft request."""
-    StockBalance.objects.filter(pk=balance_id).update(low_since=now)
+    """Available fell below the reorder point: ``low_since`` flips with a conditional
+    UPDATE, so once per crossing there is one alert and one draft request."""
+    flipped = StockBalance.objects.filter(
+        pk=balance_id, low_since__isnull=True, reorder_point__gt=0,
+        available__lt=F("reorder_point")).update(low_since=now)
+    if not flipped:
+        return  # a concurrent checker raised it, or stock came back meanwhile
     request = _create_request(
         part=part, depot=depot, quantity=max(reorder_quantity, reorder_point - available, 1),
         source=RequestSource.LOW_STOCK, actor=None, now=now,

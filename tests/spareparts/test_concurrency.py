@@ -106,3 +106,40 @@ def test_cancel_racing_reservations_leaves_nothing_reserved_for_the_cancelled_jo
 
     assert balance(battery, depots["hq"]).reserved == 0
     assert_balances_match_ledger()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pipelined_reservation_refuses_cleanly_and_raises_low_stock_once(
+    dispatcher, depots, battery, stock, logistics
+):
+    """Outside any transaction a reservation commits in one pipeline; a refusal leaves no
+    ledger row or event behind, the connection stays usable, and the low-stock check after
+    the commit fires once per crossing."""
+    from spareparts.models import LowStockAlert, StockBalance
+
+    stock(battery, depots["east"], 3)
+    services.set_reorder_levels(balance(battery, depots["east"]), reorder_point=2,
+                                reorder_quantity=4, actor=logistics)
+    job = factories.report(dispatcher)
+
+    services.reserve_part(job, part=battery, depot=depots["east"], quantity=1,
+                          actor=dispatcher)  # 2 left: not below 2
+    assert not LowStockAlert.objects.exists()
+    services.reserve_part(job, part=battery, depot=depots["east"], quantity=1,
+                          actor=dispatcher)  # 1 < 2: the crossing
+    with pytest.raises(NotEnoughStock, match="1 available"):
+        services.reserve_part(job, part=battery, depot=depots["east"], quantity=2,
+                              actor=dispatcher)
+    services.reserve_part(job, part=battery, depot=depots["east"], quantity=1,
+                          actor=dispatcher)  # 0: still below, no second alert
+
+    assert LowStockAlert.objects.count() == 1
+    assert StockMove.objects.filter(kind="reserve").count() == 3
+    assert job.events.filter(kind="part_reserved").count() == 3
+    assert_balances_match_ledger()
+
+    StockBalance.objects.filter(part=battery, depot=depots["west"]).delete()
+    with pytest.raises(NotEnoughStock):
+        services.reserve_part(job, part=battery, depot=depots["west"], quantity=1,
+                              actor=dispatcher)
+    assert StockMove.objects.filter(kind="reserve").count() == 3
