@@ -41,15 +41,17 @@ class ReportForm(forms.ModelForm):
         self.fields["customer_name"].widget.attrs["autofocus"] = True
         self.fields["asset_ref"].widget.attrs.update({"autocapitalize": "characters"})
 
-    def clean_customer_phone(self):
-        phone = self.cleaned_data["customer_phone"].strip()
-        digits = [c for c in phone if c.isdigit()]
-        if phone and (len(digits) < 5 or any(c not in "0123456789+-() " for c in phone)):
-            raise forms.ValidationError(_("Enter a phone number (digits, +, -, spaces)."))
-        return phone
+    def clean(self):
+        data = super().clean()
+        # The service's normalisation rules (one place), shown as form errors here.
+        from incidents.services import normalize_fields
 
-    def clean_asset_ref(self):
-        return self.cleaned_data["asset_ref"].strip().upper()
+        try:
+            normalize_fields(data)
+        except forms.ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field, errors)
+        return data
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

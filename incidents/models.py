@@ -205,6 +205,7 @@ class Incident(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-reported_at"], name="incident_status_reported"),
+            models.Index(fields=["status", "confirm_deadline"], name="incident_status_confirm"),
             models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
             models.Index(fields=["asset_ref"], name="incident_asset"),
             models.Index(

@@ -25,7 +25,9 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(escalation_level__gt=0)
 
     def for_asset(self, asset_ref: str) -> IncidentQuerySet:
-        return self.filter(asset_ref__iexact=asset_ref.strip())
+        # Asset references are stored upper-case (services.normalize_fields), so this is an
+        # equality the asset index serves.
+        return self.filter(asset_ref=asset_ref.strip().upper())
 
     def with_list_relations(self) -> IncidentQuerySet:
         return self.select_related("category", "assignee", "team")

@@ -166,12 +166,17 @@ def _record(
         incident=incident, kind=kind, actor=actor, created_at=now, data=data or {}, text=text
     )
     event.save(force_insert=True)
+    _announce(incident, event)
+    return event
+
+
+def _announce(incident: Incident, event: IncidentEvent) -> None:
+    """Send ``incident_event`` once the transaction that wrote ``event`` commits."""
     transaction.on_commit(
         lambda: incident_event.send(
-            sender=Incident, incident_id=incident.pk, event_id=event.pk, kind=kind
+            sender=Incident, incident_id=incident.pk, event_id=event.pk, kind=event.kind
         )
     )
-    return event
 
 
 def record_event(
@@ -188,6 +193,28 @@ def _require_text(value: str, field: str, message: str) -> str:
     if not value:
         raise ValidationError({field: [message]})
     return value
+
+
+PHONE_CHARS = set("0123456789+-() ")
+
+
+def normalize_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The report's free-text rules, for every caller: trimmed text, upper-case asset
+    references (VINs are case-insensitive), a plausible phone number."""
+    for name in ("customer_name", "location", "external_ref", "title"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    if isinstance(fields.get("asset_ref"), str):
+        fields["asset_ref"] = fields["asset_ref"].strip().upper()
+    phone = fields.get("customer_phone")
+    if isinstance(phone, str):
+        phone = fields["customer_phone"] = phone.strip()
+        digits = sum(c.isdigit() for c in phone)
+        if phone and (digits < 5 or not set(phone) <= PHONE_CHARS):
+            raise ValidationError(
+                {"customer_phone": [_("Enter a phone number (digits, +, -, spaces).")]}
+            )
+    return fields
 
 
 def report_incident(
@@ -220,6 +247,7 @@ def report_incident(
     if unknown:
         raise TypeError(f"report_incident() got unexpected fields {sorted(unknown)}")
     title = _require_text(title, "title", _("Give the report a short title."))
+    normalize_fields(fields)
     deadlines = compute_deadlines(grade, reported_at)
     incident = Incident(
         title=title, category=category, grade=grade, reported_at=reported_at,
@@ -228,7 +256,9 @@ def report_incident(
         resolve_deadline=deadlines.resolve, next_deadline=deadlines.confirm,
         **fields,
     )
-    incident.full_clean(exclude=["number", "reporter", "assignee", "team", "category"])
+    # Field validators and choices only; full_clean() would also run a SELECT per database
+    # constraint, which the INSERT enforces anyway.
+    incident.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
     with transaction.atomic():
         incident.save(force_insert=True)
         incident.number = make_number(incident)
@@ -238,7 +268,7 @@ def report_incident(
             data={"grade": grade, "channel": incident.channel,
                   "reported_at": reported_at.isoformat()},
         )
-        issue_directives(incident, actor=actor, now=now)
+        issue_directives(incident, actor=actor, now=now, new=True)
         for hook in transition_hooks.get("report", []):
             hook(incident, actor=actor, now=now)
     return incident
@@ -283,29 +313,43 @@ def directive_kinds_for(incident: Incident) -> list[str]:
     return [incident.category.owning_team_kind]
 
 
-def issue_directives(incident: Incident, *, actor, now: datetime) -> list[Directive]:
-    """Create the directives ``incident``'s grade calls for that do not exist yet."""
+def issue_directives(
+    incident: Incident, *, actor, now: datetime, new: bool = False
+) -> list[Directive]:
+    """Create the directives ``incident``'s grade calls for that do not exist yet.
+
+    ``new``: the incident was created in this transaction, so it has none yet. Directives
+    and their timeline events are written with one INSERT each.
+    """
     kinds = directive_kinds_for(incident)
     teams = {t.kind: t for t in Team.objects.active().filter(kind__in=kinds).order_by("-pk")}
-    existing = set(incident.directives.values_list("team_id", flat=True))
-    created = []
+    existing = set() if new else set(incident.directives.values_list("team_id", flat=True))
+    directives = []
     with override(settings.LANGUAGE_CODE):
         for kind in kinds:
             team = teams.get(kind)
             if team is None or team.pk in existing:
                 continue
             due = getattr(incident, f"{DIRECTIVE_TARGET.get(kind, 'resolve')}_deadline")
-            directive = Directive.objects.create(
+            directives.append(Directive(
                 incident=incident, team=team, instruction=_instruction(kind, incident),
                 due_at=due, created_at=now, created_by=actor,
-            )
-            created.append(directive)
-            _record(
-                incident, EventKind.DIRECTIVE, actor=actor, now=now,
-                data={"directive": directive.pk, "team": team.pk, "team_name": team.name},
-                text=directive.instruction,
-            )
-    return created
+            ))
+    if not directives:
+        return []
+    Directive.objects.bulk_create(directives)
+    events = [
+        IncidentEvent(
+            incident=incident, kind=EventKind.DIRECTIVE, actor=actor, created_at=now,
+            data={"directive": d.pk, "team": d.team.pk, "team_name": d.team.name},
+            text=d.instruction,
+        )
+        for d in directives
+    ]
+    IncidentEvent.objects.bulk_create(events)
+    for event in events:
+        _announce(incident, event)
+    return directives
 
 
 def _transition(
@@ -480,6 +524,7 @@ def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> I
     if unknown:
         raise TypeError(f"update_incident() got unexpected fields {sorted(unknown)}")
     _require(actor, "update", incident)
+    normalize_fields(changes)
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.status not in TRANSITIONS["update"]:
@@ -494,7 +539,7 @@ def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> I
             return locked
         if "title" in changed:
             _require_text(locked.title, "title", _("Give the report a short title."))
-        locked.full_clean(exclude=["number", "reporter", "assignee", "team", "category"])
+        locked.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
         locked.updated_at = now
         locked.save(update_fields=[*changed, "updated_at"])
         _record(locked, EventKind.UPDATED, actor=actor, now=now,

@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pagination import CappedPaginator
 from incidents import services
 from incidents.exceptions import IncidentError
 from incidents.extensions import detail_panels, job_panels, render_panels
@@ -51,7 +51,7 @@ def incident_list(request):
     incidents = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
     if not request.GET.get("ordering"):
         incidents = incidents.order_by("-reported_at", "-id")
-    paginator = Paginator(incidents, PAGE_SIZE)
+    paginator = CappedPaginator(incidents, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -311,7 +311,7 @@ def asset_history(request, asset_ref: str):
         _visible(request).for_asset(asset_ref).with_list_relations()
         .order_by("-reported_at", "-id")
     )
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "incidents/asset.html",
                   {"asset_ref": asset_ref.upper(), "page": page, "now": timezone.now()})
 
