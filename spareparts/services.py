@@ -13,7 +13,11 @@ the depot), so there is no insert-on-first-use race: PostgreSQL has no gap locks
 "first" reservations that each insert a row could both succeed. The UPDATE takes the row
 lock, re-checks the guard on the newest version, and of racing callers only those the stock
 covers get a row back; the others get ``NotEnoughStock``. The ledger rows are written before
-the UPDATE so the hot row is locked only for the UPDATE and the COMMIT.
+the UPDATE so the hot row is locked only for the UPDATE and the COMMIT. A reservation made
+outside any transaction on PostgreSQL goes further: its UPDATE carries no guard and is sent
+in one pipeline with the COMMIT (the row is locked for a single round trip); the CHECK
+constraints refuse an over-reservation, which aborts the transaction, and the low-stock
+crossing is checked right after the commit from the row the UPDATE returned.
 
 Moves for an incident lock the incident row: reservations ``FOR SHARE`` (reservations for
 different jobs never wait on each other, but a concurrent cancel waits for them and then
