@@ -16,6 +16,8 @@ def incident_panel(request, incident):
             or services.can_move_parts_for(user, incident)):
         return None
     can_move = services.can_move_parts_for(user, incident)
+    home = services.depots_for(incident)[:1]
+    initial = {"depot": home[0].pk} if home else {}
     return "spareparts/panels/incident.html", {
         "incident": incident,
         "rows": services.parts_for_incident(incident),
@@ -23,9 +25,11 @@ def incident_panel(request, incident):
             "part", "depot"),
         "can_move": can_move,
         "is_open": incident.status in services.PARTS_STATUSES,
-        "reserve_form": ReserveForm(prefix=f"r{incident.pk}") if can_move else None,
-        "issue_form": IssueForm(prefix=f"i{incident.pk}") if can_move else None,
-        "return_form": ReturnForm(prefix=f"t{incident.pk}") if can_move else None,
+        "reserve_form": ReserveForm(prefix=f"r{incident.pk}", initial=initial)
+        if can_move else None,
+        "issue_form": IssueForm(prefix=f"i{incident.pk}", initial=initial) if can_move else None,
+        "return_form": ReturnForm(prefix=f"t{incident.pk}", initial=initial)
+        if can_move else None,
         "skus": _skus() if can_move else [],
     }
 
