@@ -89,8 +89,10 @@ def open_counts(now: datetime) -> dict:
     rows = (
         Incident.objects.filter(next_deadline__isnull=False)
         .values("grade", "status")
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(next_deadline__lt=now)),
-                  escalated=Count("id", filter=Q(escalation_level__gt=0)))
+        # COUNT(grade), not COUNT(id): an index-only scan of the covering partial index
+        # (escalation migration 0003) answers it without touching the table.
+        .annotate(n=Count("grade"), overdue=Count("grade", filter=Q(next_deadline__lt=now)),
+                  escalated=Count("grade", filter=Q(escalation_level__gt=0)))
         .order_by()
     )
     for row in rows:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -351,9 +352,36 @@ BATCH = 48  # with THREADS and the webhook timeout, a batch finishes well within
 THREADS = 8
 
 
-def deliver_batches(*, budget_seconds: float = 20.0) -> int:
+DELIVERY_LOCK = 0x6E6F7469  # advisory lock key: one delivery loop at a time
+
+
+def deliver_batches(*, budget_seconds: float = 5.0) -> int:
     """Claim and deliver batches on THREADS threads until nothing is due or the time budget
-    is spent (the next beat tick continues). Returns the number of deliveries tried."""
+    is spent (the next beat tick or kick continues). Only one loop runs at a time (a
+    PostgreSQL advisory lock; others return at once), so deliveries never occupy every
+    worker process and the escalation sweep always finds one free. Returns deliveries
+    tried."""
+    with _exclusive(DELIVERY_LOCK) as mine:
+        return _deliver_loop(budget_seconds) if mine else 0
+
+
+@contextmanager
+def _exclusive(key: int):
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        mine = cursor.fetchone()[0]
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _deliver_loop(budget_seconds: float) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     started, total = time.monotonic(), 0
