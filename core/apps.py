@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from core.api import fields
         from core.roles import sync_roles
+
+        fields.install()
 
         # After every app's migrations, so all permissions exist.
         post_migrate.connect(sync_roles, dispatch_uid="core.sync_roles")

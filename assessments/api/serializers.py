@@ -14,7 +14,7 @@ from assessments.models import (
     SignOff,
     Survey,
 )
-from incidents.models import Incident
+from incidents.models import Grade, Incident
 
 
 class MilestoneSerializer(serializers.Serializer):
@@ -127,6 +127,8 @@ class DrillMeasurementSerializer(serializers.ModelSerializer):
 
 
 class DrillSerializer(serializers.ModelSerializer):
+    # A drill's grade is optional: "" is a valid value and must be in the schema's enum.
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
     measurements = DrillMeasurementSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
 

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import DateTimeField
 from incidents.models import (
     Category,
     Channel,
@@ -115,7 +116,7 @@ class IncidentWriteSerializer(serializers.Serializer):
 class IncidentCreateSerializer(IncidentWriteSerializer):
     grade = serializers.ChoiceField(choices=Grade.choices)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+    reported_at = DateTimeField(required=False, allow_null=True)
 
 
 class IncidentUpdateSerializer(IncidentWriteSerializer):
