@@ -25,6 +25,20 @@ class InvalidTransition(IncidentError):
         }
 
 
+class DirectiveClosed(IncidentError):
+    """Progress reported on a directive that is already done or cancelled."""
+
+    def __init__(self, status_label: str):
+        self.status_label = status_label
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> str:
+        return _("This directive is already %(status)s.") % {
+            "status": str(self.status_label).lower()
+        }
+
+
 ACTION_LABELS = {
     "confirm": _("confirm"),
     "dispatch": _("dispatch"),

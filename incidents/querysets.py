@@ -43,5 +43,10 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(Q(assignee=user) | Q(team_id__in=team_ids))
 
     def jobs_for(self, user) -> IncidentQuerySet:
-        """A technician's own open jobs, most urgent first."""
-        return self.filter(assignee=user, status__in=["confirmed", "dispatched", "on_site"])
+        """A technician's open jobs: assigned to them, or to one of their teams with no one
+        assigned yet (any member may take it)."""
+        team_ids = user.memberships.values("team_id")
+        return self.filter(
+            Q(assignee=user) | Q(assignee__isnull=True, team_id__in=team_ids),
+            status__in=["confirmed", "dispatched", "on_site"],
+        )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from incidents.exceptions import InvalidTransition
+from incidents.exceptions import DirectiveClosed, InvalidTransition
 from incidents.models import (
     OPEN_STATUSES,
     Category,
@@ -366,23 +366,30 @@ def _transition(
 ) -> Incident:
     """Move ``incident`` to ``to_status`` if its status allows ``action``; else raise.
 
-    The UPDATE is conditional on the status, so of two racing callers one wins and the
-    other gets InvalidTransition; the row lock it takes serialises them.
+    Locks the row (SELECT … FOR UPDATE), then checks permission and status against the
+    stored row, not the caller's copy: a job re-dispatched a moment ago is judged by its
+    new assignee. Of two racing callers the second waits for the lock, sees the new status
+    and gets InvalidTransition. The UPDATE stays conditional on the status as a second
+    guard for callers that bypass the lock (raw SQL, other processes on SQLite).
     """
-    _require(actor, action, incident)
     allowed = TRANSITIONS[action]
     with transaction.atomic():
-        row = Incident.objects.filter(pk=incident.pk)
-        current = row.values("confirm_deadline", "arrive_deadline", "resolve_deadline").first()
+        current = Incident.objects.select_for_update().filter(pk=incident.pk).first()
         if current is None:
             raise InvalidTransition(action, incident.status)
-        next_deadline = next_deadline_for(to_status, *current.values())
-        updated = row.filter(status__in=allowed).update(
+        _require(actor, action, current)
+        if current.status not in allowed:
+            incident.status = current.status
+            raise InvalidTransition(action, current.status)
+        next_deadline = next_deadline_for(
+            to_status, current.confirm_deadline, current.arrive_deadline,
+            current.resolve_deadline,
+        )
+        updated = Incident.objects.filter(pk=incident.pk, status__in=allowed).update(
             status=to_status, next_deadline=next_deadline, updated_at=now, **fields
         )
         if not updated:
-            incident.refresh_from_db(fields=["status"])
-            raise InvalidTransition(action, incident.status)
+            raise InvalidTransition(action, current.status)
         incident.refresh_from_db()
         _record(incident, event_kind, actor=actor, now=now, data=data, text=text)
         for hook in transition_hooks.get(action, []):
@@ -407,6 +414,7 @@ def dispatch_incident(
 ) -> Incident:
     """confirmed/dispatched → dispatched to a technician and/or a team (re-dispatch allowed)."""
     now = now or timezone.now()
+    _require(actor, "dispatch", incident)
     if assignee is None and team is None:
         raise ValidationError({"assignee": [_("Choose a technician or a team.")]})
     if assignee is not None and not assignee.is_active:
@@ -598,7 +606,7 @@ def report_directive_progress(
     with transaction.atomic():
         locked = Directive.objects.select_for_update().get(pk=directive.pk)
         if locked.status in (DirectiveStatus.DONE, DirectiveStatus.CANCELLED):
-            raise InvalidTransition("update", locked.incident.status)
+            raise DirectiveClosed(locked.get_status_display())
         if status and status != locked.status:
             locked.status = status
             locked.completed_at = now if status == DirectiveStatus.DONE else None

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from incidents import services
-from incidents.exceptions import InvalidTransition
+from incidents.exceptions import DirectiveClosed, InvalidTransition
 from incidents.models import (
     Directive,
     DirectiveStatus,
@@ -512,7 +512,7 @@ def test_finished_directive_refuses_more_progress(org, dispatcher):
     directive = report(dispatcher, grade="I", now=T0).directives.get(team=org["cs"])
     leader = org["cs_leader"]
     services.report_directive_progress(directive, actor=leader, status="done", now=LATER)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(DirectiveClosed, match="already done"):
         services.report_directive_progress(directive, actor=leader, text="more", now=LATER)
     assert Directive.objects.get(pk=directive.pk).completed_at == LATER
 
@@ -599,3 +599,28 @@ def test_system_actor_may_run_every_transition(org):
     incident.refresh_from_db()
     assert incident.status == Status.CLOSED
     assert incident.reporter is None
+
+
+def test_permission_is_judged_on_the_stored_row_not_a_stale_copy(org, dispatcher):
+    """A technician holding an old copy of a job re-dispatched to someone else cannot work it."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    first = UserFactory(username="first-tech", roles=["technician"])
+    second = UserFactory(username="second-tech", roles=["technician"])
+    MembershipFactory(team=org["service_centre"], user=first)
+    MembershipFactory(team=org["service_centre_2"], user=second)
+    incident = report(dispatcher, now=T0)
+    services.confirm_incident(incident, actor=dispatcher, now=T0)
+    stale = services.dispatch_incident(incident, actor=dispatcher, assignee=first, now=T0)
+    stale_copy = Incident.objects.get(pk=stale.pk)
+    services.dispatch_incident(incident, actor=dispatcher, assignee=second, now=T0)
+    with pytest.raises(PermissionDenied):
+        services.arrive_incident(stale_copy, actor=first, now=LATER)
+    assert Incident.objects.get(pk=incident.pk).status == Status.DISPATCHED
+
+
+def test_team_jobs_without_an_assignee_show_in_my_jobs(org, dispatcher, technician):
+    incident = report(dispatcher, now=T0)
+    services.confirm_incident(incident, actor=dispatcher, now=T0)
+    services.dispatch_incident(incident, actor=dispatcher, team=org["service_centre"], now=T0)
+    assert list(Incident.objects.jobs_for(technician)) == [incident]
