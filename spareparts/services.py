@@ -13,11 +13,7 @@ the depot), so there is no insert-on-first-use race: PostgreSQL has no gap locks
 "first" reservations that each insert a row could both succeed. The UPDATE takes the row
 lock, re-checks the guard on the newest version, and of racing callers only those the stock
 covers get a row back; the others get ``NotEnoughStock``. The ledger rows are written before
-the UPDATE so the hot row is locked only for the UPDATE and the COMMIT. A reservation made
-outside any transaction on PostgreSQL goes further: its UPDATE carries no guard and is sent
-in one pipeline with the COMMIT (the row is locked for a single round trip); the CHECK
-constraints refuse an over-reservation, which aborts the transaction, and the low-stock
-crossing is checked right after the commit from the row the UPDATE returned.
+the UPDATE so the hot row is locked only for the UPDATE and the COMMIT.
 
 Moves for an incident lock the incident row: reservations ``FOR SHARE`` (reservations for
 different jobs never wait on each other, but a concurrent cancel waits for them and then
@@ -29,11 +25,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,20 +80,19 @@ _GUARDED_UPDATE = f"""
  RETURNING id, on_hand - reserved, reorder_point, reorder_quantity, low_since
 """  # noqa: S608 - the table name is ours, every value is a parameter
 
-# The reservation hot path on PostgreSQL: no WHERE guard and no result to wait for, so it
-# can be pipelined with the COMMIT (one round trip while the row is locked). The CHECK
-# constraints refuse an over-reservation, and dividing by the number of rows moved aborts
-# the transaction if the balance row is missing; either way nothing is written.
-_DEFERRED_UPDATE = f"""
-    WITH moved AS (
-        UPDATE {_BALANCE}
-           SET on_hand = on_hand + %s, reserved = reserved + %s, updated_at = %s
-         WHERE part_id = %s AND depot_id = %s
-     RETURNING id, on_hand - reserved AS available, reorder_point, reorder_quantity, low_since)
-    SELECT m.id, m.available, m.reorder_point, m.reorder_quantity, m.low_since, present.one
-      FROM (SELECT 1 / (SELECT count(*)::int FROM moved) AS one) AS present
-      LEFT JOIN moved AS m ON true
-"""  # noqa: S608 - the table name is ours, every value is a parameter
+# The reservation hot path on PostgreSQL (server-side prepared): the incident's share lock
+# and the ledger row in one statement; no row means the incident is not open.
+_LOCK_AND_RECORD = f"""
+    INSERT INTO {StockMove._meta.db_table}
+           (part_id, depot_id, kind, quantity, on_hand_delta, reserved_delta, lot,
+            incident_id, user_id, created_at, reason)
+    SELECT %s, %s, 'reserve', %s, 0, %s, '', i.id, %s, %s, %s
+      FROM {Incident._meta.db_table} AS i
+     WHERE i.id = %s AND i.status = ANY(%s)
+       FOR SHARE OF i
+ RETURNING id
+"""  # noqa: S608 - the table names are ours, every value is a parameter
+
 
 
 # --- permissions ------------------------------------------------------------------------
@@ -192,24 +188,6 @@ def _follow_reorder_point(balance_id: int, *, part: Part, depot: Depot, availabl
     elif available >= reorder_point and low_since is not None:
         StockBalance.objects.filter(pk=balance_id, low_since__isnull=False,
                                     available__gte=F("reorder_point")).update(low_since=None)
-
-
-def check_reorder_point(part: Part, depot: Depot, *, now: datetime, row=None) -> None:
-    """After a pipelined move has committed: the same crossing check in a short transaction
-    of its own, from the row the UPDATE returned (or read now). The flip is a conditional
-    UPDATE, so of concurrent checkers of one crossing exactly one raises the alert."""
-    if row is None:
-        row = StockBalance.objects.filter(part=part, depot=depot).values_list(
-            "id", "available", "reorder_point", "reorder_quantity", "low_since").first()
-    if row is None or not row[2]:
-        return
-    balance_id, available, reorder_point, reorder_quantity, low_since = row
-    if (available < reorder_point) == (low_since is not None):
-        return  # no crossing: the common case costs one read
-    with transaction.atomic():
-        _follow_reorder_point(balance_id, part=part, depot=depot, available=available,
-                              reorder_point=reorder_point, reorder_quantity=reorder_quantity,
-                              low_since=low_since, now=now)
 
 
 def _moves(part: Part, depot: Depot, kind: str, lots: Sequence[tuple[str, int]], *,
@@ -337,38 +315,43 @@ def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
     now = now or timezone.now()
     quantity = _positive(quantity)
     _require_parts_for(actor, incident)
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        with transaction.atomic():
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
             _lock_incident(incident, OPEN_STATUSES, shared=True)
             return _reserve(incident, part=part, depot=depot, quantity=quantity, actor=actor,
                             now=now, note=note)
-    # Its own transaction on PostgreSQL: the balance UPDATE and the COMMIT go out in one
-    # pipeline, so the hot row is locked for one round trip (see _DEFERRED_UPDATE).
-    connection.ensure_connection()
-    try:
-        with connection.connection.pipeline(), transaction.atomic():
-            _lock_incident(incident, OPEN_STATUSES, shared=True)
-            move, cursor = _reserve(incident, part=part, depot=depot, quantity=quantity,
-                                    actor=actor, now=now, note=note, deferred=True)
-    except (IntegrityError, DataError) as exc:
-        if not isinstance(exc, DataError) and "balance_" not in str(exc):
-            raise
-        available = (StockBalance.objects.filter(part=part, depot=depot)
-                     .values_list("available", flat=True).first())
-        raise NotEnoughStock(part, depot, quantity, available or 0) from exc
-    check_reorder_point(part, depot, now=now, row=cursor.fetchone()[:5])
+        move = _lock_and_record(incident, part=part, depot=depot, quantity=quantity,
+                                actor=actor, now=now, note=(note or "")[:255])
+        _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
+               reason=note, move=move)
+        _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
     return move
 
 
-def _reserve(incident, *, part, depot, quantity, actor, now, note="", deferred: bool = False):
+def _lock_and_record(incident, *, part, depot, quantity, actor, now, note) -> StockMove:
+    """The share lock on the open incident and the ledger row, in one prepared statement:
+    a reservation is then three statements (this, the timeline event, the guarded UPDATE)
+    before its COMMIT, which matters when many jobs race for one part."""
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.execute(_LOCK_AND_RECORD, [
+            part.pk, depot.pk, quantity, quantity, actor.pk if actor else None, now, note,
+            incident.pk, list(OPEN_STATUSES)], prepare=True)
+        found = cursor.fetchone()
+    if found is None:
+        _lock_incident(incident, OPEN_STATUSES, shared=True)  # raises, naming the status
+        raise InvalidStockState(_("This incident is not open."))
+    move = StockMove(pk=found[0], part=part, depot=depot, kind=MoveKind.RESERVE,
+                     quantity=quantity, reserved_delta=quantity, incident=incident, user=actor,
+                     created_at=now, reason=note)
+    move._state.adding = False
+    return move
+
+
+def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMove:
     (move,) = _moves(part, depot, MoveKind.RESERVE, [("", quantity)], sign_on=0, sign_res=1,
                      now=now, actor=actor, incident=incident, reason=note)
     _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
            reason=note, move=move)
-    if deferred:  # the result is read after the COMMIT has synced the pipeline
-        cursor = connection.cursor()
-        cursor.execute(_DEFERRED_UPDATE, [0, quantity, now, part.pk, depot.pk])
-        return move, cursor
     _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
     return move
 

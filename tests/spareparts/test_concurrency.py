@@ -109,12 +109,11 @@ def test_cancel_racing_reservations_leaves_nothing_reserved_for_the_cancelled_jo
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_pipelined_reservation_refuses_cleanly_and_raises_low_stock_once(
+def test_committed_reservations_refuse_cleanly_and_raise_low_stock_once(
     dispatcher, depots, battery, stock, logistics
 ):
-    """Outside any transaction a reservation commits in one pipeline; a refusal leaves no
-    ledger row or event behind, the connection stays usable, and the low-stock check after
-    the commit fires once per crossing."""
+    """Each reservation in its own committed transaction (the prepared fast path): a
+    refusal leaves no ledger row or event behind, and low stock fires once per crossing."""
     from spareparts.models import LowStockAlert, StockBalance
 
     stock(battery, depots["east"], 3)
