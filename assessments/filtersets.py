@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.evaluation import METRIC_LABELS, Period, current_quarter, metric_q
 from assessments.models import ActionStatus, AssessmentStatus, CorrectiveAction
+from core.filters import DateFilter, IsoDateTimeFilter
 from incidents.models import Category, Grade, Incident
 from teams.models import Membership, Team, TeamKind
 
@@ -21,11 +22,11 @@ class EvaluationFilterSet(django_filters.FilterSet):
     quarter by default), narrowed by category, grade, team and service centre; ``metric``
     and ``week`` pick the incidents behind one figure."""
 
-    start = django_filters.DateFilter(
+    start = DateFilter(
         method="filter_noop", label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = django_filters.DateFilter(
+    end = DateFilter(
         method="filter_noop", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
     category = django_filters.ModelChoiceFilter(
@@ -46,7 +47,7 @@ class EvaluationFilterSet(django_filters.FilterSet):
         choices=list(METRIC_LABELS.items()), method="filter_metric", label=_("Figure"),
         widget=forms.HiddenInput,
     )
-    week = django_filters.DateFilter(method="filter_week", label=_("Week of"),
+    week = DateFilter(method="filter_week", label=_("Week of"),
                                      widget=forms.HiddenInput)
 
     class Meta:
@@ -134,7 +135,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
     incident = django_filters.NumberFilter(field_name="incident_id")
     grade = django_filters.ChoiceFilter(field_name="incident__grade", choices=Grade.choices)
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at",
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at",
                                                        lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at",
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at",
                                                         lookup_expr="lt")

@@ -5,12 +5,25 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from core.filters import IsoDateTimeFilter
 from incidents.models import Category, Grade, Incident, Status
 from teams.models import Team
 
 SEARCH_ID_CAP = 2000
 BOOL_CHOICES = (("true", _("Yes")), ("false", _("No")))
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanChoiceFilter(django_filters.TypedChoiceFilter):
+    """``true``/``false`` as a select on pages and a boolean in the API schema."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", BOOL_CHOICES)
+        kwargs.setdefault("coerce", lambda v: v == "true")
+        super().__init__(*args, **kwargs)
 
 
 class IncidentFilterSet(django_filters.FilterSet):
@@ -29,18 +42,12 @@ class IncidentFilterSet(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.all(), label=_("Assignee")
     )
-    overdue = django_filters.TypedChoiceFilter(
-        choices=BOOL_CHOICES, method="filter_overdue", label=_("Overdue"),
-        coerce=lambda v: v == "true",
-    )
-    escalated = django_filters.TypedChoiceFilter(
-        choices=BOOL_CHOICES, method="filter_escalated", label=_("Escalated"),
-        coerce=lambda v: v == "true",
-    )
-    reported_after = django_filters.IsoDateTimeFilter(
+    overdue = BooleanChoiceFilter(method="filter_overdue", label=_("Overdue"))
+    escalated = BooleanChoiceFilter(method="filter_escalated", label=_("Escalated"))
+    reported_after = IsoDateTimeFilter(
         field_name="reported_at", lookup_expr="gte", label=_("Reported after")
     )
-    reported_before = django_filters.IsoDateTimeFilter(
+    reported_before = IsoDateTimeFilter(
         field_name="reported_at", lookup_expr="lt", label=_("Reported before")
     )
     asset = django_filters.CharFilter(method="filter_asset", label=_("VIN / serial number"))
