@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE["assessments-remind-overdue-actions"] = {
     "task": "assessments.tasks.remind_overdue_actions",
     "schedule": 3600.0,
 }
+CELERY_BEAT_SCHEDULE["accounts-purge-idempotency-records"] = {
+    "task": "accounts.tasks.purge_idempotency_records",
+    "schedule": 3600.0,
+}
 
 # --- Security (production) -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -163,3 +163,14 @@ def test_racing_requests_with_one_key_create_one_incident(live_server, org, disp
     )
     assert retry.status_code == 201 and retry.json() == bodies[0]
     assert retry.headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_purge_task(desk, settings):
+    from accounts.tasks import purge_idempotency_records as task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-purge-idempotency-records"]
+    assert entry["task"] == task.name
+    desk.post(LIST, NEW_INCIDENT, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    with time_machine.travel(timezone.now() + timedelta(hours=25), tick=False):
+        assert task() == 1
