@@ -302,6 +302,17 @@ def _instruction(kind: str, incident: Incident) -> str:
     return texts[kind] % {"n": incident.number}
 
 
+def directive_text(directive: Directive) -> str:
+    """The directive's instruction in the reader's language when it is the standard one
+    issued automatically (stored in LANGUAGE_CODE); an instruction HQ wrote stays as is."""
+    kind = directive.team.kind
+    with override(settings.LANGUAGE_CODE):
+        standard = _instruction(kind, directive.incident)
+    if directive.instruction == standard:
+        return _instruction(kind, directive.incident)
+    return directive.instruction
+
+
 def directive_kinds_for(incident: Incident) -> list[str]:
     """Level I: HQ and every response group. Level II: the groups the category concerns.
     Level III: the category's owning group only."""

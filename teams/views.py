@@ -23,8 +23,10 @@ def team_directives(request, pk: int):
     if not (is_member or request.user.has_perm("incidents.view_all_incidents")):
         raise Http404
     show_all = request.GET.get("all") == "1"
-    directives = Directive.objects.filter(team=team).select_related("incident").prefetch_related(
-        "notes__author"
+    directives = (
+        Directive.objects.filter(team=team)
+        .select_related("incident", "team")
+        .prefetch_related("notes__author")
     )
     if not show_all:
         directives = directives.exclude(
