@@ -1,0 +1,302 @@
+"""Moves for incidents (reserve, release, issue, return), adjustments, reorder levels.
+
+Moves for an incident lock the incident row: reservations ``FOR SHARE`` (reservations for
+different jobs never wait on each other, but a concurrent cancel waits for them and then
+releases them), release/issue/return ``FOR NO KEY UPDATE`` (the ledger sums they check stay
+true until they commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import closing
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import OPEN_STATUSES, EventKind, Incident, Status
+from incidents.services import record_event
+from spareparts.exceptions import InvalidStockState
+from spareparts.models import (
+    Depot,
+    MoveKind,
+    Part,
+    StockBalance,
+    StockMove,
+    Stocktake,
+    Tracking,
+)
+from spareparts.services.common import (
+    PARTS_STATUSES,
+    _lots,
+    _positive,
+    _require,
+    _require_parts_for,
+    _require_serials_at,
+)
+from spareparts.services.ledger import _move_balance, _moves
+
+# The reservation hot path on PostgreSQL (server-side prepared): the incident's share lock
+# and the ledger row in one statement; no row means the incident is not open.
+_LOCK_AND_RECORD = f"""
+    INSERT INTO {StockMove._meta.db_table}
+           (part_id, depot_id, kind, quantity, on_hand_delta, reserved_delta, lot,
+            incident_id, user_id, created_at, reason)
+    SELECT %s, %s, 'reserve', %s, 0, %s, '', i.id, %s, %s, %s
+      FROM {Incident._meta.db_table} AS i
+     WHERE i.id = %s AND i.status = ANY(%s)
+       FOR SHARE OF i
+ RETURNING id
+"""  # noqa: S608 - the table names are ours, every value is a parameter
+
+
+# --- incidents ---------------------------------------------------------------------------
+
+
+def _lock_incident(incident: Incident, statuses, *, shared: bool) -> str:
+    """Lock the incident row and return its status; raise if not in ``statuses``."""
+    if shared and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT status FROM {Incident._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                [incident.pk],
+            )
+            row = cursor.fetchone()
+        status = row[0] if row else None
+    else:
+        status = (Incident.objects.select_for_update(no_key=True).filter(pk=incident.pk)
+                  .values_list("status", flat=True).first())
+    if status not in statuses:
+        raise InvalidStockState(_("Parts cannot be moved for an incident that is %(status)s.")
+                                % {"status": Status(status).label if status else "?"})
+    return status
+
+
+def _event(incident: Incident, kind: str, part: Part, depot: Depot, quantity: int, *,
+           actor, now: datetime, lots: Sequence[tuple[str, int]] = (), reason: str = "",
+           move: StockMove | None = None) -> None:
+    serials = [lot for lot, _q in lots if lot]
+    record_event(
+        incident, kind, actor=actor, now=now,
+        data={"part": part.sku, "part_id": part.pk, "part_name": part.name,
+              "depot": depot.code, "depot_id": depot.pk, "quantity": quantity,
+              "lots": serials, "move": move.pk if move else None},
+        text=f"{quantity} x {part.sku} {part.name} @ {depot.code}"
+             + (f" ({', '.join(serials)})" if serials else "") + (f" — {reason}" if reason else ""),
+    )
+
+
+def outstanding(incident: Incident, part: Part, depot: Depot | None = None) -> dict:
+    """What the ledger says ``incident`` holds of ``part``: reserved (at ``depot``) and issued
+    net of returns (anywhere)."""
+    moves = StockMove.objects.filter(incident=incident, part=part)
+    reserved = moves.filter(depot=depot) if depot is not None else moves
+    return {
+        "reserved": reserved.aggregate(n=Sum("reserved_delta", default=0))["n"],
+        "issued": (moves.filter(kind=MoveKind.ISSUE).aggregate(n=Sum("quantity", default=0))["n"]
+                   - moves.filter(kind=MoveKind.RETURN)
+                   .aggregate(n=Sum("quantity", default=0))["n"]),
+    }
+
+
+def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int, actor,
+                 now: datetime | None = None, note: str = "") -> StockMove:
+    """Reserve ``quantity`` of ``part`` at ``depot`` for an open incident.
+
+    One guarded UPDATE of the pre-existing balance row; raises NotEnoughStock when fewer are
+    available (nothing is written then). Records ``part_reserved`` on the timeline.
+    """
+    now = now or timezone.now()
+    quantity = _positive(quantity)
+    _require_parts_for(actor, incident)
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            _lock_incident(incident, OPEN_STATUSES, shared=True)
+            return _reserve(incident, part=part, depot=depot, quantity=quantity, actor=actor,
+                            now=now, note=note)
+        move = _lock_and_record(incident, part=part, depot=depot, quantity=quantity,
+                                actor=actor, now=now, note=(note or "")[:255])
+        _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
+               reason=note, move=move)
+        _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
+    return move
+
+
+def _lock_and_record(incident, *, part, depot, quantity, actor, now, note) -> StockMove:
+    """The share lock on the open incident and the ledger row, in one prepared statement:
+    a reservation is then three statements (this, the timeline event, the guarded UPDATE)
+    before its COMMIT, which matters when many jobs race for one part."""
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.execute(_LOCK_AND_RECORD, [
+            part.pk, depot.pk, quantity, quantity, actor.pk if actor else None, now, note,
+            incident.pk, list(OPEN_STATUSES)], prepare=True)
+        found = cursor.fetchone()
+    if found is None:
+        _lock_incident(incident, OPEN_STATUSES, shared=True)  # raises, naming the status
+        raise InvalidStockState(_("This incident is not open."))
+    move = StockMove(pk=found[0], part=part, depot=depot, kind=MoveKind.RESERVE,
+                     quantity=quantity, reserved_delta=quantity, incident=incident, user=actor,
+                     created_at=now, reason=note)
+    move._state.adding = False
+    return move
+
+
+def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMove:
+    (move,) = _moves(part, depot, MoveKind.RESERVE, [("", quantity)], sign_on=0, sign_res=1,
+                     now=now, actor=actor, incident=incident, reason=note)
+    _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
+           reason=note, move=move)
+    _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
+    return move
+
+
+def release_part(incident: Incident, *, part: Part, depot: Depot, quantity: int | None = None,
+                 actor, now: datetime | None = None, reason: str = "") -> StockMove | None:
+    """Give back (some of) what ``incident`` reserved of ``part`` at ``depot`` (all of it
+    when ``quantity`` is None). Returns None when nothing was reserved."""
+    now = now or timezone.now()
+    _require_parts_for(actor, incident)
+    with transaction.atomic():
+        _lock_incident(incident, tuple(Status), shared=False)
+        held = outstanding(incident, part, depot)["reserved"]
+        quantity = held if quantity is None else _positive(quantity)
+        if quantity <= 0:
+            return None
+        if quantity > held:
+            raise ValidationError({"quantity": [_(
+                "This incident holds only %(n)s reserved.") % {"n": held}]})
+        return _release(incident, part=part, depot=depot, quantity=quantity, actor=actor,
+                        now=now, reason=reason)
+
+
+def _release(incident, *, part, depot, quantity, actor, now, reason="") -> StockMove:
+    (move,) = _moves(part, depot, MoveKind.RELEASE, [("", quantity)], sign_on=0, sign_res=-1,
+                     now=now, actor=actor, incident=incident, reason=reason)
+    _event(incident, EventKind.PART_RELEASED, part, depot, quantity, actor=actor, now=now,
+           reason=reason, move=move)
+    _move_balance(part, depot, reserved=-quantity, now=now)
+    return move
+
+
+def release_all(incident: Incident, *, actor=None, now: datetime | None = None,
+                reason: str = "") -> int:
+    """Release every reservation ``incident`` still holds (on cancel and close). Runs inside
+    the caller's transaction, which holds the incident's row lock."""
+    now = now or timezone.now()
+    held = [r for r in StockMove.objects.net_for_incident(incident.pk) if r["reserved"] > 0]
+    parts = Part.objects.in_bulk({r["part_id"] for r in held})
+    depots = Depot.objects.in_bulk({r["depot_id"] for r in held})
+    for r in held:
+        _release(incident, part=parts[r["part_id"]], depot=depots[r["depot_id"]],
+                 quantity=r["reserved"], actor=actor, now=now, reason=reason)
+    return len(held)
+
+
+def issue_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
+               lots: Sequence[str] | None = None, actor, now: datetime | None = None,
+               note: str = "") -> list[StockMove]:
+    """Hand ``quantity`` of ``part`` to the job: consumes the incident's reservation at
+    ``depot`` first, the rest from available stock. Serial-tracked parts need the serials,
+    which must be in stock at ``depot``. Records ``part_issued``."""
+    now = now or timezone.now()
+    quantity = _positive(quantity)
+    _require_parts_for(actor, incident)
+    pairs = _lots(part, quantity, lots, required=True)
+    with transaction.atomic():
+        _lock_incident(incident, PARTS_STATUSES, shared=False)
+        _require_serials_at(part, depot, pairs)
+        from_reservation = min(quantity, max(0, outstanding(incident, part, depot)["reserved"]))
+        moves = _moves(part, depot, MoveKind.ISSUE, pairs, sign_on=-1, sign_res=-1, now=now,
+                       actor=actor, incident=incident, reason=note,
+                       reserved_total=from_reservation)
+        _event(incident, EventKind.PART_ISSUED, part, depot, quantity, actor=actor, now=now,
+               lots=pairs, reason=note, move=moves[0])
+        _move_balance(part, depot, on_hand=-quantity, reserved=-from_reservation, now=now,
+                      requested=quantity - from_reservation)
+    return moves
+
+
+def return_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
+                lots: Sequence[str] | None = None, actor, now: datetime | None = None,
+                reason: str = "") -> list[StockMove]:
+    """Take back into ``depot`` parts the job was issued and did not use (at most what it
+    was issued net of earlier returns). Records ``part_returned``."""
+    now = now or timezone.now()
+    quantity = _positive(quantity)
+    _require_parts_for(actor, incident)
+    pairs = _lots(part, quantity, lots, required=part.tracking == Tracking.SERIAL)
+    with transaction.atomic():
+        _lock_incident(incident, tuple(Status), shared=False)
+        issued = outstanding(incident, part)["issued"]
+        if quantity > issued:
+            raise ValidationError({"quantity": [_(
+                "Only %(n)s of %(part)s were issued to this incident.")
+                % {"n": issued, "part": part.sku}]})
+        if part.tracking == Tracking.SERIAL:
+            sent = set(StockMove.objects.filter(incident=incident, part=part,
+                                                kind=MoveKind.ISSUE).values_list("lot", flat=True))
+            stray = [lot for lot, _q in pairs if lot not in sent]
+            if stray:
+                raise ValidationError({"lots": [_("Not issued to this incident: %(s)s")
+                                                % {"s": ", ".join(stray)}]})
+        moves = _moves(part, depot, MoveKind.RETURN, pairs, sign_on=1, sign_res=0, now=now,
+                       actor=actor, incident=incident, reason=reason)
+        _event(incident, EventKind.PART_RETURNED, part, depot, quantity, actor=actor, now=now,
+               lots=pairs, reason=reason, move=moves[0])
+        _move_balance(part, depot, on_hand=quantity, now=now)
+    return moves
+
+
+def parts_for_incident(incident: Incident) -> list[dict]:
+    """Per part x depot: reserved now and issued net of returns, for the incident page."""
+    rows = list(StockMove.objects.net_for_incident(incident.pk))
+    parts = Part.objects.in_bulk({r["part_id"] for r in rows})
+    depots = Depot.objects.in_bulk({r["depot_id"] for r in rows})
+    return [
+        {**r, "part": parts[r["part_id"]], "depot": depots[r["depot_id"]]}
+        for r in rows if r["reserved"] or r["issued"]
+    ]
+
+
+def set_reorder_levels(balance: StockBalance, *, reorder_point: int, reorder_quantity: int,
+                       actor, now: datetime | None = None) -> StockBalance:
+    now = now or timezone.now()
+    _require(actor, "spareparts.move_stock")
+    if reorder_point < 0 or reorder_quantity < 0:
+        raise ValidationError(_("Reorder levels cannot be negative."))
+    with transaction.atomic():
+        StockBalance.objects.filter(pk=balance.pk).update(
+            reorder_point=reorder_point, reorder_quantity=reorder_quantity)
+        # A zero move re-evaluates the crossing under the row lock.
+        _move_balance(balance.part, balance.depot, now=now)
+    balance.refresh_from_db()
+    return balance
+
+
+# --- adjustments and transfers ------------------------------------------------------------
+
+
+def adjust_stock(*, part: Part, depot: Depot, delta: int, reason: str, actor,
+                 lots: Sequence[str] | None = None, now: datetime | None = None,
+                 stocktake: Stocktake | None = None) -> list[StockMove]:
+    """Correct on-hand by ``delta`` (positive or negative) with a reason: found, lost,
+    damaged, an opening balance. Cannot take away reserved units."""
+    now = now or timezone.now()
+    _require(actor, "spareparts.move_stock")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the adjustment.")]})
+    if not delta:
+        raise ValidationError({"delta": [_("The adjustment cannot be zero.")]})
+    pairs = _lots(part, abs(delta), lots, required=False)
+    with transaction.atomic():
+        if delta < 0:
+            _require_serials_at(part, depot, pairs)
+        moves = _moves(part, depot, MoveKind.ADJUST, pairs, sign_on=1 if delta > 0 else -1,
+                       sign_res=0, now=now, actor=actor, reason=reason, stocktake=stocktake)
+        _move_balance(part, depot, on_hand=delta, now=now, requested=-delta)
+    return moves
