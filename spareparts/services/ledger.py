@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -80,19 +81,25 @@ def _move_balance(
         )
         row = cursor.fetchone()
     if row is None:
-        current = StockBalance.objects.filter(part=part, depot=depot).values_list(
-            "on_hand", "reserved").first()
-        if current is not None and reserved < 0 and current[1] + reserved < 0:
-            raise NotEnoughStock(part, depot, -reserved, current[1], what=_(
-                "Only %(n)s of %(part)s are reserved at %(depot)s.")
-                % {"n": current[1], "part": part.sku, "depot": depot.label})
-        available = current[0] - current[1] if current else 0
-        raise NotEnoughStock(part, depot, requested or abs(on_hand) or reserved, available)
+        _refuse(part, depot, on_hand=on_hand, reserved=reserved, requested=requested)
     balance_id, available, reorder_point, reorder_quantity, low_since = row
     _follow_reorder_point(balance_id, part=part, depot=depot, available=available,
                           reorder_point=reorder_point, reorder_quantity=reorder_quantity,
                           low_since=low_since, now=now)
     return BalanceChange(balance_id, available)
+
+
+def _refuse(part: Part, depot: Depot, *, on_hand: int = 0, reserved: int = 0,
+            requested: int = 0) -> NoReturn:
+    """The guard refused a move: raise NotEnoughStock with what the balance holds now."""
+    current = StockBalance.objects.filter(part=part, depot=depot).values_list(
+        "on_hand", "reserved").first()
+    if current is not None and reserved < 0 and current[1] + reserved < 0:
+        raise NotEnoughStock(part, depot, -reserved, current[1], what=_(
+            "Only %(n)s of %(part)s are reserved at %(depot)s.")
+            % {"n": current[1], "part": part.sku, "depot": depot.label})
+    available = current[0] - current[1] if current else 0
+    raise NotEnoughStock(part, depot, requested or abs(on_hand) or reserved, available)
 
 
 def _moves(part: Part, depot: Depot, kind: str, lots: Sequence[tuple[str, int]], *,

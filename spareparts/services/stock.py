@@ -9,7 +9,6 @@ true until they commit).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import closing
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -30,6 +29,7 @@ from spareparts.models import (
     Stocktake,
     Tracking,
 )
+from spareparts.services.alerts import _follow_reorder_point
 from spareparts.services.common import (
     PARTS_STATUSES,
     _lots,
@@ -38,21 +38,8 @@ from spareparts.services.common import (
     _require_parts_for,
     _require_serials_at,
 )
-from spareparts.services.ledger import _move_balance, _moves
-
-# The reservation hot path on PostgreSQL (server-side prepared): the incident's share lock
-# and the ledger row in one statement; no row means the incident is not open.
-_LOCK_AND_RECORD = f"""
-    INSERT INTO {StockMove._meta.db_table}
-           (part_id, depot_id, kind, quantity, on_hand_delta, reserved_delta, lot,
-            incident_id, user_id, created_at, reason)
-    SELECT %s, %s, 'reserve', %s, 0, %s, '', i.id, %s, %s, %s
-      FROM {Incident._meta.db_table} AS i
-     WHERE i.id = %s AND i.status = ANY(%s)
-       FOR SHARE OF i
- RETURNING id
-"""  # noqa: S608 - the table names are ours, every value is a parameter
-
+from spareparts.services.ledger import _move_balance, _moves, _refuse
+from spareparts.services.reservation_sql import reserve_in_one_statement
 
 # --- incidents ---------------------------------------------------------------------------
 
@@ -76,18 +63,24 @@ def _lock_incident(incident: Incident, statuses, *, shared: bool) -> str:
     return status
 
 
+def _event_payload(part: Part, depot: Depot, quantity: int, *,
+                   lots: Sequence[tuple[str, int]] = (), reason: str = "",
+                   move: StockMove | None = None) -> tuple[dict, str]:
+    """The timeline event's ``data`` and ``text`` for a parts move."""
+    serials = [lot for lot, _q in lots if lot]
+    data = {"part": part.sku, "part_id": part.pk, "part_name": part.name,
+            "depot": depot.code, "depot_id": depot.pk, "quantity": quantity,
+            "lots": serials, "move": move.pk if move else None}
+    text = (f"{quantity} x {part.sku} {part.name} @ {depot.code}"
+            + (f" ({', '.join(serials)})" if serials else "") + (f" — {reason}" if reason else ""))
+    return data, text
+
+
 def _event(incident: Incident, kind: str, part: Part, depot: Depot, quantity: int, *,
            actor, now: datetime, lots: Sequence[tuple[str, int]] = (), reason: str = "",
            move: StockMove | None = None) -> None:
-    serials = [lot for lot, _q in lots if lot]
-    record_event(
-        incident, kind, actor=actor, now=now,
-        data={"part": part.sku, "part_id": part.pk, "part_name": part.name,
-              "depot": depot.code, "depot_id": depot.pk, "quantity": quantity,
-              "lots": serials, "move": move.pk if move else None},
-        text=f"{quantity} x {part.sku} {part.name} @ {depot.code}"
-             + (f" ({', '.join(serials)})" if serials else "") + (f" — {reason}" if reason else ""),
-    )
+    data, text = _event_payload(part, depot, quantity, lots=lots, reason=reason, move=move)
+    record_event(incident, kind, actor=actor, now=now, data=data, text=text)
 
 
 def outstanding(incident: Incident, part: Part, depot: Depot | None = None) -> dict:
@@ -108,39 +101,49 @@ def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
     """Reserve ``quantity`` of ``part`` at ``depot`` for an open incident.
 
     One guarded UPDATE of the pre-existing balance row; raises NotEnoughStock when fewer are
-    available (nothing is written then). Records ``part_reserved`` on the timeline.
+    available (nothing is written then). Records ``part_reserved`` on the timeline. On
+    PostgreSQL the incident's share lock, the UPDATE, the ledger row and the event are one
+    statement (``reservation_sql``); elsewhere (SQLite for ``make run``) the ORM does it.
     """
     now = now or timezone.now()
     quantity = _positive(quantity)
     _require_parts_for(actor, incident)
-    with transaction.atomic():
-        if connection.vendor != "postgresql":
+    args = {"part": part, "depot": depot, "quantity": quantity, "actor": actor, "now": now,
+            "note": note or ""}
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
             _lock_incident(incident, OPEN_STATUSES, shared=True)
-            return _reserve(incident, part=part, depot=depot, quantity=quantity, actor=actor,
-                            now=now, note=note)
-        move = _lock_and_record(incident, part=part, depot=depot, quantity=quantity,
-                                actor=actor, now=now, note=(note or "")[:255])
-        _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
-               reason=note, move=move)
-        _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
-    return move
+            return _reserve(incident, **args)
+    if not connection.in_atomic_block and connection.get_autocommit():
+        move = _reserve_in_one_statement(incident, **args, on_its_own=True)
+        if move is not None:
+            return move
+        # Refused: not open, not enough stock, or a low-stock crossing. The transaction
+        # below raises the right error or writes the alert with the reservation.
+    with transaction.atomic():
+        return _reserve_in_one_statement(incident, **args)
 
 
-def _lock_and_record(incident, *, part, depot, quantity, actor, now, note) -> StockMove:
-    """The share lock on the open incident and the ledger row, in one prepared statement:
-    a reservation is then three statements (this, the timeline event, the guarded UPDATE)
-    before its COMMIT, which matters when many jobs race for one part."""
-    with closing(connection.connection.cursor()) as cursor:
-        cursor.execute(_LOCK_AND_RECORD, [
-            part.pk, depot.pk, quantity, quantity, actor.pk if actor else None, now, note,
-            incident.pk, list(OPEN_STATUSES)], prepare=True)
-        found = cursor.fetchone()
-    if found is None:
-        _lock_incident(incident, OPEN_STATUSES, shared=True)  # raises, naming the status
-        raise InvalidStockState(_("This incident is not open."))
-    move = StockMove(pk=found[0], part=part, depot=depot, kind=MoveKind.RESERVE,
+def _reserve_in_one_statement(incident, *, part, depot, quantity, actor, now, note,
+                              on_its_own: bool = False) -> StockMove | None:
+    data, text = _event_payload(part, depot, quantity, reason=note)
+    done = reserve_in_one_statement(
+        incident, part_id=part.pk, depot_id=depot.pk, quantity=quantity,
+        actor_id=actor.pk if actor else None, now=now, note=note[:255], data=data, text=text,
+        on_its_own=on_its_own)
+    if done is None:
+        if on_its_own:
+            return None
+        _lock_incident(incident, OPEN_STATUSES, shared=True)  # raises when it is not open
+        _refuse(part, depot, reserved=quantity, requested=quantity)
+    if not on_its_own:  # on its own, the statement made sure there is nothing to follow
+        _follow_reorder_point(done.balance_id, part=part, depot=depot,
+                              available=done.available, reorder_point=done.reorder_point,
+                              reorder_quantity=done.reorder_quantity,
+                              low_since=done.low_since, now=now)
+    move = StockMove(pk=done.move_id, part=part, depot=depot, kind=MoveKind.RESERVE,
                      quantity=quantity, reserved_delta=quantity, incident=incident, user=actor,
-                     created_at=now, reason=note)
+                     created_at=now, reason=note[:255])
     move._state.adding = False
     return move
 

@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from incidents.models import Incident
 from spareparts import services
-from spareparts.exceptions import NotEnoughStock
+from spareparts.exceptions import InvalidStockState, NotEnoughStock
 from spareparts.models import StockMove
 from tests import factories
 from tests.spareparts.helpers import assert_balances_match_ledger, balance
@@ -142,3 +142,39 @@ def test_committed_reservations_refuse_cleanly_and_raise_low_stock_once(
         services.reserve_part(job, part=battery, depot=depots["west"], quantity=1,
                               actor=dispatcher)
     assert StockMove.objects.filter(kind="reserve").count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reservation_outside_a_transaction_commits_on_its_own_and_announces_once(
+    dispatcher, depots, battery, stock
+):
+    """Outside a transaction the reservation is one autocommitted statement: the ledger row,
+    the event and the balance are there, the signal went out once, and a reservation for
+    a cancelled incident still raises (and writes nothing)."""
+    from incidents import services as incident_services
+    from incidents.signals import incident_event
+
+    stock(battery, depots["east"], 2)
+    job, gone = factories.report(dispatcher), factories.report(dispatcher)
+    incident_services.cancel_incident(gone, actor=dispatcher, reason="Duplicate")
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs)
+
+    incident_event.connect(receiver)
+    try:
+        move = services.reserve_part(job, part=battery, depot=depots["east"], quantity=2,
+                                     actor=dispatcher)
+        with pytest.raises(InvalidStockState):
+            services.reserve_part(gone, part=battery, depot=depots["east"], quantity=1,
+                                  actor=dispatcher)
+    finally:
+        incident_event.disconnect(receiver)
+
+    event = job.events.get(kind="part_reserved")
+    assert event.data["move"] == move.pk
+    assert [(s["incident_id"], s["event_id"]) for s in sent] == [(job.pk, event.pk)]
+    assert balance(battery, depots["east"]).reserved == 2
+    assert StockMove.objects.filter(kind="reserve").count() == 1
+    assert_balances_match_ledger()

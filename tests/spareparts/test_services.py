@@ -53,6 +53,38 @@ def test_reserve_then_issue_consumes_the_reservation_and_records_the_timeline(
     assert_balances_match_ledger()
 
 
+def test_reserve_writes_the_timeline_event_and_announces_it_after_commit(
+    depots, battery, stock, incident, dispatcher, django_capture_on_commit_callbacks
+):
+    from incidents.signals import incident_event
+
+    stock(battery, depots["east"], 3)
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs)
+
+    incident_event.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            move = services.reserve_part(incident, part=battery, depot=depots["east"],
+                                         quantity=2, actor=dispatcher, note="For the van")
+    finally:
+        incident_event.disconnect(receiver)
+
+    event = incident.events.get(kind=EventKind.PART_RESERVED)
+    assert event.actor == dispatcher
+    assert event.data == {"part": "BAT-48V", "part_id": battery.pk,
+                          "part_name": "48V battery pack", "depot": "east",
+                          "depot_id": depots["east"].pk, "quantity": 2, "lots": [],
+                          "move": move.pk}
+    assert event.text == "2 x BAT-48V 48V battery pack @ east — For the van"
+    assert StockMove.objects.get(pk=move.pk).reason == "For the van"
+    assert [(s["incident_id"], s["event_id"], s["kind"]) for s in sent] == [
+        (incident.pk, event.pk, EventKind.PART_RESERVED)]
+    assert_balances_match_ledger()
+
+
 def test_reserve_more_than_available_raises_not_enough_stock_and_writes_nothing(
     depots, battery, stock, incident, dispatcher
 ):
