@@ -185,8 +185,8 @@ class Incident(models.Model):
     next_deadline = models.DateTimeField(_("next deadline"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -330,7 +330,8 @@ class Directive(models.Model):
     )
     created_at = models.DateTimeField(_("issued at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("issued by"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
@@ -351,7 +352,10 @@ class DirectiveNote(models.Model):
     """Progress a group reports back on its directive (信息反馈)."""
 
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("progress"))
     created_at = models.DateTimeField(_("time"))
 
@@ -373,7 +377,8 @@ class IncidentPhoto(models.Model):
     image = models.ImageField(_("photo"), upload_to=photo_path)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))
 

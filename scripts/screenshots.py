@@ -65,7 +65,7 @@ def main() -> None:
             incident = re.sub(r"^https?://[^/]+", "", href or "/incidents/")
             ctx.close()
         desk = [("intake", "/incidents/new/"), ("list", "/incidents/"), ("incident", incident),
-                ("home", "/")]
+                ("home", "/"), ("dashboard", "/dashboard/")]
         for lang in ("en", "zh-hans"):
             shoot(browser, base, out, lang, args.dispatcher, args.password, DESKTOP, desk)
             shoot(browser, base, out, lang, args.technician, args.password, PHONE,

@@ -63,9 +63,12 @@ class Team(models.Model):
 
 
 class Membership(models.Model):
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     title = models.CharField(_("title"), max_length=120, blank=True)
@@ -96,10 +99,12 @@ class DutyShift(models.Model):
         MANAGER = "manager", _("Manager on duty")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts",
+        verbose_name=_("user"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="duty_shifts", null=True, blank=True
+        Team, on_delete=models.CASCADE, related_name="duty_shifts", null=True, blank=True,
+        verbose_name=_("team"),
     )
     kind = models.CharField(_("duty"), max_length=20, choices=Kind.choices)
     starts_at = models.DateTimeField(_("starts at"))

@@ -19,15 +19,13 @@ class DateTimeField(serializers.DateTimeField):
     """
 
     default_error_messages = {
-        "out_of_range": _("Enter a time between %(start)s and %(end)s.") % {
-            "start": EARLIEST_YEAR, "end": LATEST_YEAR,
-        },
+        "out_of_range": _("Enter a time between {start} and {end}."),
     }
 
     def to_internal_value(self, value) -> datetime:
         parsed = super().to_internal_value(value)
         if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-            self.fail("out_of_range")
+            self.fail("out_of_range", start=EARLIEST_YEAR, end=LATEST_YEAR)
         return parsed
 
 
