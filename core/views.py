@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.roles import DISPATCHER, MANAGER, TECHNICIAN, primary_role
-from incidents.models import Directive, DirectiveStatus, Incident, Status
+from incidents.models import OPEN_STATUSES, Directive, DirectiveStatus, Incident, Status
 from teams.models import DutyShift
 
 
@@ -32,7 +32,7 @@ def home(request):
     )[:15]
     team_ids = request.user.memberships.values("team_id")
     directives = (
-        Directive.objects.filter(team_id__in=team_ids)
+        Directive.objects.filter(team_id__in=team_ids, incident__status__in=OPEN_STATUSES)
         .exclude(status__in=[DirectiveStatus.DONE, DirectiveStatus.CANCELLED])
         .select_related("incident", "team").order_by("due_at")[:15]
     )

@@ -280,6 +280,8 @@ def make_number(incident: Incident) -> str:
     return f"{settings.INCIDENT_NUMBER_PREFIX}-{local_day}-{incident.pk:06d}"
 
 
+ACTIVE_DIRECTIVE = (DirectiveStatus.OPEN, DirectiveStatus.ACKNOWLEDGED, DirectiveStatus.IN_PROGRESS)
+
 DIRECTIVE_TARGET = {  # which deadline a group's directive is due at
     TeamKind.HQ: "confirm",
     TeamKind.CUSTOMER_SERVICE: "confirm",
@@ -471,14 +473,22 @@ def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) ->
 
 
 def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
-    """resolved → closed. Other apps may add guards (e.g. an assessment is required)."""
+    """resolved → closed. Other apps may add guards (e.g. an assessment is required).
+
+    Closing ends the case: directives still open are marked done with it.
+    """
     now = now or timezone.now()
     for guard in close_guards:
         guard(incident)
-    return _transition(
-        incident, "close", actor=actor, now=now, to_status=Status.CLOSED,
-        fields={"closed_at": now}, event_kind=EventKind.CLOSED, text=(note or "").strip(),
-    )
+    with transaction.atomic():
+        incident = _transition(
+            incident, "close", actor=actor, now=now, to_status=Status.CLOSED,
+            fields={"closed_at": now}, event_kind=EventKind.CLOSED, text=(note or "").strip(),
+        )
+        Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
+            status=DirectiveStatus.DONE, completed_at=now
+        )
+    return incident
 
 
 def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Incident:
@@ -491,10 +501,9 @@ def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Inci
             fields={"cancelled_at": now, "cancel_reason": reason},
             event_kind=EventKind.CANCELLED, text=reason,
         )
-        Directive.objects.filter(
-            incident=incident, status__in=[DirectiveStatus.OPEN, DirectiveStatus.ACKNOWLEDGED,
-                                           DirectiveStatus.IN_PROGRESS]
-        ).update(status=DirectiveStatus.CANCELLED)
+        Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
+            status=DirectiveStatus.CANCELLED
+        )
     return incident
 
 

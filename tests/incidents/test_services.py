@@ -624,3 +624,13 @@ def test_team_jobs_without_an_assignee_show_in_my_jobs(org, dispatcher, technici
     services.confirm_incident(incident, actor=dispatcher, now=T0)
     services.dispatch_incident(incident, actor=dispatcher, team=org["service_centre"], now=T0)
     assert list(Incident.objects.jobs_for(technician)) == [incident]
+
+
+def test_closing_marks_the_remaining_directives_done(org, dispatcher, manager):
+    incident = report(dispatcher, grade="III", now=T0)
+    services.confirm_incident(incident, actor=dispatcher, now=T0)
+    services.resolve_incident(incident, actor=manager, resolution="Reset the BMS", now=T0)
+    assert incident.directives.filter(status="open").count() == 1
+    services.close_incident(incident, actor=dispatcher, now=LATER)
+    directive = incident.directives.get()
+    assert (directive.status, directive.completed_at) == ("done", LATER)
