@@ -191,7 +191,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # ETA tasks are only accelerators and never wait longer than this (see README).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=60)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=60),
+        # A web request that nudges a worker must never hang on an unreachable broker.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
