@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 import psycopg
 from django.db import connection, transaction
@@ -71,16 +71,23 @@ _ON_ITS_OWN = _RESERVE.format(**_TABLES, guard="""
 
 
 def _prepared_cursor() -> psycopg.Cursor:
-    """A cursor that binds server-side and can prepare. Django's cursors bind client-side
-    (values spliced into the SQL text, parsed and planned on every call) and Django turns
-    psycopg's automatic preparing off (``prepare_threshold=None``, for poolers). A threshold
-    no statement reaches keeps it off for every statement but the ones that ask with
-    ``prepare=True``."""
+    """This connection's cursor that binds server-side and can prepare (kept per
+    connection: making one per call costs more than the rest of the Python side). Django's
+    cursors bind client-side (values spliced into the SQL text, parsed and planned on every
+    call) and Django turns psycopg's automatic preparing off (``prepare_threshold=None``,
+    for poolers). A threshold no statement reaches keeps it off for every statement but the
+    ones that ask with ``prepare=True``."""
     connection.ensure_connection()
     raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = sys.maxsize
-    return psycopg.Cursor(raw)
+    cursor = _cursors.get(raw)
+    if cursor is None or cursor.closed:
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = sys.maxsize
+        cursor = _cursors[raw] = psycopg.Cursor(raw)
+    return cursor
+
+
+_cursors: WeakKeyDictionary[psycopg.Connection, psycopg.Cursor] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -112,9 +119,9 @@ def reserve_in_one_statement(incident: Incident, *, part_id: int, depot_id: int,
         "note": note, "move_kind": "reserve", "event_kind": str(EventKind.PART_RESERVED),
         "data": json.dumps(data), "text": text,
     }
-    with closing(_prepared_cursor()) as cursor:
-        cursor.execute(_ON_ITS_OWN if on_its_own else _IN_TRANSACTION, params, prepare=True)
-        row = cursor.fetchone()
+    cursor = _prepared_cursor()
+    cursor.execute(_ON_ITS_OWN if on_its_own else _IN_TRANSACTION, params, prepare=True)
+    row = cursor.fetchone()
     if row is None:
         return None
     done = Reserved(*row)
