@@ -236,7 +236,7 @@ def test_close_guard_refuses_the_close_and_nothing_is_written(at_status, manager
     def needs_assessment(inc):
         raise ValidationError("Assessment first.")
 
-    monkeypatch.setattr(services, "close_guards", [needs_assessment])
+    monkeypatch.setattr(services.rules, "close_guards", [needs_assessment])
     with pytest.raises(ValidationError):
         services.close_incident(incident, actor=manager, now=LATER)
     incident.refresh_from_db()

@@ -1,16 +1,9 @@
-"""Every state change of an incident: the incidents app's public API.
-
-Views, the REST API, admin actions, tasks and management commands call these functions and
-nothing else to change an incident. Each runs in one transaction, moves the status with a
-conditional UPDATE (``WHERE status IN (...)``) so that two racing callers cannot both pass
-the same transition, writes its timeline event in the same transaction, and starts side
-effects with ``transaction.on_commit``.
-"""
+"""The incident state machine: report, confirm, dispatch, arrive, resolve, close, cancel,
+regrade, edit, notes and photos."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,203 +11,34 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from incidents.exceptions import DirectiveClosed, InvalidTransition
+from incidents.exceptions import InvalidTransition
 from incidents.models import (
-    OPEN_STATUSES,
     Category,
     Directive,
-    DirectiveNote,
     DirectiveStatus,
     EventKind,
     Grade,
     Incident,
     IncidentEvent,
     IncidentPhoto,
-    ResponsePolicy,
     Status,
 )
-from incidents.seed import TARGETS
-from incidents.signals import incident_event
-from teams.models import RESPONSE_GROUP_KINDS, Team, TeamKind
-
-# How far in the future a client clock may put ``reported_at`` before we refuse it.
-CLOCK_SKEW = timedelta(minutes=5)
-
-# Extension points for other apps, registered in their AppConfig.ready():
-# close_guards: callables(incident) -> None that raise ValidationError to refuse a close.
-# transition_hooks[action]: callables(incident, actor=, now=) run inside the transition's
-# transaction after its event, so their writes commit or roll back with it.
-close_guards: list = []
-transition_hooks: dict[str, list] = {}
-
-
-EDITABLE_FIELDS = (
-    "title", "description", "category", "channel", "service_mode", "customer_name",
-    "customer_phone", "asset_ref", "location", "latitude", "longitude", "impact_scope",
-    "initial_handling", "external_ref",
+from incidents.services import rules
+from incidents.services.directives import ACTIVE_DIRECTIVE, issue_directives
+from incidents.services.rules import (
+    CLOCK_SKEW,
+    EDITABLE_FIELDS,
+    TRANSITIONS,
+    _can,
+    _require,
+    _require_text,
+    compute_deadlines,
+    next_deadline_for,
+    normalize_fields,
 )
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    confirm: datetime
-    arrive: datetime
-    resolve: datetime
-
-
-# --- reads used by the services and their callers --------------------------------------
-
-
-def policy_for(grade: str) -> ResponsePolicy:
-    """The response policy of ``grade``, created from the defaults if an admin removed it."""
-    policy = ResponsePolicy.objects.filter(grade=grade).first()
-    if policy is None:
-        arrive, resolve = TARGETS[grade]
-        policy = ResponsePolicy(
-            grade=grade,
-            confirm_minutes=settings.INCIDENT_CONFIRM_MINUTES,
-            arrive_minutes=arrive,
-            resolve_minutes=resolve,
-        )
-    return policy
-
-
-def compute_deadlines(grade: str, reported_at: datetime) -> Deadlines:
-    """Deadlines count from the time the customer reported, not from when it was logged."""
-    policy = policy_for(grade)
-    # Add in UTC: adding to a local (zoneinfo) time is wall-clock arithmetic, which makes a
-    # 24-hour target 23 or 25 real hours across a DST change.
-    reported_at = reported_at.astimezone(UTC)
-    return Deadlines(
-        confirm=reported_at + timedelta(minutes=policy.confirm_minutes),
-        arrive=reported_at + timedelta(minutes=policy.arrive_minutes),
-        resolve=reported_at + timedelta(minutes=policy.resolve_minutes),
-    )
-
-
-def next_deadline_for(status: str, confirm, arrive, resolve):
-    """The deadline of the milestone an incident in ``status`` is waiting for."""
-    if status == Status.REPORTED:
-        return confirm
-    if status in (Status.CONFIRMED, Status.DISPATCHED):
-        return arrive
-    if status == Status.ON_SITE:
-        return resolve
-    return None
-
-
-def allowed_actions(incident: Incident, user) -> list[str]:
-    """The actions ``user`` may take on ``incident`` in its current status (for the UI)."""
-    return [a for a in TRANSITIONS if _can(user, a, incident) and incident.status in TRANSITIONS[a]]
-
-
-# Which statuses each action may start from.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "confirm": (Status.REPORTED,),
-    "dispatch": (Status.CONFIRMED, Status.DISPATCHED),
-    "arrive": (Status.DISPATCHED,),
-    "resolve": (Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE),
-    "close": (Status.RESOLVED,),
-    "cancel": OPEN_STATUSES,
-    "regrade": OPEN_STATUSES,
-    "update": (*OPEN_STATUSES, Status.RESOLVED),
-}
-
-ACTION_PERMS = {
-    "confirm": "incidents.confirm_incident",
-    "dispatch": "incidents.dispatch_incident",
-    "close": "incidents.close_incident",
-    "cancel": "incidents.close_incident",
-    "regrade": "incidents.regrade_incident",
-    "update": "incidents.change_incident",
-}
-
-
-def _is_on_job(user, incident: Incident) -> bool:
-    if incident.assignee_id == user.pk:
-        return True
-    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
-
-
-def _can(user, action: str, incident: Incident) -> bool:
-    if user is None:  # the system (tasks, commands)
-        return True
-    if not user.is_active:
-        return False
-    if action in ("arrive", "resolve"):
-        return user.has_perm("incidents.work_incident") or _is_on_job(user, incident)
-    if action == "note":
-        return Incident.objects.visible_to(user).filter(pk=incident.pk).exists()
-    return user.has_perm(ACTION_PERMS[action])
-
-
-def _require(user, action: str, incident: Incident) -> None:
-    if not _can(user, action, incident):
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
-# --- writes ---------------------------------------------------------------------------
-
-
-def _record(
-    incident: Incident, kind: str, *, actor=None, now: datetime, data: dict | None = None,
-    text: str = "",
-) -> IncidentEvent:
-    event = IncidentEvent(
-        incident=incident, kind=kind, actor=actor, created_at=now, data=data or {}, text=text
-    )
-    event.save(force_insert=True)
-    _announce(incident, event)
-    return event
-
-
-def _announce(incident: Incident, event: IncidentEvent) -> None:
-    """Send ``incident_event`` once the transaction that wrote ``event`` commits."""
-    transaction.on_commit(
-        lambda: incident_event.send(
-            sender=Incident, incident_id=incident.pk, event_id=event.pk, kind=event.kind
-        )
-    )
-
-
-def record_event(
-    incident: Incident, kind: str, *, actor=None, now: datetime | None = None,
-    data: dict | None = None, text: str = "",
-) -> IncidentEvent:
-    """Append an event to ``incident``'s timeline, for other apps' services (parts moves,
-    escalations, notifications). Call it inside the caller's transaction."""
-    return _record(incident, kind, actor=actor, now=now or timezone.now(), data=data, text=text)
-
-
-def _require_text(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: [message]})
-    return value
-
-
-PHONE_CHARS = set("0123456789+-() ")
-
-
-def normalize_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """The report's free-text rules, for every caller: trimmed text, upper-case asset
-    references (VINs are case-insensitive), a plausible phone number."""
-    for name in ("customer_name", "location", "external_ref", "title"):
-        if isinstance(fields.get(name), str):
-            fields[name] = fields[name].strip()
-    if isinstance(fields.get("asset_ref"), str):
-        fields["asset_ref"] = fields["asset_ref"].strip().upper()
-    phone = fields.get("customer_phone")
-    if isinstance(phone, str):
-        phone = fields["customer_phone"] = phone.strip()
-        digits = sum(c.isdigit() for c in phone)
-        if phone and (digits < 5 or not set(phone) <= PHONE_CHARS):
-            raise ValidationError(
-                {"customer_phone": [_("Enter a phone number (digits, +, -, spaces).")]}
-            )
-    return fields
+from incidents.services.timeline import _record
+from teams.models import Team
 
 
 def report_incident(
@@ -269,7 +93,7 @@ def report_incident(
                   "reported_at": reported_at.isoformat()},
         )
         issue_directives(incident, actor=actor, now=now, new=True)
-        for hook in transition_hooks.get("report", []):
+        for hook in rules.transition_hooks.get("report", []):
             hook(incident, actor=actor, now=now)
     return incident
 
@@ -278,91 +102,6 @@ def make_number(incident: Incident) -> str:
     """A human reference, unique because it embeds the primary key: AS-20261123-000042."""
     local_day = timezone.localtime(incident.reported_at).strftime("%Y%m%d")
     return f"{settings.INCIDENT_NUMBER_PREFIX}-{local_day}-{incident.pk:06d}"
-
-
-ACTIVE_DIRECTIVE = (DirectiveStatus.OPEN, DirectiveStatus.ACKNOWLEDGED, DirectiveStatus.IN_PROGRESS)
-
-DIRECTIVE_TARGET = {  # which deadline a group's directive is due at
-    TeamKind.HQ: "confirm",
-    TeamKind.CUSTOMER_SERVICE: "confirm",
-    TeamKind.TECH_SUPPORT: "arrive",
-    TeamKind.LOGISTICS: "arrive",
-    TeamKind.LEGAL: "resolve",
-}
-
-
-def _instruction(kind: str, incident: Incident) -> str:
-    texts = {
-        TeamKind.HQ: _("Take command of %(n)s: set the response, assign the groups, report up."),
-        TeamKind.TECH_SUPPORT: _("Diagnose and repair %(n)s; send a technician or remote help."),
-        TeamKind.CUSTOMER_SERVICE: _("Keep the customer of %(n)s informed; log every contact."),
-        TeamKind.LOGISTICS: _("Get parts, tools and transport ready for %(n)s."),
-        TeamKind.LEGAL: _("Assess the legal exposure of %(n)s and advise HQ."),
-        TeamKind.SERVICE_CENTRE: _("Handle %(n)s and report progress to HQ."),
-        TeamKind.PARTNER: _("Handle %(n)s and report progress to HQ."),
-    }
-    return texts[kind] % {"n": incident.number}
-
-
-def directive_text(directive: Directive) -> str:
-    """The directive's instruction in the reader's language when it is the standard one
-    issued automatically (stored in LANGUAGE_CODE); an instruction HQ wrote stays as is."""
-    kind = directive.team.kind
-    with override(settings.LANGUAGE_CODE):
-        standard = _instruction(kind, directive.incident)
-    if directive.instruction == standard:
-        return _instruction(kind, directive.incident)
-    return directive.instruction
-
-
-def directive_kinds_for(incident: Incident) -> list[str]:
-    """Level I: HQ and every response group. Level II: the groups the category concerns.
-    Level III: the category's owning group only."""
-    if incident.grade == Grade.I:
-        return [TeamKind.HQ, *RESPONSE_GROUP_KINDS]
-    if incident.grade == Grade.II:
-        kinds = list(incident.category.concerned_team_kinds or [])
-        return kinds or [incident.category.owning_team_kind]
-    return [incident.category.owning_team_kind]
-
-
-def issue_directives(
-    incident: Incident, *, actor, now: datetime, new: bool = False
-) -> list[Directive]:
-    """Create the directives ``incident``'s grade calls for that do not exist yet.
-
-    ``new``: the incident was created in this transaction, so it has none yet. Directives
-    and their timeline events are written with one INSERT each.
-    """
-    kinds = directive_kinds_for(incident)
-    teams = {t.kind: t for t in Team.objects.active().filter(kind__in=kinds).order_by("-pk")}
-    existing = set() if new else set(incident.directives.values_list("team_id", flat=True))
-    directives = []
-    with override(settings.LANGUAGE_CODE):
-        for kind in kinds:
-            team = teams.get(kind)
-            if team is None or team.pk in existing:
-                continue
-            due = getattr(incident, f"{DIRECTIVE_TARGET.get(kind, 'resolve')}_deadline")
-            directives.append(Directive(
-                incident=incident, team=team, instruction=_instruction(kind, incident),
-                due_at=due, created_at=now, created_by=actor,
-            ))
-    if not directives:
-        return []
-    Directive.objects.bulk_create(directives)
-    events = [
-        IncidentEvent(
-            incident=incident, kind=EventKind.DIRECTIVE, actor=actor, created_at=now,
-            data={"directive": d.pk, "team": d.team.pk, "team_name": d.team.name},
-            text=d.instruction,
-        )
-        for d in directives
-    ]
-    IncidentEvent.objects.bulk_create(events)
-    for event in events:
-        _announce(incident, event)
-    return directives
 
 
 def _transition(
@@ -405,7 +144,7 @@ def _transition(
             raise InvalidTransition(action, current.status)
         incident.refresh_from_db()
         _record(incident, event_kind, actor=actor, now=now, data=data, text=text)
-        for hook in transition_hooks.get(action, []):
+        for hook in rules.transition_hooks.get(action, []):
             hook(incident, actor=actor, now=now)
     return incident
 
@@ -478,7 +217,7 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
     Closing ends the case: directives still open are marked done with it.
     """
     now = now or timezone.now()
-    for guard in close_guards:
+    for guard in rules.close_guards:
         guard(incident)
     with transaction.atomic():
         incident = _transition(
@@ -540,7 +279,7 @@ def regrade_incident(
         _record(locked, EventKind.REGRADED, actor=actor, now=now,
                 data={"from": old, "to": grade}, text=(reason or "").strip())
         issue_directives(locked, actor=actor, now=now)
-        for hook in transition_hooks.get("regrade", []):
+        for hook in rules.transition_hooks.get("regrade", []):
             hook(locked, actor=actor, now=now)
     return locked
 
@@ -608,32 +347,3 @@ def add_photo(incident: Incident, *, actor, image, caption: str = "", now=None) 
         _record(incident, EventKind.PHOTO, actor=actor, now=now,
                 data={"photo": photo.pk}, text=photo.caption)
     return photo
-
-
-def report_directive_progress(
-    directive: Directive, *, actor, text: str = "", status: str | None = None, now=None
-) -> Directive:
-    """A group reports progress on its directive, optionally moving its status."""
-    now = now or timezone.now()
-    if status is not None and status not in DirectiveStatus.values:
-        raise ValidationError({"status": [_("Unknown status.")]})
-    text = (text or "").strip()
-    if not text and status is None:
-        raise ValidationError({"text": [_("Write the progress first.")]})
-    is_member = actor.memberships.filter(team_id=directive.team_id).exists()
-    if not (is_member or actor.has_perm("incidents.dispatch_incident")):
-        raise PermissionDenied(_("Only the group or HQ can report on this directive."))
-    with transaction.atomic():
-        locked = Directive.objects.select_for_update().get(pk=directive.pk)
-        if locked.status in (DirectiveStatus.DONE, DirectiveStatus.CANCELLED):
-            raise DirectiveClosed(locked.get_status_display())
-        if status and status != locked.status:
-            locked.status = status
-            locked.completed_at = now if status == DirectiveStatus.DONE else None
-            locked.save(update_fields=["status", "completed_at"])
-        if text:
-            DirectiveNote.objects.create(directive=locked, author=actor, text=text, created_at=now)
-        _record(locked.incident, EventKind.DIRECTIVE_UPDATED, actor=actor, now=now,
-                data={"directive": locked.pk, "team_name": locked.team.name,
-                      "status": locked.status}, text=text)
-    return locked

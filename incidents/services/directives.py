@@ -1,0 +1,138 @@
+"""Directives (指令下达): the tasks HQ gives each response group, and their progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from incidents.exceptions import DirectiveClosed
+from incidents.models import (
+    Directive,
+    DirectiveNote,
+    DirectiveStatus,
+    EventKind,
+    Grade,
+    Incident,
+    IncidentEvent,
+)
+from incidents.services.timeline import _announce, _record
+from teams.models import RESPONSE_GROUP_KINDS, Team, TeamKind
+
+ACTIVE_DIRECTIVE = (DirectiveStatus.OPEN, DirectiveStatus.ACKNOWLEDGED, DirectiveStatus.IN_PROGRESS)
+
+DIRECTIVE_TARGET = {  # which deadline a group's directive is due at
+    TeamKind.HQ: "confirm",
+    TeamKind.CUSTOMER_SERVICE: "confirm",
+    TeamKind.TECH_SUPPORT: "arrive",
+    TeamKind.LOGISTICS: "arrive",
+    TeamKind.LEGAL: "resolve",
+}
+
+
+def _instruction(kind: str, incident: Incident) -> str:
+    texts = {
+        TeamKind.HQ: _("Take command of %(n)s: set the response, assign the groups, report up."),
+        TeamKind.TECH_SUPPORT: _("Diagnose and repair %(n)s; send a technician or remote help."),
+        TeamKind.CUSTOMER_SERVICE: _("Keep the customer of %(n)s informed; log every contact."),
+        TeamKind.LOGISTICS: _("Get parts, tools and transport ready for %(n)s."),
+        TeamKind.LEGAL: _("Assess the legal exposure of %(n)s and advise HQ."),
+        TeamKind.SERVICE_CENTRE: _("Handle %(n)s and report progress to HQ."),
+        TeamKind.PARTNER: _("Handle %(n)s and report progress to HQ."),
+    }
+    return texts[kind] % {"n": incident.number}
+
+
+def directive_text(directive: Directive) -> str:
+    """The directive's instruction in the reader's language when it is the standard one
+    issued automatically (stored in LANGUAGE_CODE); an instruction HQ wrote stays as is."""
+    kind = directive.team.kind
+    with override(settings.LANGUAGE_CODE):
+        standard = _instruction(kind, directive.incident)
+    if directive.instruction == standard:
+        return _instruction(kind, directive.incident)
+    return directive.instruction
+
+
+def directive_kinds_for(incident: Incident) -> list[str]:
+    """Level I: HQ and every response group. Level II: the groups the category concerns.
+    Level III: the category's owning group only."""
+    if incident.grade == Grade.I:
+        return [TeamKind.HQ, *RESPONSE_GROUP_KINDS]
+    if incident.grade == Grade.II:
+        kinds = list(incident.category.concerned_team_kinds or [])
+        return kinds or [incident.category.owning_team_kind]
+    return [incident.category.owning_team_kind]
+
+
+def issue_directives(
+    incident: Incident, *, actor, now: datetime, new: bool = False
+) -> list[Directive]:
+    """Create the directives ``incident``'s grade calls for that do not exist yet.
+
+    ``new``: the incident was created in this transaction, so it has none yet. Directives
+    and their timeline events are written with one INSERT each.
+    """
+    kinds = directive_kinds_for(incident)
+    teams = {t.kind: t for t in Team.objects.active().filter(kind__in=kinds).order_by("-pk")}
+    existing = set() if new else set(incident.directives.values_list("team_id", flat=True))
+    directives = []
+    with override(settings.LANGUAGE_CODE):
+        for kind in kinds:
+            team = teams.get(kind)
+            if team is None or team.pk in existing:
+                continue
+            due = getattr(incident, f"{DIRECTIVE_TARGET.get(kind, 'resolve')}_deadline")
+            directives.append(Directive(
+                incident=incident, team=team, instruction=_instruction(kind, incident),
+                due_at=due, created_at=now, created_by=actor,
+            ))
+    if not directives:
+        return []
+    Directive.objects.bulk_create(directives)
+    events = [
+        IncidentEvent(
+            incident=incident, kind=EventKind.DIRECTIVE, actor=actor, created_at=now,
+            data={"directive": d.pk, "team": d.team.pk, "team_name": d.team.name},
+            text=d.instruction,
+        )
+        for d in directives
+    ]
+    IncidentEvent.objects.bulk_create(events)
+    for event in events:
+        _announce(incident, event)
+    return directives
+
+
+def report_directive_progress(
+    directive: Directive, *, actor, text: str = "", status: str | None = None, now=None
+) -> Directive:
+    """A group reports progress on its directive, optionally moving its status."""
+    now = now or timezone.now()
+    if status is not None and status not in DirectiveStatus.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    text = (text or "").strip()
+    if not text and status is None:
+        raise ValidationError({"text": [_("Write the progress first.")]})
+    is_member = actor.memberships.filter(team_id=directive.team_id).exists()
+    if not (is_member or actor.has_perm("incidents.dispatch_incident")):
+        raise PermissionDenied(_("Only the group or HQ can report on this directive."))
+    with transaction.atomic():
+        locked = Directive.objects.select_for_update().get(pk=directive.pk)
+        if locked.status in (DirectiveStatus.DONE, DirectiveStatus.CANCELLED):
+            raise DirectiveClosed(locked.get_status_display())
+        if status and status != locked.status:
+            locked.status = status
+            locked.completed_at = now if status == DirectiveStatus.DONE else None
+            locked.save(update_fields=["status", "completed_at"])
+        if text:
+            DirectiveNote.objects.create(directive=locked, author=actor, text=text, created_at=now)
+        _record(locked.incident, EventKind.DIRECTIVE_UPDATED, actor=actor, now=now,
+                data={"directive": locked.pk, "team_name": locked.team.name,
+                      "status": locked.status}, text=text)
+    return locked

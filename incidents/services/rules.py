@@ -1,0 +1,164 @@
+"""The rules every incident service applies: deadlines, who may do what in which status,
+the report's normalisation, and the extension points other apps register in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from incidents.models import (
+    OPEN_STATUSES,
+    Incident,
+    ResponsePolicy,
+    Status,
+)
+from incidents.seed import TARGETS
+
+# How far in the future a client clock may put ``reported_at`` before we refuse it.
+CLOCK_SKEW = timedelta(minutes=5)
+
+# Extension points for other apps, registered in their AppConfig.ready():
+# close_guards: callables(incident) -> None that raise ValidationError to refuse a close.
+# transition_hooks[action]: callables(incident, actor=, now=) run inside the transition's
+# transaction after its event, so their writes commit or roll back with it.
+close_guards: list = []
+transition_hooks: dict[str, list] = {}
+
+
+EDITABLE_FIELDS = (
+    "title", "description", "category", "channel", "service_mode", "customer_name",
+    "customer_phone", "asset_ref", "location", "latitude", "longitude", "impact_scope",
+    "initial_handling", "external_ref",
+)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    confirm: datetime
+    arrive: datetime
+    resolve: datetime
+
+
+# --- reads used by the services and their callers --------------------------------------
+
+
+def policy_for(grade: str) -> ResponsePolicy:
+    """The response policy of ``grade``, created from the defaults if an admin removed it."""
+    policy = ResponsePolicy.objects.filter(grade=grade).first()
+    if policy is None:
+        arrive, resolve = TARGETS[grade]
+        policy = ResponsePolicy(
+            grade=grade,
+            confirm_minutes=settings.INCIDENT_CONFIRM_MINUTES,
+            arrive_minutes=arrive,
+            resolve_minutes=resolve,
+        )
+    return policy
+
+
+def compute_deadlines(grade: str, reported_at: datetime) -> Deadlines:
+    """Deadlines count from the time the customer reported, not from when it was logged."""
+    policy = policy_for(grade)
+    # Add in UTC: adding to a local (zoneinfo) time is wall-clock arithmetic, which makes a
+    # 24-hour target 23 or 25 real hours across a DST change.
+    reported_at = reported_at.astimezone(UTC)
+    return Deadlines(
+        confirm=reported_at + timedelta(minutes=policy.confirm_minutes),
+        arrive=reported_at + timedelta(minutes=policy.arrive_minutes),
+        resolve=reported_at + timedelta(minutes=policy.resolve_minutes),
+    )
+
+
+def next_deadline_for(status: str, confirm, arrive, resolve):
+    """The deadline of the milestone an incident in ``status`` is waiting for."""
+    if status == Status.REPORTED:
+        return confirm
+    if status in (Status.CONFIRMED, Status.DISPATCHED):
+        return arrive
+    if status == Status.ON_SITE:
+        return resolve
+    return None
+
+
+def allowed_actions(incident: Incident, user) -> list[str]:
+    """The actions ``user`` may take on ``incident`` in its current status (for the UI)."""
+    return [a for a in TRANSITIONS if _can(user, a, incident) and incident.status in TRANSITIONS[a]]
+
+
+# Which statuses each action may start from.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "confirm": (Status.REPORTED,),
+    "dispatch": (Status.CONFIRMED, Status.DISPATCHED),
+    "arrive": (Status.DISPATCHED,),
+    "resolve": (Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE),
+    "close": (Status.RESOLVED,),
+    "cancel": OPEN_STATUSES,
+    "regrade": OPEN_STATUSES,
+    "update": (*OPEN_STATUSES, Status.RESOLVED),
+}
+
+ACTION_PERMS = {
+    "confirm": "incidents.confirm_incident",
+    "dispatch": "incidents.dispatch_incident",
+    "close": "incidents.close_incident",
+    "cancel": "incidents.close_incident",
+    "regrade": "incidents.regrade_incident",
+    "update": "incidents.change_incident",
+}
+
+
+def _is_on_job(user, incident: Incident) -> bool:
+    if incident.assignee_id == user.pk:
+        return True
+    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
+
+
+def _can(user, action: str, incident: Incident) -> bool:
+    if user is None:  # the system (tasks, commands)
+        return True
+    if not user.is_active:
+        return False
+    if action in ("arrive", "resolve"):
+        return user.has_perm("incidents.work_incident") or _is_on_job(user, incident)
+    if action == "note":
+        return Incident.objects.visible_to(user).filter(pk=incident.pk).exists()
+    return user.has_perm(ACTION_PERMS[action])
+
+
+def _require(user, action: str, incident: Incident) -> None:
+    if not _can(user, action, incident):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: [message]})
+    return value
+
+
+PHONE_CHARS = set("0123456789+-() ")
+
+
+def normalize_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The report's free-text rules, for every caller: trimmed text, upper-case asset
+    references (VINs are case-insensitive), a plausible phone number."""
+    for name in ("customer_name", "location", "external_ref", "title"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    if isinstance(fields.get("asset_ref"), str):
+        fields["asset_ref"] = fields["asset_ref"].strip().upper()
+    phone = fields.get("customer_phone")
+    if isinstance(phone, str):
+        phone = fields["customer_phone"] = phone.strip()
+        digits = sum(c.isdigit() for c in phone)
+        if phone and (digits < 5 or not set(phone) <= PHONE_CHARS):
+            raise ValidationError(
+                {"customer_phone": [_("Enter a phone number (digits, +, -, spaces).")]}
+            )
+    return fields
