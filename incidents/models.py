@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyMixin, BilingualNameMixin
 from incidents.querysets import IncidentQuerySet
 from teams.models import RESPONSE_GROUP_KINDS, TeamKind
 
@@ -46,7 +46,7 @@ class ServiceMode(models.TextChoices):
     MODULE_SWAP = "module_swap", _("Emergency: module swap")
 
 
-class Category(models.Model):
+class Category(BilingualNameMixin, models.Model):
     """An incident category (事件分类). Data, editable by admins."""
 
     slug = models.SlugField(_("code"), unique=True)
@@ -76,12 +76,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -273,12 +267,10 @@ class EventKind(models.TextChoices):
     NOTIFIED = "notified", _("Notified")
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class IncidentEvent(models.Model):
+class IncidentEvent(AppendOnlyMixin, models.Model):
     """One entry of an incident's append-only timeline: the audit trail."""
+
+    append_only_label = "Incident events"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
@@ -299,13 +291,6 @@ class IncidentEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("Incident events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Incident events are append-only")
 
 
 class DirectiveStatus(models.TextChoices):

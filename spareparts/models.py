@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyError, AppendOnlyMixin  # noqa: F401 - re-exported
 from spareparts.querysets import BalanceQuerySet, StockMoveQuerySet
 
 
@@ -193,13 +194,11 @@ class MoveKind(models.TextChoices):
     ADJUST = "adjust", _("Adjust")
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class StockMove(models.Model):
+class StockMove(AppendOnlyMixin, models.Model):
     """One entry of the append-only stock ledger. ``quantity`` is what moved (positive);
     the deltas are what it did to the balance."""
+
+    append_only_label = "Stock moves"
 
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="moves",
                              verbose_name=_("part"))
@@ -247,13 +246,6 @@ class StockMove(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity} x {self.part_id} @ {self.depot_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("Stock moves are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Stock moves are append-only")
 
 
 class TransferStatus(models.TextChoices):

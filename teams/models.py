@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import BilingualNameMixin
 from teams.querysets import DutyShiftQuerySet, MembershipQuerySet, TeamQuerySet
 
 
@@ -31,7 +31,7 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
-class Team(models.Model):
+class Team(BilingualNameMixin, models.Model):
     """A unit of the command structure: HQ, a response group, a service centre or a partner."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -54,12 +54,6 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
 
 
 class Membership(models.Model):

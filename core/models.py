@@ -1,0 +1,35 @@
+"""Model mixins shared by the apps (no tables of their own)."""
+
+from django.utils.translation import get_language
+
+
+class AppendOnlyError(Exception):
+    """An append-only row (timeline event, stock move) was to be changed or deleted."""
+
+
+class AppendOnlyMixin:
+    """Rows are inserted once and never updated or deleted through the ORM."""
+
+    append_only_label = "Rows"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError(f"{self.append_only_label} are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.append_only_label} are append-only")
+
+
+class BilingualNameMixin:
+    """Reference data named in English (``name``) and Chinese (``name_zh``); ``label`` is
+    the one for the active language."""
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
