@@ -43,6 +43,7 @@ test: bootstrap services-up
 	$(SERVICES_ENV)
 	export DJANGO_ENV=test
 	ruff check .
+	ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	DJANGO_ENV=production ALLOWED_HOSTS=example.com \

@@ -18,7 +18,9 @@ class ApiKey(models.Model):
     """A user's key for the REST API. Only its SHA-256 is stored; the key is shown once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
         verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100)

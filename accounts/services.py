@@ -23,7 +23,11 @@ def hash_key(raw: str) -> str:
 
 
 def create_api_key(
-    user, *, name: str = "", read_only: bool = False, expires_in_days: int | None = None,
+    user,
+    *,
+    name: str = "",
+    read_only: bool = False,
+    expires_in_days: int | None = None,
     now: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Make a key for ``user``; returns the stored key and the plaintext (shown once)."""
@@ -34,8 +38,12 @@ def create_api_key(
         raise ValidationError({"expires_in_days": [_("Enter a number of days of 1 or more.")]})
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
-        user=user, name=(name or "").strip()[:100] or _("API key"), prefix=raw[:10],
-        key_hash=hash_key(raw), read_only=read_only, created_at=now,
+        user=user,
+        name=(name or "").strip()[:100] or _("API key"),
+        prefix=raw[:10],
+        key_hash=hash_key(raw),
+        read_only=read_only,
+        created_at=now,
         expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     return api_key, raw

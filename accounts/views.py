@@ -25,9 +25,16 @@ def profile(request):
         else:
             form = ApiKeyForm()
     keys = ApiKey.objects.filter(user=request.user)
-    return render(request, "accounts/profile.html", {
-        "form": form, "new_key": new_key, "keys": keys, "now": timezone.now(),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "keys": keys,
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required

@@ -78,20 +78,36 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
         for action in queryset:
             services.set_action_status(action, actor=request.user, status="done")
         n = queryset.count()
-        self.message_user(request, ngettext("%d action done.", "%d actions done.", n) % n,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d action done.", "%d actions done.", n) % n, messages.SUCCESS
+        )
 
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ("incident", "language", "created_at", "expires_at", "sent_at",
-                    "answered_at", "rating")
+    list_display = (
+        "incident",
+        "language",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "answered_at",
+        "rating",
+    )
     list_filter = ("language", "rating")
     search_fields = ("incident__number",)
     raw_id_fields = ("incident",)
     readonly_fields = ("incident", "token", "created_at", "answered_at", "rating", "comment")
-    fields = ("incident", "language", "created_at", "expires_at", "sent_at", "answered_at",
-              "rating", "comment")
+    fields = (
+        "incident",
+        "language",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "answered_at",
+        "rating",
+        "comment",
+    )
 
     def has_add_permission(self, request):  # created on resolution
         return False
@@ -101,8 +117,14 @@ class SurveyAdmin(admin.ModelAdmin):
 class SignOffAdmin(admin.ModelAdmin):
     list_display = ("incident", "signer_name", "signed_at", "captured_by", "has_signature")
     search_fields = ("incident__number", "signer_name")
-    readonly_fields = ("incident", "signer_name", "preview", "no_signature_reason",
-                       "signed_at", "captured_by")
+    readonly_fields = (
+        "incident",
+        "signer_name",
+        "preview",
+        "no_signature_reason",
+        "signed_at",
+        "captured_by",
+    )
     exclude = ("signature",)
 
     @admin.display(description=_("signature"), boolean=True)
@@ -113,8 +135,9 @@ class SignOffAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if not obj.signature:
             return "—"
-        return format_html('<img src="{}" style="max-height:120px;background:#fff">',
-                           obj.signature.url)
+        return format_html(
+            '<img src="{}" style="max-height:120px;background:#fff">', obj.signature.url
+        )
 
     def has_add_permission(self, request):  # captured on the technician's phone
         return False

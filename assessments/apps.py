@@ -2,10 +2,15 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 _DESK = [
-    "assessments.view_assessment", "assessments.add_assessment",
-    "assessments.change_assessment", "assessments.view_correctiveaction",
-    "assessments.add_correctiveaction", "assessments.change_correctiveaction",
-    "assessments.view_survey", "assessments.change_survey", "assessments.view_signoff",
+    "assessments.view_assessment",
+    "assessments.add_assessment",
+    "assessments.change_assessment",
+    "assessments.view_correctiveaction",
+    "assessments.add_correctiveaction",
+    "assessments.change_correctiveaction",
+    "assessments.view_survey",
+    "assessments.change_survey",
+    "assessments.view_signoff",
     "assessments.view_drill",
 ]
 
@@ -21,15 +26,27 @@ class AssessmentsConfig(AppConfig):
         from incidents import services as incident_services
 
         roles.extend_role(roles.DISPATCHER, _DESK)
-        roles.extend_role(roles.MANAGER, [
-            *_DESK, "assessments.view_evaluation", "assessments.add_drill",
-            "assessments.change_drill", "assessments.add_signoff",
-        ])
-        roles.extend_role(roles.INTEGRATION, [
-            "assessments.view_assessment", "assessments.add_assessment",
-            "assessments.change_assessment", "assessments.view_correctiveaction",
-            "assessments.view_survey", "assessments.view_evaluation",
-        ])
+        roles.extend_role(
+            roles.MANAGER,
+            [
+                *_DESK,
+                "assessments.view_evaluation",
+                "assessments.add_drill",
+                "assessments.change_drill",
+                "assessments.add_signoff",
+            ],
+        )
+        roles.extend_role(
+            roles.INTEGRATION,
+            [
+                "assessments.view_assessment",
+                "assessments.add_assessment",
+                "assessments.change_assessment",
+                "assessments.view_correctiveaction",
+                "assessments.view_survey",
+                "assessments.view_evaluation",
+            ],
+        )
         roles.extend_role(roles.TECHNICIAN, ["assessments.view_signoff"])
         roles.extend_role(roles.LEGAL, ["assessments.view_assessment"])
         if services.require_assessment_to_close not in incident_services.close_guards:
@@ -37,7 +54,9 @@ class AssessmentsConfig(AppConfig):
         hooks = incident_services.transition_hooks.setdefault("resolve", [])
         if services.on_resolve not in hooks:
             hooks.append(services.on_resolve)
-        for registry, panel in ((extensions.detail_panels, panels.detail_panel),
-                                (extensions.job_panels, panels.job_panel)):
+        for registry, panel in (
+            (extensions.detail_panels, panels.detail_panel),
+            (extensions.job_panels, panels.job_panel),
+        ):
             if panel not in registry:
                 registry.append(panel)

@@ -41,8 +41,14 @@ def _link(href: str, title: str, inner: str) -> str:
 
 
 def chart(
-    *, labels: list[str], bars: Series | None = None, lines: list[Series] = (),
-    title: str, width: int = 480, height: int = 250, percent: bool = True,
+    *,
+    labels: list[str],
+    bars: Series | None = None,
+    lines: list[Series] = (),
+    title: str,
+    width: int = 480,
+    height: int = 250,
+    percent: bool = True,
 ) -> SafeString:
     """Bars (left axis, counts) and lines (right axis: fractions 0..1 shown as %, or plain
     numbers when ``percent`` is False) over the same x labels."""
@@ -55,15 +61,21 @@ def chart(
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     bar_max = _nice_max(max((p.value or 0 for p in bars.points), default=0)) if bars else 1
-    line_max = 1.0 if percent else _nice_max(
-        max((p.value or 0 for s in lines for p in s.points), default=0))
+    line_max = (
+        1.0
+        if percent
+        else _nice_max(max((p.value or 0 for s in lines for p in s.points), default=0))
+    )
     for i in range(5):  # grid and axes labels
         y = top + plot_h - plot_h * i / 4
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-                   f'class="grid"/>')
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+        )
         if bars:
-            out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">'
-                       f"{bar_max * i / 4:g}</text>")
+            out.append(
+                f'<text x="{left - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">'
+                f"{bar_max * i / 4:g}</text>"
+            )
         if lines:
             v = line_max * i / 4
             txt = f"{v * 100:.0f}%" if percent else f"{v:g}"
@@ -73,8 +85,10 @@ def chart(
         for i, p in enumerate(bars.points):
             h = plot_h * (p.value or 0) / bar_max
             x = left + i * step + (step - bw) / 2
-            rect = (f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bw:.1f}" '
-                    f'height="{max(h, 0.5):.1f}" fill="{bars.color}" rx="2"/>')
+            rect = (
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bw:.1f}" '
+                f'height="{max(h, 0.5):.1f}" fill="{bars.color}" rx="2"/>'
+            )
             out.append(_link(p.href, p.title, rect))
     for s in lines:
         coords = []
@@ -89,8 +103,10 @@ def chart(
         for c in [*coords, None]:
             if c is None:
                 if len(segment) > 1:
-                    out.append(f'<polyline points="{" ".join(segment)}" fill="none" '
-                               f'stroke="{s.color}" stroke-width="2"/>')
+                    out.append(
+                        f'<polyline points="{" ".join(segment)}" fill="none" '
+                        f'stroke="{s.color}" stroke-width="2"/>'
+                    )
                 segment = []
             else:
                 segment.append(f"{c[0]:.1f},{c[1]:.1f}")
@@ -102,8 +118,10 @@ def chart(
     for i, label in enumerate(labels):
         if i % every == 0:
             x = left + i * step + step / 2
-            out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" class="axis" '
-                       f'text-anchor="middle">{escape(label)}</text>')
+            out.append(
+                f'<text x="{x:.1f}" y="{height - bottom + 16}" class="axis" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every interpolated text is escaped
 

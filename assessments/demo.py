@@ -24,17 +24,23 @@ DRILL_TITLE = (
 )
 
 REVIEWS = [
-    ("Battery management firmware mis-read a cell temperature sensor after an OTA update; "
-     "the pack derated to limp mode.\n电池管理固件OTA升级后误读电芯温度传感器，整包降功率。",
-     "Confirmed in time, but the technician arrived late: the nearest partner tow truck was "
-     "on another job.\n确认及时，但技师到场偏晚：最近的合作拖车正在其他任务。"),
-    ("Charger contactor worn out (batch 2024-07); no damage to the vehicle.\n"
-     "充电接触器磨损（2024-07批次），车辆无损。",
-     "Handled within every target; the customer praised the phone updates.\n"
-     "各项时限均达标；客户对电话进度通报表示满意。"),
-    ("Controller harness chafed on the chassis bracket; intermittent fault code.\n"
-     "控制器线束与底盘支架摩擦，间歇性故障码。",
-     "Resolved on the first visit with a module swap.\n首次上门即通过模块更换解决。"),
+    (
+        "Battery management firmware mis-read a cell temperature sensor after an OTA update; "
+        "the pack derated to limp mode.\n电池管理固件OTA升级后误读电芯温度传感器，整包降功率。",
+        "Confirmed in time, but the technician arrived late: the nearest partner tow truck was "
+        "on another job.\n确认及时，但技师到场偏晚：最近的合作拖车正在其他任务。",
+    ),
+    (
+        "Charger contactor worn out (batch 2024-07); no damage to the vehicle.\n"
+        "充电接触器磨损（2024-07批次），车辆无损。",
+        "Handled within every target; the customer praised the phone updates.\n"
+        "各项时限均达标；客户对电话进度通报表示满意。",
+    ),
+    (
+        "Controller harness chafed on the chassis bracket; intermittent fault code.\n"
+        "控制器线束与底盘支架摩擦，间歇性故障码。",
+        "Resolved on the first visit with a module swap.\n首次上门即通过模块更换解决。",
+    ),
 ]
 COMMENTS = [
     (5, "师傅来得很快，解释得很清楚，谢谢！"),
@@ -46,8 +52,15 @@ COMMENTS = [
 
 def _users() -> dict:
     users = get_user_model().objects.filter(
-        username__in=["manager", "dispatcher", "technician", "chen.zhiqiang", "liu.fang",
-                      "zhao.lei"])
+        username__in=[
+            "manager",
+            "dispatcher",
+            "technician",
+            "chen.zhiqiang",
+            "liu.fang",
+            "zhao.lei",
+        ]
+    )
     return {u.username: u for u in users}
 
 
@@ -67,35 +80,50 @@ def load() -> None:
 
 def _assessments(users: dict, now) -> None:
     owners = [users.get(n) or users["manager"] for n in ("chen.zhiqiang", "liu.fang", "manager")]
-    done = Incident.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED],
-                                   assessment__isnull=True).order_by("grade", "resolved_at")
+    done = Incident.objects.filter(
+        status__in=[Status.RESOLVED, Status.CLOSED], assessment__isnull=True
+    ).order_by("grade", "resolved_at")
     picked = [i for i in done if i.grade in (Grade.I, Grade.II)][:2]
     picked += [i for i in done if i.grade == Grade.III][:1]
     for n, incident in enumerate(picked):
         cause, summary = REVIEWS[n % len(REVIEWS)]
         survey = Survey.objects.filter(incident=incident).first()
         assessment = services.save_assessment(
-            incident, actor=users["manager"], cause=cause, summary=summary,
+            incident,
+            actor=users["manager"],
+            cause=cause,
+            summary=summary,
             customer_feedback="客户表示满意，希望加快到场速度。" if n == 0 else "",
-            submit=n != 2, now=(incident.resolved_at or now) + timedelta(hours=20),
+            submit=n != 2,
+            now=(incident.resolved_at or now) + timedelta(hours=20),
         )
         # One overdue action (due last week) and one on time per assessment.
         services.add_corrective_action(
-            actor=users["manager"], assessment=assessment, owner=owners[n % 3],
+            actor=users["manager"],
+            assessment=assessment,
+            owner=owners[n % 3],
             description="Push the corrected BMS firmware to every bus of the batch / "
-                        "向同批次大巴推送修正后的BMS固件" if n == 0 else
-                        "Replace worn contactors at the next service / 下次保养时更换磨损接触器",
-            due_date=timezone.localdate(now) - timedelta(days=7 - 3 * n), now=now,
+            "向同批次大巴推送修正后的BMS固件"
+            if n == 0
+            else "Replace worn contactors at the next service / 下次保养时更换磨损接触器",
+            due_date=timezone.localdate(now) - timedelta(days=7 - 3 * n),
+            now=now,
         )
         services.add_corrective_action(
-            actor=users["manager"], assessment=assessment, owner=owners[(n + 1) % 3],
+            actor=users["manager"],
+            assessment=assessment,
+            owner=owners[(n + 1) % 3],
             description="Add a second partner tow company on the G60 / G60沿线增加一家合作拖车",
-            due_date=timezone.localdate(now) + timedelta(days=21), now=now,
+            due_date=timezone.localdate(now) + timedelta(days=21),
+            now=now,
         )
         if assessment.is_submitted and incident.status == Status.RESOLVED and survey:
-            incident_services.close_incident(incident, actor=users["manager"],
-                                             note="Assessment done; closed.",
-                                             now=max(now, assessment.submitted_at))
+            incident_services.close_incident(
+                incident,
+                actor=users["manager"],
+                note="Assessment done; closed.",
+                now=max(now, assessment.submitted_at),
+            )
 
 
 def _survey_answers(now) -> None:
@@ -105,39 +133,65 @@ def _survey_answers(now) -> None:
 
 
 def _drill(users: dict, now) -> None:
-    teams = Team.objects.filter(kind__in=["hq", "tech_support", "customer_service",
-                                          "logistics"])
+    teams = Team.objects.filter(kind__in=["hq", "tech_support", "customer_service", "logistics"])
     drill = services.plan_drill(
-        actor=users["manager"], title=DRILL_TITLE, grade=Grade.I,
+        actor=users["manager"],
+        title=DRILL_TITLE,
+        grade=Grade.I,
         scenario="A city bus reports a battery over-temperature alarm on the G60 expressway "
-                 "with 30 passengers on board. HQ runs the Level I response.\n"
-                 "一辆载有30名乘客的城市大巴在G60高速报电池过温告警，指挥部启动一级响应。",
-        scheduled_at=now - timedelta(days=20), location="Songjiang depot 松江车场",
-        participants=[u for u in users.values()], teams=list(teams), now=now - timedelta(days=30),
+        "with 30 passengers on board. HQ runs the Level I response.\n"
+        "一辆载有30名乘客的城市大巴在G60高速报电池过温告警，指挥部启动一级响应。",
+        scheduled_at=now - timedelta(days=20),
+        location="Songjiang depot 松江车场",
+        participants=[u for u in users.values()],
+        teams=list(teams),
+        now=now - timedelta(days=30),
     )
-    services.record_drill_results(drill, actor=users["manager"], now=now - timedelta(days=20),
-                                  findings="Hotline to HQ alert took 9 min (target 5). "
-                                           "热线到指挥部告警用时9分钟（目标5分钟）。",
-                                  measurements=[
-        {"step": MeasureStep.CONFIRM, "label": "Hotline → HQ alert / 热线→指挥部告警",
-         "target_minutes": 5, "measured_minutes": 9},
-        {"step": MeasureStep.DISPATCH, "label": "Technician dispatched / 派出技师",
-         "target_minutes": 15, "measured_minutes": 12},
-        {"step": MeasureStep.ARRIVE, "label": "On site / 到达现场",
-         "target_minutes": 60, "measured_minutes": 48},
-    ])
+    services.record_drill_results(
+        drill,
+        actor=users["manager"],
+        now=now - timedelta(days=20),
+        findings="Hotline to HQ alert took 9 min (target 5). "
+        "热线到指挥部告警用时9分钟（目标5分钟）。",
+        measurements=[
+            {
+                "step": MeasureStep.CONFIRM,
+                "label": "Hotline → HQ alert / 热线→指挥部告警",
+                "target_minutes": 5,
+                "measured_minutes": 9,
+            },
+            {
+                "step": MeasureStep.DISPATCH,
+                "label": "Technician dispatched / 派出技师",
+                "target_minutes": 15,
+                "measured_minutes": 12,
+            },
+            {
+                "step": MeasureStep.ARRIVE,
+                "label": "On site / 到达现场",
+                "target_minutes": 60,
+                "measured_minutes": 48,
+            },
+        ],
+    )
     services.add_corrective_action(
-        actor=users["manager"], drill=drill, owner=users.get("liu.fang") or users["manager"],
+        actor=users["manager"],
+        drill=drill,
+        owner=users.get("liu.fang") or users["manager"],
         finding="HQ alert by phone tree is slow / 电话逐级通知指挥部太慢",
         description="Alert HQ by group message from the desk on every Level I report / "
-                    "一级事件报告后由系统群发通知指挥部",
-        due_date=timezone.localdate(now) + timedelta(days=14), now=now,
+        "一级事件报告后由系统群发通知指挥部",
+        due_date=timezone.localdate(now) + timedelta(days=14),
+        now=now,
     )
     # Plus one planned drill ahead.
     services.plan_drill(
-        actor=users["manager"], title="Level II drill: warehouse forklift charger fire / "
-                                      "二级演练：仓库叉车充电器起火",
+        actor=users["manager"],
+        title="Level II drill: warehouse forklift charger fire / 二级演练：仓库叉车充电器起火",
         scenario="A forklift charger catches fire in a customer warehouse at night.\n"
-                 "夜间客户仓库叉车充电器起火。",
-        scheduled_at=now + timedelta(days=25), grade=Grade.II, teams=list(teams)[:2], now=now,
+        "夜间客户仓库叉车充电器起火。",
+        scheduled_at=now + timedelta(days=25),
+        grade=Grade.II,
+        teams=list(teams)[:2],
+        now=now,
     )

@@ -61,15 +61,19 @@ class Seconds(Func):
 
     def as_postgresql(self, compiler, conn, **extra):
         return self.as_sql(
-            compiler, conn,
+            compiler,
+            conn,
             template="EXTRACT(EPOCH FROM (%(expressions)s))::double precision",
-            arg_joiner=" - ", **extra,
+            arg_joiner=" - ",
+            **extra,
         )
 
     def as_sqlite(self, compiler, conn, **extra):
         return self.as_sql(
-            compiler, conn,
-            template="((julianday(%(expressions)s)) * 86400.0)", arg_joiner=") - julianday(",
+            compiler,
+            conn,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
             **extra,
         )
 
@@ -139,8 +143,7 @@ def _parts_exists():
         from spareparts.models import StockMove
     except ImportError:
         return None
-    kind_field = next((f for f in ("kind", "type", "move_type") if _has_field(StockMove, f)),
-                      None)
+    kind_field = next((f for f in ("kind", "type", "move_type") if _has_field(StockMove, f)), None)
     if kind_field is None or not _has_field(StockMove, "incident"):
         return None
     return StockMove.objects.filter(incident=OuterRef("pk"), **{kind_field: "issue"})
@@ -189,9 +192,20 @@ def metric_q(name: str, now: datetime) -> Q:
 
 
 METRIC_NAMES = (
-    "all", "resolved", "closed", "cancelled", "open", "confirmed", "confirm_eligible",
-    "confirmed_in_window", "confirmed_late", "escalated", "surveyed", "answered",
-    *(f"{t}_{k}" for t in TARGETS for k in ("met", "breached", "applicable")), "parts",
+    "all",
+    "resolved",
+    "closed",
+    "cancelled",
+    "open",
+    "confirmed",
+    "confirm_eligible",
+    "confirmed_in_window",
+    "confirmed_late",
+    "escalated",
+    "surveyed",
+    "answered",
+    *(f"{t}_{k}" for t in TARGETS for k in ("met", "breached", "applicable")),
+    "parts",
 )
 
 METRIC_LABELS = {
@@ -221,8 +235,15 @@ METRIC_LABELS = {
 
 # Additive figures: summed per week, grade and category, then added up in Python per group.
 COUNTED = (
-    "all", "resolved", "closed", "cancelled", "open", "confirmed", "confirm_eligible",
-    "confirmed_in_window", "escalated",
+    "all",
+    "resolved",
+    "closed",
+    "cancelled",
+    "open",
+    "confirmed",
+    "confirm_eligible",
+    "confirmed_in_window",
+    "escalated",
     *(f"{t}_{k}" for t in TARGETS for k in ("met", "breached")),
 )
 SURVEY_KEYS = ("n_surveyed", "n_answered", "sum_rating")
@@ -296,12 +317,16 @@ def parts_consumed(qs) -> dict:
 def _fill_percentiles(qs, row: dict) -> None:
     """SQLite fallback for the embedded demo only: PostgreSQL computes these in SQL."""
     for key, field in (("confirm", "confirmed_at"), ("resolve", "resolved_at")):
-        values = sorted(v for v in qs.annotate(s=Seconds(field)).values_list("s", flat=True)
-                        if v is not None)
+        values = sorted(
+            v for v in qs.annotate(s=Seconds(field)).values_list("s", flat=True) if v is not None
+        )
         if values:
             row[f"{key}_median"] = statistics.median(values)
-            deciles = (statistics.quantiles(values, n=10, method="inclusive")
-                       if len(values) > 1 else values)
+            deciles = (
+                statistics.quantiles(values, n=10, method="inclusive")
+                if len(values) > 1
+                else values
+            )
             row[f"{key}_p90"] = deciles[-1]
 
 
@@ -312,9 +337,11 @@ def survey_grouped(qs) -> list[dict]:
         qs.filter(survey__isnull=False)
         .annotate(week=TruncWeek("reported_at"))
         .values("week", "grade", "category_id")
-        .annotate(n_surveyed=Count("pk"),
-                  n_answered=Count("pk", filter=Q(survey__answered_at__isnull=False)),
-                  sum_rating=Sum("survey__rating"))
+        .annotate(
+            n_surveyed=Count("pk"),
+            n_answered=Count("pk", filter=Q(survey__answered_at__isnull=False)),
+            sum_rating=Sum("survey__rating"),
+        )
         .order_by()
     )
 
@@ -365,8 +392,10 @@ def evaluate(qs, period: Period, *, now: datetime | None = None) -> dict:
         rows = grouped(qs, now) + survey_grouped(qs)
         extra = percentiles(qs) | parts_consumed(qs)
     total = derive(_add_up(rows, lambda r: 0).get(0, {}) | extra)
-    by_week = rollup(rows, lambda r: timezone.localtime(r["week"]).date() if settings.USE_TZ
-                     else r["week"].date())
+    by_week = rollup(
+        rows,
+        lambda r: timezone.localtime(r["week"]).date() if settings.USE_TZ else r["week"].date(),
+    )
     empty = derive({})
     weekly = [(monday, by_week.get(monday, empty)) for monday in weeks_of(period)]
     return {

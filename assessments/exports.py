@@ -36,10 +36,10 @@ def evaluation_rows(context: dict) -> dict[str, list[list]]:
         [_("Share confirmed within the window"), _r(total["confirm_share"])],
     ]
     for key, label in (("confirm", _("Time to confirm")), ("resolve", _("Time to resolve"))):
-        for stat, stat_label in (("mean", _("mean")), ("median", _("median")),
-                                 ("p90", _("p90"))):
-            summary.append([f"{label} ({stat_label}, {_('minutes')})",
-                            _mins(total[f"{key}_{stat}"])])
+        for stat, stat_label in (("mean", _("mean")), ("median", _("median")), ("p90", _("p90"))):
+            summary.append(
+                [f"{label} ({stat_label}, {_('minutes')})", _mins(total[f"{key}_{stat}"])]
+            )
     for t in TARGETS:
         summary += [
             [f"{t}: {_('met')}", total[f"n_{t}_met"]],
@@ -61,23 +61,41 @@ def evaluation_rows(context: dict) -> dict[str, list[list]]:
             [_("Spare parts returned"), total["parts_returned"]],
             [_("Spare parts consumed"), total["parts_net"]],
         ]
-    head = [_("Incidents"), _("Confirmed within the window"), _("Share"),
-            *[f"{t} {_('breach rate')}" for t in TARGETS], _("Escalation steps"),
-            _("Mean time to resolve (minutes)"), _("Satisfaction (1-5)")]
+    head = [
+        _("Incidents"),
+        _("Confirmed within the window"),
+        _("Share"),
+        *[f"{t} {_('breach rate')}" for t in TARGETS],
+        _("Escalation steps"),
+        _("Mean time to resolve (minutes)"),
+        _("Satisfaction (1-5)"),
+    ]
 
     def line(key, row):
-        return [key, row["n_all"], row["n_confirmed_in_window"], _r(row["confirm_share"]),
-                *[_r(row[f"{t}_breach_rate"]) for t in TARGETS], row["steps"],
-                _mins(row["resolve_mean"]), _r(row["csat"], 2)]
+        return [
+            key,
+            row["n_all"],
+            row["n_confirmed_in_window"],
+            _r(row["confirm_share"]),
+            *[_r(row[f"{t}_breach_rate"]) for t in TARGETS],
+            row["steps"],
+            _mins(row["resolve_mean"]),
+            _r(row["csat"], 2),
+        ]
 
-    weekly = [[_("Week of"), *head]] + [line(m.isoformat(), row) for m, row, _l
-                                        in context["weekly"]]
-    grades = [[_("Grade"), *head]] + [line(str(g["label"]), g["row"])
-                                      for g in context["by_grade"]]
-    cats = [[_("Category"), *head]] + [line(str(c["label"]), c["row"])
-                                       for c in context["by_category"]]
-    return {_("Summary"): summary, _("Weekly"): weekly, _("By grade"): grades,
-            _("By category"): cats}
+    weekly = [[_("Week of"), *head]] + [
+        line(m.isoformat(), row) for m, row, _l in context["weekly"]
+    ]
+    grades = [[_("Grade"), *head]] + [line(str(g["label"]), g["row"]) for g in context["by_grade"]]
+    cats = [[_("Category"), *head]] + [
+        line(str(c["label"]), c["row"]) for c in context["by_category"]
+    ]
+    return {
+        _("Summary"): summary,
+        _("Weekly"): weekly,
+        _("By grade"): grades,
+        _("By category"): cats,
+    }
 
 
 def _filename(context: dict, ext: str) -> str:

@@ -23,14 +23,17 @@ class EvaluationFilterSet(django_filters.FilterSet):
     and ``week`` pick the incidents behind one figure."""
 
     start = DateFilter(
-        method="filter_noop", label=_("From"),
+        method="filter_noop",
+        label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = DateFilter(
         method="filter_noop", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
     category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), to_field_name="slug", label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        label=_("Category"),
         empty_label=_("All categories"),
     )
     grade = django_filters.ChoiceFilter(
@@ -40,15 +43,18 @@ class EvaluationFilterSet(django_filters.FilterSet):
         queryset=Team.objects.all(), label=_("Team"), empty_label=_("All teams")
     )
     service_centre = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.filter(kind=TeamKind.SERVICE_CENTRE), method="filter_centre",
-        label=_("Service centre"), empty_label=_("All service centres"),
+        queryset=Team.objects.filter(kind=TeamKind.SERVICE_CENTRE),
+        method="filter_centre",
+        label=_("Service centre"),
+        empty_label=_("All service centres"),
     )
     metric = django_filters.ChoiceFilter(
-        choices=list(METRIC_LABELS.items()), method="filter_metric", label=_("Figure"),
+        choices=list(METRIC_LABELS.items()),
+        method="filter_metric",
+        label=_("Figure"),
         widget=forms.HiddenInput,
     )
-    week = DateFilter(method="filter_week", label=_("Week of"),
-                                     widget=forms.HiddenInput)
+    week = DateFilter(method="filter_week", label=_("Week of"), widget=forms.HiddenInput)
 
     class Meta:
         model = Incident
@@ -63,8 +69,9 @@ class EvaluationFilterSet(django_filters.FilterSet):
         default = current_quarter(self.now)
         data = self._clean_data()
         start = data.get("start") or default.start
-        end = data.get("end") or (default.end if not data.get("start") else max(
-            start, timezone.localdate(self.now)))
+        end = data.get("end") or (
+            default.end if not data.get("start") else max(start, timezone.localdate(self.now))
+        )
         if end < start:
             start, end = end, start
         return Period(start, end)
@@ -78,8 +85,7 @@ class EvaluationFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         period = self.period
-        queryset = queryset.filter(reported_at__gte=period.start_at,
-                                   reported_at__lt=period.end_at)
+        queryset = queryset.filter(reported_at__gte=period.start_at, reported_at__lt=period.end_at)
         return super().filter_queryset(queryset)
 
     def filter_noop(self, queryset, name, value):
@@ -108,14 +114,16 @@ class EvaluationFilterSet(django_filters.FilterSet):
         for name in ("category", "grade", "team", "service_centre"):
             value = data.get(name)
             if value:
-                params[name] = getattr(value, "slug", None) if name == "category" else (
-                    getattr(value, "pk", value))
+                params[name] = (
+                    getattr(value, "slug", None)
+                    if name == "category"
+                    else (getattr(value, "pk", value))
+                )
         return params
 
 
 class CorrectiveActionFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices,
-                                                 label=_("Status"))
+    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
     assessment = django_filters.NumberFilter(field_name="assessment_id")
@@ -135,7 +143,5 @@ class AssessmentFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
     incident = django_filters.NumberFilter(field_name="incident_id")
     grade = django_filters.ChoiceFilter(field_name="incident__grade", choices=Grade.choices)
-    submitted_after = IsoDateTimeFilter(field_name="submitted_at",
-                                                       lookup_expr="gte")
-    submitted_before = IsoDateTimeFilter(field_name="submitted_at",
-                                                        lookup_expr="lt")
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")

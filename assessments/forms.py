@@ -6,12 +6,15 @@ from assessments.models import ActionStatus, Drill, MeasureStep
 
 
 class AssessmentForm(forms.Form):
-    cause = forms.CharField(label=_("Cause analysis"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 4}))
-    customer_feedback = forms.CharField(label=_("Customer feedback"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 3}))
-    summary = forms.CharField(label=_("Summary"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    cause = forms.CharField(
+        label=_("Cause analysis"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    customer_feedback = forms.CharField(
+        label=_("Customer feedback"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 def _owner_field():
@@ -22,12 +25,13 @@ def _owner_field():
 
 
 class CorrectiveActionForm(forms.Form):
-    finding = forms.CharField(label=_("Finding"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-    description = forms.CharField(label=_("Corrective action"),
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    due_date = forms.DateField(label=_("Due date"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    finding = forms.CharField(
+        label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description = forms.CharField(
+        label=_("Corrective action"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,20 +44,26 @@ class ActionStatusForm(forms.Form):
 
 class SurveyForm(forms.Form):
     rating = forms.TypedChoiceField(
-        choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int, widget=forms.RadioSelect,
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
         label=_("How satisfied are you with our service?"),
         error_messages={"required": _("Choose 1 to 5 stars.")},
     )
-    comment = forms.CharField(label=_("Anything you want to tell us? (optional)"),
-                              required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label=_("Anything you want to tell us? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class SignOffForm(forms.Form):
     signer_name = forms.CharField(label=_("Customer's name"), required=False, max_length=120)
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
     no_signature_reason = forms.CharField(
-        label=_("No signature? Say why"), required=False,
+        label=_("No signature? Say why"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -66,14 +76,14 @@ class DrillForm(forms.ModelForm):
 
     class Meta:
         model = Drill
-        fields = ["title", "scenario", "grade", "scheduled_at", "location", "teams",
-                  "participants"]
+        fields = ["title", "scenario", "grade", "scheduled_at", "location", "teams", "participants"]
         widgets = {"scenario": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = get_user_model().objects.filter(
-            is_active=True).order_by("username")
+        self.fields["participants"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("username")
+        )
         self.fields["participants"].widget.attrs["size"] = 6
         self.fields["teams"].widget.attrs["size"] = 6
 
@@ -81,15 +91,16 @@ class DrillForm(forms.ModelForm):
 class MeasurementForm(forms.Form):
     step = forms.ChoiceField(choices=MeasureStep.choices, label=_("Step"))
     label = forms.CharField(label=_("What was measured"), required=False, max_length=200)
-    target_minutes = forms.IntegerField(label=_("Target (minutes)"), required=False,
-                                        min_value=1)
-    measured_minutes = forms.DecimalField(label=_("Measured (minutes)"), required=False,
-                                          min_value=0, decimal_places=1, max_digits=8)
+    target_minutes = forms.IntegerField(label=_("Target (minutes)"), required=False, min_value=1)
+    measured_minutes = forms.DecimalField(
+        label=_("Measured (minutes)"), required=False, min_value=0, decimal_places=1, max_digits=8
+    )
 
 
 MeasurementFormSet = forms.formset_factory(MeasurementForm, extra=0)
 
 
 class DrillResultsForm(forms.Form):
-    findings = forms.CharField(label=_("Findings"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -21,19 +21,27 @@ class Assessment(models.Model):
     from the incident's milestone times and deadlines (see ``services.efficiency``)."""
 
     incident = models.OneToOneField(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="assessment",
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="assessment",
         verbose_name=_("incident"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=AssessmentStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=AssessmentStatus.choices,
         default=AssessmentStatus.DRAFT,
     )
     cause = models.TextField(_("cause analysis"), blank=True)
     customer_feedback = models.TextField(_("customer feedback"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True, verbose_name=_("author"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
@@ -75,17 +83,27 @@ class CorrectiveAction(models.Model):
     """A corrective action from an assessment or from a drill finding."""
 
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="actions", null=True, blank=True,
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        null=True,
+        blank=True,
         verbose_name=_("assessment"),
     )
     drill = models.ForeignKey(
-        "Drill", on_delete=models.CASCADE, related_name="actions", null=True, blank=True,
+        "Drill",
+        on_delete=models.CASCADE,
+        related_name="actions",
+        null=True,
+        blank=True,
         verbose_name=_("drill"),
     )
     finding = models.TextField(_("finding"), blank=True)
     description = models.TextField(_("action"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="corrective_actions",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="corrective_actions",
         verbose_name=_("owner"),
     )
     due_date = models.DateField(_("due date"))
@@ -104,7 +122,8 @@ class CorrectiveAction(models.Model):
         verbose_name_plural = _("corrective actions")
         indexes = [
             models.Index(
-                fields=["due_date"], name="action_open_due",
+                fields=["due_date"],
+                name="action_open_due",
                 condition=Q(status__in=["open", "in_progress"]),
             ),
             models.Index(fields=["owner", "status"], name="action_owner_status"),
@@ -135,7 +154,9 @@ class Survey(models.Model):
     """The customer satisfaction survey (回访) of one incident, answered once from a link."""
 
     incident = models.OneToOneField(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="survey",
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="survey",
         verbose_name=_("incident"),
     )
     token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
@@ -145,7 +166,9 @@ class Survey(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(
-        _("rating"), null=True, blank=True,
+        _("rating"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     comment = models.TextField(_("comment"), blank=True)
@@ -181,7 +204,9 @@ class SignOff(models.Model):
     """The customer's sign-off at resolution: a finger-drawn signature, or why there is none."""
 
     incident = models.OneToOneField(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="signoff",
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="signoff",
         verbose_name=_("incident"),
     )
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
@@ -189,7 +214,9 @@ class SignOff(models.Model):
     no_signature_reason = models.TextField(_("why there is no signature"), blank=True)
     signed_at = models.DateTimeField(_("time"))
     captured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("captured by"),
     )
 
@@ -219,13 +246,17 @@ class Drill(models.Model):
     title = models.CharField(_("title"), max_length=200)
     scenario = models.TextField(_("scenario"))
     grade = models.CharField(
-        _("simulated grade"), max_length=3, blank=True,
+        _("simulated grade"),
+        max_length=3,
+        blank=True,
         choices=[("I", _("Level I")), ("II", _("Level II")), ("III", _("Level III"))],
     )
     scheduled_at = models.DateTimeField(_("date"))
     location = models.CharField(_("location"), max_length=200, blank=True)
     participants = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="drills", blank=True,
+        settings.AUTH_USER_MODEL,
+        related_name="drills",
+        blank=True,
         verbose_name=_("participants"),
     )
     teams = models.ManyToManyField(
@@ -237,8 +268,11 @@ class Drill(models.Model):
     findings = models.TextField(_("findings"), blank=True)
     conducted_at = models.DateTimeField(_("conducted at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -267,7 +301,9 @@ class DrillMeasurement(models.Model):
     label = models.CharField(_("what was measured"), max_length=200, blank=True)
     target_minutes = models.PositiveIntegerField(_("target (minutes)"), null=True, blank=True)
     measured_minutes = models.DecimalField(
-        _("measured (minutes)"), max_digits=8, decimal_places=1,
+        _("measured (minutes)"),
+        max_digits=8,
+        decimal_places=1,
         validators=[MinValueValidator(0)],
     )
 

@@ -16,14 +16,18 @@ def _signoff(incident) -> SignOff | None:
 def detail_panel(request, incident):
     """Assessment, survey link, sign-off and the report exports of one incident."""
     user = request.user
-    if not (user.has_perm("assessments.view_assessment")
-            or user.has_perm("assessments.view_signoff")):
+    if not (
+        user.has_perm("assessments.view_assessment") or user.has_perm("assessments.view_signoff")
+    ):
         return None
     assessment = getattr(incident, "assessment", None) if hasattr(incident, "pk") else None
     survey = Survey.objects.filter(incident=incident).first()
     signoff = _signoff(incident)
-    can_sign = (signoff is None and incident.status in services.SIGNABLE_STATUSES
-                and services.can_sign_off(user, incident))
+    can_sign = (
+        signoff is None
+        and incident.status in services.SIGNABLE_STATUSES
+        and services.can_sign_off(user, incident)
+    )
     return "assessments/panels/detail.html", {
         "incident": incident,
         "assessment": assessment,
@@ -41,10 +45,13 @@ def detail_panel(request, incident):
 def job_panel(request, incident):
     """On the technician's phone: capture the customer's signature at resolution."""
     signoff = _signoff(incident)
-    if signoff is None and not (incident.status in services.SIGNABLE_STATUSES
-                                and services.can_sign_off(request.user, incident)):
+    if signoff is None and not (
+        incident.status in services.SIGNABLE_STATUSES
+        and services.can_sign_off(request.user, incident)
+    ):
         return None
     return "assessments/panels/job.html", {
-        "incident": incident, "signoff": signoff,
+        "incident": incident,
+        "signoff": signoff,
         "signoff_form": SignOffForm(prefix=f"so{incident.pk}") if signoff is None else None,
     }

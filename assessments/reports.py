@@ -43,7 +43,8 @@ def report_data(incident: Incident) -> ReportData:
         survey=Survey.objects.filter(incident=incident).first(),
         actions=list(
             incident.assessment.actions.select_related("owner")
-            if hasattr(incident, "assessment") else []
+            if hasattr(incident, "assessment")
+            else []
         ),
     )
 
@@ -74,14 +75,22 @@ def _styles():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     base = getSampleStyleSheet()
     return {
-        "title": ParagraphStyle("t", parent=base["Title"], fontName=FONT, fontSize=18,
-                                leading=24),
-        "h2": ParagraphStyle("h", parent=base["Heading2"], fontName=FONT, fontSize=12.5,
-                             leading=17, spaceBefore=10, spaceAfter=4),
-        "body": ParagraphStyle("b", parent=base["BodyText"], fontName=FONT, fontSize=9.5,
-                               leading=13, wordWrap="CJK"),
-        "small": ParagraphStyle("s", parent=base["BodyText"], fontName=FONT, fontSize=8,
-                                leading=10, wordWrap="CJK"),
+        "title": ParagraphStyle("t", parent=base["Title"], fontName=FONT, fontSize=18, leading=24),
+        "h2": ParagraphStyle(
+            "h",
+            parent=base["Heading2"],
+            fontName=FONT,
+            fontSize=12.5,
+            leading=17,
+            spaceBefore=10,
+            spaceAfter=4,
+        ),
+        "body": ParagraphStyle(
+            "b", parent=base["BodyText"], fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK"
+        ),
+        "small": ParagraphStyle(
+            "s", parent=base["BodyText"], fontName=FONT, fontSize=8, leading=10, wordWrap="CJK"
+        ),
     }
 
 
@@ -95,8 +104,7 @@ def _table(rows, styles, widths=None, header=True):
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
-    data = [[_p(c, styles["body"]) if not hasattr(c, "wrap") else c for c in row]
-            for row in rows]
+    data = [[_p(c, styles["body"]) if not hasattr(c, "wrap") else c for c in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1 if header else 0)
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9ca3af")),
@@ -118,8 +126,12 @@ def _facts(data: ReportData, styles):
         [_("Customer"), i.customer_name, _("VIN / serial number"), i.asset_ref],
         [_("Location"), i.location, _("Service mode"), i.get_service_mode_display()],
         [_("Reported at"), _dt(i.reported_at), _("Resolved at"), _dt(i.resolved_at)],
-        [_("Technician"), _name(i.assignee) if i.assignee else "—", _("Team"),
-         i.team.label if i.team else "—"],
+        [
+            _("Technician"),
+            _name(i.assignee) if i.assignee else "—",
+            _("Team"),
+            i.team.label if i.team else "—",
+        ],
     ]
     return _table(rows, styles, [28 * mm, 57 * mm, 28 * mm, 57 * mm], header=False)
 
@@ -141,8 +153,9 @@ def _signatures(data: ReportData, styles):
     if s and s.signature:
         try:
             with s.signature.open("rb") as fh:
-                customer = Image(io.BytesIO(fh.read()), width=60 * mm, height=22 * mm,
-                                 kind="proportional")
+                customer = Image(
+                    io.BytesIO(fh.read()), width=60 * mm, height=22 * mm, kind="proportional"
+                )
         except OSError:
             customer = _p(_("(signature image missing)"), styles["body"])
         who = f"{s.signer_name} · {_dt(s.signed_at)}"
@@ -153,8 +166,10 @@ def _signatures(data: ReportData, styles):
         customer, who = _p(_("Not signed"), styles["body"]), ""
     rows = [
         [_("Technician"), _("Customer")],
-        [_p(f"{_name(i.assignee) if i.assignee else '—'}\n{_dt(i.resolved_at)}",
-            styles["body"]), customer],
+        [
+            _p(f"{_name(i.assignee) if i.assignee else '—'}\n{_dt(i.resolved_at)}", styles["body"]),
+            customer,
+        ],
         ["", who],
     ]
     return _table(rows, styles, [85 * mm, 85 * mm])
@@ -170,30 +185,49 @@ def service_report_pdf(data: ReportData) -> bytes:
     story = [
         _p(_("After-sales service report"), st["title"]),
         _p(f"{i.number} · {i.title}", st["body"]),
-        _p(_("Facts"), st["h2"]), _facts(data, st),
-        _p(_("What happened"), st["h2"]), _p(i.description, st["body"]),
-        _p(_("Resolution"), st["h2"]), _p(i.resolution, st["body"]),
-        _p(_("Handling times"), st["h2"]), _efficiency(data, st),
+        _p(_("Facts"), st["h2"]),
+        _facts(data, st),
+        _p(_("What happened"), st["h2"]),
+        _p(i.description, st["body"]),
+        _p(_("Resolution"), st["h2"]),
+        _p(i.resolution, st["body"]),
+        _p(_("Handling times"), st["h2"]),
+        _efficiency(data, st),
         _p(_("Parts used"), st["h2"]),
     ]
     if data.parts:
-        story.append(_table([[_("Time"), _("Movement"), _("Details")]] + [
-            [_dt(e.created_at), e.get_kind_display(), e.text or _part_text(e)]
-            for e in data.parts], st, [35 * mm, 35 * mm, 100 * mm]))
+        story.append(
+            _table(
+                [[_("Time"), _("Movement"), _("Details")]]
+                + [
+                    [_dt(e.created_at), e.get_kind_display(), e.text or _part_text(e)]
+                    for e in data.parts
+                ],
+                st,
+                [35 * mm, 35 * mm, 100 * mm],
+            )
+        )
     else:
         story.append(_p(_("No parts used."), st["body"]))
-    story += [_p(_("Timeline"), st["h2"]), _table(
-        [[_("Time"), _("Event"), _("By"), _("Details")]] + [
-            [_dt(e.created_at), e.get_kind_display(), _name(e.actor), e.text]
-            for e in data.events], st, [30 * mm, 30 * mm, 30 * mm, 80 * mm])]
+    story += [
+        _p(_("Timeline"), st["h2"]),
+        _table(
+            [[_("Time"), _("Event"), _("By"), _("Details")]]
+            + [
+                [_dt(e.created_at), e.get_kind_display(), _name(e.actor), e.text]
+                for e in data.events
+            ],
+            st,
+            [30 * mm, 30 * mm, 30 * mm, 80 * mm],
+        ),
+    ]
     story += [_p(_("Signatures"), st["h2"]), _signatures(data, st)]
     return _build(story, A4, mm, SimpleDocTemplate, title=f"{i.number} service report")
 
 
 def _part_text(event) -> str:
     d = event.data or {}
-    return " · ".join(str(d[k]) for k in ("part_name", "part", "quantity", "depot_name")
-                      if k in d)
+    return " · ".join(str(d[k]) for k in ("part_name", "part", "quantity", "depot_name") if k in d)
 
 
 def assessment_pdf(data: ReportData) -> bytes:
@@ -206,32 +240,60 @@ def assessment_pdf(data: ReportData) -> bytes:
     story = [
         _p(_("Incident assessment"), st["title"]),
         _p(f"{i.number} · {i.title}", st["body"]),
-        _p(_("Facts"), st["h2"]), _facts(data, st),
-        _p(_("Handling efficiency"), st["h2"]), _efficiency(data, st),
-        _p(_("Cause analysis"), st["h2"]), _p(a.cause if a else "", st["body"]),
-        _p(_("Customer feedback"), st["h2"]), _p(a.customer_feedback if a else "", st["body"]),
+        _p(_("Facts"), st["h2"]),
+        _facts(data, st),
+        _p(_("Handling efficiency"), st["h2"]),
+        _efficiency(data, st),
+        _p(_("Cause analysis"), st["h2"]),
+        _p(a.cause if a else "", st["body"]),
+        _p(_("Customer feedback"), st["h2"]),
+        _p(a.customer_feedback if a else "", st["body"]),
     ]
     if data.survey and data.survey.answered_at:
-        story.append(_p(_("Survey: %(r)s/5 · %(c)s") % {
-            "r": data.survey.rating, "c": data.survey.comment or "—"}, st["body"]))
-    story += [_p(_("Summary"), st["h2"]), _p(a.summary if a else "", st["body"]),
-              _p(_("Corrective actions"), st["h2"])]
+        story.append(
+            _p(
+                _("Survey: %(r)s/5 · %(c)s")
+                % {"r": data.survey.rating, "c": data.survey.comment or "—"},
+                st["body"],
+            )
+        )
+    story += [
+        _p(_("Summary"), st["h2"]),
+        _p(a.summary if a else "", st["body"]),
+        _p(_("Corrective actions"), st["h2"]),
+    ]
     if data.actions:
-        story.append(_table([[_("Action"), _("Owner"), _("Due"), _("Status")]] + [
-            [c.description, _name(c.owner), c.due_date.isoformat(), c.get_status_display()]
-            for c in data.actions], st, [85 * mm, 35 * mm, 25 * mm, 25 * mm]))
+        story.append(
+            _table(
+                [[_("Action"), _("Owner"), _("Due"), _("Status")]]
+                + [
+                    [c.description, _name(c.owner), c.due_date.isoformat(), c.get_status_display()]
+                    for c in data.actions
+                ],
+                st,
+                [85 * mm, 35 * mm, 25 * mm, 25 * mm],
+            )
+        )
     else:
         story.append(_p(_("None."), st["body"]))
     if a:
         status = a.get_status_display()
-        story.append(_p(f"{status} · {_name(a.author)} · {_dt(a.submitted_at or a.updated_at)}",
-                        st["small"]))
+        story.append(
+            _p(f"{status} · {_name(a.author)} · {_dt(a.submitted_at or a.updated_at)}", st["small"])
+        )
     return _build(story, A4, mm, SimpleDocTemplate, title=f"{i.number} assessment")
 
 
 def _build(story, pagesize, mm, doc_class, *, title: str) -> bytes:
     buffer = io.BytesIO()
-    doc = doc_class(buffer, pagesize=pagesize, leftMargin=20 * mm, rightMargin=20 * mm,
-                    topMargin=18 * mm, bottomMargin=18 * mm, title=title)
+    doc = doc_class(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+    )
     doc.build(story)
     return buffer.getvalue()

@@ -106,8 +106,14 @@ def efficiency(incident: Incident) -> list[Milestone]:
 
 
 def save_assessment(
-    incident: Incident, *, actor, cause: str = "", customer_feedback: str = "",
-    summary: str = "", submit: bool = False, now: datetime | None = None,
+    incident: Incident,
+    *,
+    actor,
+    cause: str = "",
+    customer_feedback: str = "",
+    summary: str = "",
+    submit: bool = False,
+    now: datetime | None = None,
 ) -> Assessment:
     """Create or update the assessment of a resolved or closed incident; ``submit`` makes it
     final (cause and summary then required). A submitted assessment cannot change.
@@ -142,9 +148,14 @@ def save_assessment(
             assessment.submitted_at = now
         assessment.save()
         if submit:
-            record_event(incident, EventKind.NOTE, actor=actor, now=now,
-                         data={"assessment": assessment.pk, "submitted": True},
-                         text=_("Assessment submitted."))
+            record_event(
+                incident,
+                EventKind.NOTE,
+                actor=actor,
+                now=now,
+                data={"assessment": assessment.pk, "submitted": True},
+                text=_("Assessment submitted."),
+            )
     return assessment
 
 
@@ -164,8 +175,15 @@ def require_assessment_to_close(incident: Incident) -> None:
 
 
 def add_corrective_action(
-    *, actor, description: str, owner, due_date: date, assessment: Assessment | None = None,
-    drill: Drill | None = None, finding: str = "", now: datetime | None = None,
+    *,
+    actor,
+    description: str,
+    owner,
+    due_date: date,
+    assessment: Assessment | None = None,
+    drill: Drill | None = None,
+    finding: str = "",
+    now: datetime | None = None,
 ) -> CorrectiveAction:
     """Add a corrective action to an assessment or to a drill (a finding that becomes an
     action). Submitted assessments still take actions: they are follow-up work."""
@@ -185,14 +203,24 @@ def add_corrective_action(
         raise ValidationError(errors)
     with transaction.atomic():
         action = CorrectiveAction.objects.create(
-            assessment=assessment, drill=drill, description=description, owner=owner,
-            due_date=due_date, finding=_text(finding), created_at=now,
+            assessment=assessment,
+            drill=drill,
+            description=description,
+            owner=owner,
+            due_date=due_date,
+            finding=_text(finding),
+            created_at=now,
         )
         if assessment is not None:
-            record_event(assessment.incident, EventKind.NOTE, actor=actor, now=now,
-                         data={"corrective_action": action.pk},
-                         text=_("Corrective action: %(d)s (due %(due)s)")
-                         % {"d": description, "due": due_date.isoformat()})
+            record_event(
+                assessment.incident,
+                EventKind.NOTE,
+                actor=actor,
+                now=now,
+                data={"corrective_action": action.pk},
+                text=_("Corrective action: %(d)s (due %(due)s)")
+                % {"d": description, "due": due_date.isoformat()},
+            )
     return action
 
 
@@ -232,11 +260,11 @@ def remind_overdue_actions(*, now: datetime | None = None) -> int:
     sent = 0
     for action in due.order_by("pk")[:500]:
         with transaction.atomic():
-            claimed = CorrectiveAction.objects.filter(
-                pk=action.pk, status__in=OPEN_ACTION_STATUSES
-            ).filter(
-                Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - interval)
-            ).update(last_reminded_at=now)
+            claimed = (
+                CorrectiveAction.objects.filter(pk=action.pk, status__in=OPEN_ACTION_STATUSES)
+                .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - interval))
+                .update(last_reminded_at=now)
+            )
             if claimed:
                 sent += 1
                 transaction.on_commit(lambda a=action: _send_reminder(a, today))
@@ -251,9 +279,12 @@ def _send_reminder(action: CorrectiveAction, today: date) -> None:
         body = _(
             "The corrective action “%(d)s” was due on %(due)s and is %(days)s day(s) late.\n"
             "Please complete it or update its status: %(url)s"
-        ) % {"d": action.description, "due": action.due_date.isoformat(),
-             "days": (today - action.due_date).days,
-             "url": f"{settings.SITE_URL}/assessments/actions/"}
+        ) % {
+            "d": action.description,
+            "due": action.due_date.isoformat(),
+            "days": (today - action.due_date).days,
+            "url": f"{settings.SITE_URL}/assessments/actions/",
+        }
     try:
         send_mail(subject, body, None, [action.owner.email])
     except OSError:  # the reminder is retried after the interval; never fail the sweep
@@ -271,8 +302,9 @@ def customer_language(incident: Incident) -> str:
     return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in dict(settings.LANGUAGES) else "en"
 
 
-def create_survey(incident: Incident, *, now: datetime | None = None,
-                  language: str | None = None) -> Survey:
+def create_survey(
+    incident: Incident, *, now: datetime | None = None, language: str | None = None
+) -> Survey:
     """The incident's survey with a fresh unguessable token; the existing one if any.
     Sent through the notification machinery after commit where it can reach the customer."""
     now = now or timezone.now()
@@ -336,9 +368,7 @@ def open_survey(token: str, *, now: datetime | None = None) -> Survey | None:
     return Survey.objects.select_related("incident").filter(token=token).first()
 
 
-def answer_survey(
-    token: str, *, rating, comment: str = "", now: datetime | None = None
-) -> Survey:
+def answer_survey(token: str, *, rating, comment: str = "", now: datetime | None = None) -> Survey:
     """Record the customer's answer, once, before expiry. A conditional UPDATE makes a
     double submit (two taps, two tabs) store one answer and refuse the other."""
     now = now or timezone.now()
@@ -358,9 +388,14 @@ def answer_survey(
         ).update(answered_at=now, rating=rating, comment=comment)
         if not updated:
             raise SurveyClosed()
-        record_event(survey.incident, EventKind.NOTE, actor=None, now=now,
-                     data={"survey": survey.pk, "rating": rating},
-                     text=_("Customer rated the service %(r)s/5.") % {"r": rating})
+        record_event(
+            survey.incident,
+            EventKind.NOTE,
+            actor=None,
+            now=now,
+            data={"survey": survey.pk, "rating": rating},
+            text=_("Customer rated the service %(r)s/5.") % {"r": rating},
+        )
     survey.refresh_from_db()
     return survey
 
@@ -377,7 +412,7 @@ def _decode_png(data_url: str) -> bytes:
     if not data_url.startswith(prefix):
         raise ValidationError({"signature": [_("The signature must be a PNG image.")]})
     try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValidationError({"signature": [_("The signature could not be read.")]}) from exc
     if len(raw) > MAX_SIGNATURE_BYTES:
@@ -391,8 +426,9 @@ def _decode_png(data_url: str) -> bytes:
         raise ValidationError({"signature": [_("The signature must be a PNG image.")]})
     alpha = image.convert("RGBA").getchannel("A")
     if alpha.getbbox() is None:
-        raise ValidationError({"signature": [_("The signature is empty: ask the customer to "
-                                                "sign.")]})
+        raise ValidationError(
+            {"signature": [_("The signature is empty: ask the customer to sign.")]}
+        )
     return raw
 
 
@@ -405,8 +441,13 @@ def can_sign_off(user, incident: Incident) -> bool:
 
 
 def record_signoff(
-    incident: Incident, *, actor, signer_name: str = "", signature: str = "",
-    no_signature_reason: str = "", now: datetime | None = None,
+    incident: Incident,
+    *,
+    actor,
+    signer_name: str = "",
+    signature: str = "",
+    no_signature_reason: str = "",
+    now: datetime | None = None,
 ) -> SignOff:
     """The customer signs on the technician's phone, or the technician says why not.
 
@@ -423,23 +464,35 @@ def record_signoff(
         if not signer_name:
             raise ValidationError({"signer_name": [_("Write the signer's name.")]})
     elif not reason:
-        raise ValidationError({"no_signature_reason": [
-            _("Capture the customer's signature or say why there is none.")]})
+        raise ValidationError(
+            {
+                "no_signature_reason": [
+                    _("Capture the customer's signature or say why there is none.")
+                ]
+            }
+        )
     with transaction.atomic():
         if SignOff.objects.select_for_update().filter(incident=incident).exists():
             raise SignOffExists()
         signoff = SignOff(
-            incident=incident, signer_name=signer_name if png else "",
-            no_signature_reason="" if png else reason, signed_at=now, captured_by=actor,
+            incident=incident,
+            signer_name=signer_name if png else "",
+            no_signature_reason="" if png else reason,
+            signed_at=now,
+            captured_by=actor,
         )
         if png:
             stamp = now.strftime("%Y%m%d%H%M%S")
             signoff.signature.save(f"signature-{stamp}.png", ContentFile(png), save=False)
         signoff.save()
-        text = (_("Signed off by %(n)s.") % {"n": signer_name}) if png else (
-            _("No customer signature: %(r)s") % {"r": reason})
-        record_event(incident, EventKind.NOTE, actor=actor, now=now,
-                     data={"signoff": signoff.pk}, text=text)
+        text = (
+            (_("Signed off by %(n)s.") % {"n": signer_name})
+            if png
+            else (_("No customer signature: %(r)s") % {"r": reason})
+        )
+        record_event(
+            incident, EventKind.NOTE, actor=actor, now=now, data={"signoff": signoff.pk}, text=text
+        )
     return signoff
 
 
@@ -447,8 +500,16 @@ def record_signoff(
 
 
 def plan_drill(
-    *, actor, title: str, scenario: str, scheduled_at: datetime, grade: str = "",
-    location: str = "", participants=(), teams=(), now: datetime | None = None,
+    *,
+    actor,
+    title: str,
+    scenario: str,
+    scheduled_at: datetime,
+    grade: str = "",
+    location: str = "",
+    participants=(),
+    teams=(),
+    now: datetime | None = None,
 ) -> Drill:
     now = now or timezone.now()
     _require_perm(actor, "assessments.add_drill")
@@ -466,8 +527,13 @@ def plan_drill(
         raise ValidationError(errors)
     with transaction.atomic():
         drill = Drill.objects.create(
-            title=title, scenario=scenario, scheduled_at=scheduled_at, grade=grade,
-            location=_text(location), created_by=actor, created_at=now,
+            title=title,
+            scenario=scenario,
+            scheduled_at=scheduled_at,
+            grade=grade,
+            location=_text(location),
+            created_by=actor,
+            created_at=now,
         )
         drill.participants.set(participants)
         drill.teams.set(teams)
@@ -475,7 +541,11 @@ def plan_drill(
 
 
 def record_drill_results(
-    drill: Drill, *, actor, measurements: list[dict], findings: str = "",
+    drill: Drill,
+    *,
+    actor,
+    measurements: list[dict],
+    findings: str = "",
     now: datetime | None = None,
 ) -> Drill:
     """Record a drill as done with its measured response times (each a dict with step,
@@ -491,16 +561,21 @@ def record_drill_results(
         try:
             measured = float(m["measured_minutes"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationError({"measurements": [_("Give each measured time in minutes.")]}
-                                  ) from exc
+            raise ValidationError(
+                {"measurements": [_("Give each measured time in minutes.")]}
+            ) from exc
         if measured < 0:
             raise ValidationError({"measurements": [_("A time cannot be negative.")]})
         target = m.get("target_minutes")
-        rows.append(DrillMeasurement(
-            drill=drill, step=m["step"], label=_text(m.get("label"))[:200],
-            target_minutes=int(target) if target not in (None, "") else None,
-            measured_minutes=round(measured, 1),
-        ))
+        rows.append(
+            DrillMeasurement(
+                drill=drill,
+                step=m["step"],
+                label=_text(m.get("label"))[:200],
+                target_minutes=int(target) if target not in (None, "") else None,
+                measured_minutes=round(measured, 1),
+            )
+        )
     with transaction.atomic():
         drill.measurements.all().delete()
         DrillMeasurement.objects.bulk_create(rows)

@@ -15,8 +15,13 @@ def floor(request):
     data = json.loads(request.body)
     now = timezone.now()
     incident = Incident.objects.create(
-        title=data["title"], category_id=1, grade=data["grade"], reported_at=now,
-        confirm_deadline=now + timedelta(minutes=30), arrive_deadline=now + timedelta(hours=2),
-        resolve_deadline=now + timedelta(hours=8), next_deadline=now + timedelta(minutes=30),
+        title=data["title"],
+        category_id=1,
+        grade=data["grade"],
+        reported_at=now,
+        confirm_deadline=now + timedelta(minutes=30),
+        arrive_deadline=now + timedelta(hours=2),
+        resolve_deadline=now + timedelta(hours=8),
+        next_deadline=now + timedelta(minutes=30),
     )
     return JsonResponse({"id": incident.pk, "title": incident.title}, status=201)

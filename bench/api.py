@@ -27,13 +27,24 @@ N_INCIDENTS = int(os.environ.get("BENCH_INCIDENTS", "1000000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 HOST = "127.0.0.1"
-BODY = {"title": "Bench: bus will not start", "category": "product-quality", "grade": "III",
-        "customer_name": "Li Na", "asset_ref": "LSVAU2180N2000777"}
+BODY = {
+    "title": "Bench: bus will not start",
+    "category": "product-quality",
+    "grade": "III",
+    "customer_name": "Li Na",
+    "asset_ref": "LSVAU2180N2000777",
+}
 LIST_QUERIES = [
-    "status=reported", "status=dispatched&grade=I", "grade=II&ordering=-reported_at",
-    "overdue=true", "escalated=true", "category=safety-accident&page=2",
+    "status=reported",
+    "status=dispatched&grade=I",
+    "grade=II&ordering=-reported_at",
+    "overdue=true",
+    "escalated=true",
+    "category=safety-accident&page=2",
     "reported_after=2026-01-01T00:00:00Z&reported_before=2026-02-01T00:00:00Z",
-    "status=closed&page_size=200", "team={team}", "assignee={user}&page=3",
+    "status=closed&page_size=200",
+    "team={team}",
+    "assignee={user}&page=3",
     "ordering=confirm_deadline&status=reported",
 ]
 # Measured once and reported apart: IncidentFilterSet.filter_search ORs icontains over title
@@ -48,9 +59,16 @@ def free_port() -> int:
 
 
 def django_env(url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench._settings",
-            "DJANGO_ENV": "development", "DEBUG": "false", "LOG_LEVEL": "WARNING",
-            "API_THROTTLE_KEY_RATE": "off", "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench._settings",
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "API_THROTTLE_KEY_RATE": "off",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def setup_key(env: dict) -> tuple[str, int, int]:
@@ -64,12 +82,30 @@ def setup_key(env: dict) -> tuple[str, int, int]:
         "print('BENCH', team)\n"
         "print('BENCH', User.objects.get(username='bench-tech-3').pk)\n"
     )
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], env=env,  # noqa: S603
-                         cwd=ROOT, check=True, capture_output=True, text=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     out = [line.split()[1] for line in out if line.startswith("BENCH ")]
-    key = subprocess.run([sys.executable, "manage.py", "create_api_token",
-                          "bench-dispatcher", "--expires-days", "1"], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout.strip()
+    key = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "create_api_token",
+            "bench-dispatcher",
+            "--expires-days",
+            "1",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return key, int(out[0]), int(out[1])
 
 
@@ -94,8 +130,7 @@ def load(port, method, paths, headers, body, seconds, concurrency):
             status, elapsed = request(port, method, paths[i % len(paths)], headers, body)
             i += concurrency
             with lock:
-                (latencies if status < 400 else errors).append(elapsed if status < 400
-                                                               else status)
+                (latencies if status < 400 else errors).append(elapsed if status < 400 else status)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
     started = time.perf_counter()
@@ -109,9 +144,11 @@ def load(port, method, paths, headers, body, seconds, concurrency):
 def summary(name, latencies, errors, elapsed) -> float:
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
     rps = len(latencies) / elapsed
-    print(f"  {name:<34} {rps:8.1f} req/s   p50 {q[49] * 1000:6.1f} ms   "
-          f"p95 {q[94] * 1000:6.1f} ms   ({len(latencies)} ok, {len(errors)} errors"
-          f"{' ' + str(sorted(set(errors))) if errors else ''})")
+    print(
+        f"  {name:<34} {rps:8.1f} req/s   p50 {q[49] * 1000:6.1f} ms   "
+        f"p95 {q[94] * 1000:6.1f} ms   ({len(latencies)} ok, {len(errors)} errors"
+        f"{' ' + str(sorted(set(errors))) if errors else ''})"
+    )
     return rps
 
 
@@ -132,10 +169,15 @@ def count_create_statements(env: dict) -> str:
         "print('SQL statements per create request:', len(ctx.captured_queries))\n"
         "for q in ctx.captured_queries: print('   ', q['sql'][:110])\n"
     )
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code],  # noqa: S603
-                         env={**env, "ALLOWED_HOSTS": "testserver"}, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
-    return out[out.index("SQL statements"):]
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env={**env, "ALLOWED_HOSTS": "testserver"},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out[out.index("SQL statements") :]
 
 
 def main() -> None:
@@ -146,9 +188,22 @@ def main() -> None:
     env = django_env(url)
     key, team, user = setup_key(env)
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"{HOST}:{port}",
-         "--log-level", "warning"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         for _ in range(100):
             try:
@@ -161,12 +216,14 @@ def main() -> None:
         print(f"gunicorn 2 workers, {CONCURRENCY} client threads, {SECONDS:.0f} s per run")
         load(port, "POST", ["/bench/floor/"], auth, body, 1, CONCURRENCY)  # warm up
         load(port, "POST", ["/api/v1/incidents/"], auth, body, 1, CONCURRENCY)
-        floor = summary("floor (bare view, 1 INSERT)",
-                        *load(port, "POST", ["/bench/floor/"], auth, body, SECONDS,
-                              CONCURRENCY))
-        api = summary("POST /api/v1/incidents/",
-                      *load(port, "POST", ["/api/v1/incidents/"], auth, body, SECONDS,
-                            CONCURRENCY))
+        floor = summary(
+            "floor (bare view, 1 INSERT)",
+            *load(port, "POST", ["/bench/floor/"], auth, body, SECONDS, CONCURRENCY),
+        )
+        api = summary(
+            "POST /api/v1/incidents/",
+            *load(port, "POST", ["/api/v1/incidents/"], auth, body, SECONDS, CONCURRENCY),
+        )
         print(f"  creation throughput = {api / floor * 100:.0f}% of the floor (goal ≥ 60%)")
         paths = [f"/api/v1/incidents/?{q.format(team=team, user=user)}" for q in LIST_QUERIES]
         get_auth = {"Authorization": f"Token {key}"}

@@ -127,11 +127,15 @@ def main() -> int:
     for label, target, params in cases:
         median, slowest, count = _time(client, target, params)
         worst = max(worst, median)
-        print(f"  {label}: median {median * 1000:.0f} ms, max {slowest * 1000:.0f} ms "
-              f"({count:,} incidents in the period, {total:,} on file)")
+        print(
+            f"  {label}: median {median * 1000:.0f} ms, max {slowest * 1000:.0f} ms "
+            f"({count:,} incidents in the period, {total:,} on file)"
+        )
     ok = worst < GOAL_SECONDS
-    print(f"assessments: slowest median {worst * 1000:.0f} ms "
-          f"(goal < {GOAL_SECONDS * 1000:.0f} ms): {'OK' if ok else 'TOO SLOW'}")
+    print(
+        f"assessments: slowest median {worst * 1000:.0f} ms "
+        f"(goal < {GOAL_SECONDS * 1000:.0f} ms): {'OK' if ok else 'TOO SLOW'}"
+    )
     return 0 if ok else 1
 
 

@@ -40,7 +40,8 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
     manager = get_user_model().objects.get_or_create(
-        username="bench-manager", defaults={"is_superuser": True, "is_staff": True})[0]
+        username="bench-manager", defaults={"is_superuser": True, "is_staff": True}
+    )[0]
     client = Client()
     client.force_login(manager)
     open_n = Incident.objects.filter(next_deadline__isnull=False).count()
@@ -57,10 +58,12 @@ def main() -> None:
             raise SystemExit(f"dashboard answered {response.status_code}")
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"dashboard with {total:,} incidents ({open_n:,} open): "
-          f"median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
-          f"max {timings[-1]:.1f} ms over {REQUESTS} requests (full page and HTMX poll "
-          f"alternating), {len(queries)} queries per request")
+    print(
+        f"dashboard with {total:,} incidents ({open_n:,} open): "
+        f"median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
+        f"max {timings[-1]:.1f} ms over {REQUESTS} requests (full page and HTMX poll "
+        f"alternating), {len(queries)} queries per request"
+    )
 
 
 if __name__ == "__main__":

@@ -29,16 +29,48 @@ TECHNICIANS = 40
 CENTRES = 8
 CHUNK = 50_000
 COLUMNS = (
-    "id", "number", "title", "description", "category_id", "grade", "status", "channel",
-    "service_mode", "customer_name", "customer_phone", "asset_ref", "location",
-    "impact_scope", "initial_handling", "external_ref", "assignee_id", "team_id",
-    "resolution", "cancel_reason", "reported_at", "confirmed_at", "resolved_at", "closed_at",
-    "confirm_deadline", "arrive_deadline", "resolve_deadline", "next_deadline",
-    "escalation_level", "created_at", "updated_at",
+    "id",
+    "number",
+    "title",
+    "description",
+    "category_id",
+    "grade",
+    "status",
+    "channel",
+    "service_mode",
+    "customer_name",
+    "customer_phone",
+    "asset_ref",
+    "location",
+    "impact_scope",
+    "initial_handling",
+    "external_ref",
+    "assignee_id",
+    "team_id",
+    "resolution",
+    "cancel_reason",
+    "reported_at",
+    "confirmed_at",
+    "resolved_at",
+    "closed_at",
+    "confirm_deadline",
+    "arrive_deadline",
+    "resolve_deadline",
+    "next_deadline",
+    "escalation_level",
+    "created_at",
+    "updated_at",
 )
-TITLES = ("Battery will not charge", "Motor controller fault", "Tyre burst on highway",
-          "Charger overheating", "Brake warning light", "Door will not close",
-          "Air conditioning failure", "Customer complaint about repair delay")
+TITLES = (
+    "Battery will not charge",
+    "Motor controller fault",
+    "Tyre burst on highway",
+    "Charger overheating",
+    "Brake warning light",
+    "Door will not close",
+    "Air conditioning failure",
+    "Customer complaint about repair delay",
+)
 
 
 def bench_database_url(base_url: str | None = None) -> str:
@@ -57,9 +89,11 @@ def _ensure_database(url: str) -> None:
 
 def _migrate(url: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    subprocess.run(  # noqa: S603 - our own manage.py
+    subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        env=env, check=True, cwd=ROOT,
+        env=env,
+        check=True,
+        cwd=ROOT,
     )
 
 
@@ -71,8 +105,12 @@ def _reference_rows(conn) -> tuple[list[int], list[int], list[int]]:
             " VALUES (%s, '', %s, 'service_centre', '', '', true) ON CONFLICT (slug) DO NOTHING",
             [f"Bench centre {n}", f"bench-centre-{n}"],
         )
-    teams = [r[0] for r in conn.execute(
-        "SELECT id FROM teams_team WHERE slug LIKE 'bench-centre-%%' ORDER BY id")]
+    teams = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM teams_team WHERE slug LIKE 'bench-centre-%%' ORDER BY id"
+        )
+    ]
     for n in range(TECHNICIANS):
         conn.execute(
             "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,"
@@ -80,8 +118,12 @@ def _reference_rows(conn) -> tuple[list[int], list[int], list[int]]:
             " '', false, true, now()) ON CONFLICT (username) DO NOTHING",
             [f"bench-tech-{n}", str(n)],
         )
-    users = [r[0] for r in conn.execute(
-        "SELECT id FROM auth_user WHERE username LIKE 'bench-tech-%%' ORDER BY id")]
+    users = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM auth_user WHERE username LIKE 'bench-tech-%%' ORDER BY id"
+        )
+    ]
     categories = [r[0] for r in conn.execute("SELECT id FROM incidents_category ORDER BY id")]
     return teams, users, categories
 
@@ -101,8 +143,13 @@ def _rows(start: int, count: int, teams, users, categories, now: datetime):
         arrive = reported + timedelta(minutes={"I": 120, "II": 240, "III": 480}[grade])
         resolve = reported + timedelta(minutes={"I": 480, "II": 1440, "III": 4320}[grade])
         roll = rng.random()
-        status = ("closed" if roll < 0.94 else "cancelled" if roll < 0.97 else
-                  rng.choice(("reported", "confirmed", "dispatched", "on_site")))
+        status = (
+            "closed"
+            if roll < 0.94
+            else "cancelled"
+            if roll < 0.97
+            else rng.choice(("reported", "confirmed", "dispatched", "on_site"))
+        )
         open_ = status in ("reported", "confirmed", "dispatched", "on_site")
         if open_:  # open ones are recent
             reported = now - timedelta(seconds=rng.randrange(3 * 24 * 3600))
@@ -111,22 +158,45 @@ def _rows(start: int, count: int, teams, users, categories, now: datetime):
             resolve = reported + timedelta(minutes=480)
         assigned = status not in ("reported", "confirmed", "cancelled")
         tech = rng.randrange(len(users))
-        nxt = {"reported": confirm, "confirmed": arrive, "dispatched": arrive,
-               "on_site": resolve}.get(status)
+        nxt = {
+            "reported": confirm,
+            "confirmed": arrive,
+            "dispatched": arrive,
+            "on_site": resolve,
+        }.get(status)
         closed = status == "closed"
         values = (
-            pk, f"AS-{reported:%Y%m%d}-{pk:06d}", rng.choice(TITLES), "Bench report",
-            rng.choice(categories), grade, status, rng.choice(("hotline", "web", "api")), "",
-            f"Customer {pk % 50_000}", "+86 138 0000 0000", f"LSVAU2180N{pk:07d}",
-            "G4 km 1203", "", "", f"EXT-{pk}",
+            pk,
+            f"AS-{reported:%Y%m%d}-{pk:06d}",
+            rng.choice(TITLES),
+            "Bench report",
+            rng.choice(categories),
+            grade,
+            status,
+            rng.choice(("hotline", "web", "api")),
+            "",
+            f"Customer {pk % 50_000}",
+            "+86 138 0000 0000",
+            f"LSVAU2180N{pk:07d}",
+            "G4 km 1203",
+            "",
+            "",
+            f"EXT-{pk}",
             users[tech] if assigned else "\\N",
             teams[tech % len(teams)] if assigned else "\\N",
             "Fixed on site" if closed or status == "resolved" else "",
             "Duplicate" if status == "cancelled" else "",
-            _ts(reported), _ts(confirm if status != "reported" else None),
-            _ts(resolve if closed else None), _ts(resolve + timedelta(hours=1) if closed else None),
-            _ts(confirm), _ts(arrive), _ts(resolve), _ts(nxt),
-            1 if (open_ and rng.random() < 0.3) else 0, _ts(reported), _ts(reported),
+            _ts(reported),
+            _ts(confirm if status != "reported" else None),
+            _ts(resolve if closed else None),
+            _ts(resolve + timedelta(hours=1) if closed else None),
+            _ts(confirm),
+            _ts(arrive),
+            _ts(resolve),
+            _ts(nxt),
+            1 if (open_ and rng.random() < 0.3) else 0,
+            _ts(reported),
+            _ts(reported),
         )
         out.write("\t".join(str(v) for v in values))
         out.write("\n")
@@ -139,22 +209,27 @@ def ensure_incidents(database_url: str, n: int) -> int:
     _ensure_database(database_url)
     _migrate(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        have = conn.execute("SELECT coalesce(max(id), 0), count(*) FROM incidents_incident"
-                            ).fetchone()
+        have = conn.execute(
+            "SELECT coalesce(max(id), 0), count(*) FROM incidents_incident"
+        ).fetchone()
         if have[1] >= n:
             return have[1]
         teams, users, categories = _reference_rows(conn)
         start = have[0] + 1
         now = datetime.now(UTC)
         todo = n - have[1]
-        with conn.cursor() as cur, cur.copy(
-            f"COPY incidents_incident ({', '.join(COLUMNS)}) FROM STDIN"
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            cur.copy(f"COPY incidents_incident ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+        ):
             for offset in range(0, todo, CHUNK):
-                copy.write(_rows(start + offset, min(CHUNK, todo - offset), teams, users,
-                                 categories, now))
-        conn.execute("SELECT setval(pg_get_serial_sequence('incidents_incident', 'id'),"
-                     " (SELECT max(id) FROM incidents_incident))")
+                copy.write(
+                    _rows(start + offset, min(CHUNK, todo - offset), teams, users, categories, now)
+                )
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('incidents_incident', 'id'),"
+            " (SELECT max(id) FROM incidents_incident))"
+        )
         conn.execute("VACUUM ANALYZE incidents_incident")
         return conn.execute("SELECT count(*) FROM incidents_incident").fetchone()[0]
 
@@ -163,5 +238,7 @@ if __name__ == "__main__":
     wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     started = time.perf_counter()
     total = ensure_incidents(bench_database_url(), wanted)
-    print(f"bench dataset: {total:,} incidents in {BENCH_DB} "
-          f"(ready in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"bench dataset: {total:,} incidents in {BENCH_DB} "
+        f"(ready in {time.perf_counter() - started:.1f} s)"
+    )

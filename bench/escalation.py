@@ -36,9 +36,16 @@ def bench_url() -> str:
 
 
 def setup_django(url: str) -> None:
-    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings",
-                       "DJANGO_ENV": "development", "DEBUG": "false", "LOG_LEVEL": "WARNING",
-                       "CELERY_BROKER_URL": BROKER})
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_ENV": "development",
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "CELERY_BROKER_URL": BROKER,
+        }
+    )
     import django
 
     django.setup()
@@ -58,30 +65,43 @@ def make_org() -> None:
 
     def user(name):
         return user_model.objects.get_or_create(
-            username=f"bench-{name}", defaults={"email": f"{name}@example.com",
-                                                "first_name": name.title()})[0]
+            username=f"bench-{name}",
+            defaults={"email": f"{name}@example.com", "first_name": name.title()},
+        )[0]
 
     hq = Team.objects.get_or_create(slug="bench-hq", defaults={"name": "HQ", "kind": "hq"})[0]
-    tech = Team.objects.get_or_create(slug="bench-tech", defaults={
-        "name": "Tech support", "kind": "tech_support"})[0]
-    for team, name, role in ((hq, "commander", "leader"), (hq, "deputy1", "deputy"),
-                             (hq, "deputy2", "deputy"), (tech, "tech-leader", "leader")):
+    tech = Team.objects.get_or_create(
+        slug="bench-tech", defaults={"name": "Tech support", "kind": "tech_support"}
+    )[0]
+    for team, name, role in (
+        (hq, "commander", "leader"),
+        (hq, "deputy1", "deputy"),
+        (hq, "deputy2", "deputy"),
+        (tech, "tech-leader", "leader"),
+    ):
         Membership.objects.get_or_create(team=team, user=user(name), defaults={"role": role})
     now = timezone.now()
     if not DutyShift.objects.on_duty(now + timedelta(hours=1), kind="dispatch").exists():
-        DutyShift.objects.create(user=user("dispatcher"), kind="dispatch",
-                                 starts_at=now - timedelta(hours=1),
-                                 ends_at=now + timedelta(days=2))
+        DutyShift.objects.create(
+            user=user("dispatcher"),
+            kind="dispatch",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=2),
+        )
 
 
 def reset(conn) -> None:
     """Remove what the previous run wrote and close the incidents it opened."""
     with conn.cursor() as cur:
-        cur.execute("TRUNCATE escalation_escalationfire, escalation_escalationstate,"
-                    " notifications_deliveryattempt, notifications_notification")
+        cur.execute(
+            "TRUNCATE escalation_escalationfire, escalation_escalationstate,"
+            " notifications_deliveryattempt, notifications_notification"
+        )
         cur.execute("DELETE FROM incidents_incidentevent WHERE kind IN ('escalated','notified')")
-        cur.execute("UPDATE incidents_incident SET status = 'closed', next_deadline = NULL,"
-                    " escalation_level = 0 WHERE title = 'Bench escalation'")
+        cur.execute(
+            "UPDATE incidents_incident SET status = 'closed', next_deadline = NULL,"
+            " escalation_level = 0 WHERE title = 'Bench escalation'"
+        )
         cur.execute("VACUUM ANALYZE escalation_escalationstate")
 
 
@@ -132,31 +152,66 @@ def sweep_sizes(conn) -> None:
         if fired != n:
             raise SystemExit(f"fired {fired} of {n} due steps")
         notes = conn.execute("SELECT count(*) FROM notifications_notification").fetchone()[0]
-        print(f"sweep {n:>7,} due steps: {elapsed:7.2f} s, {len(queries):>5} queries "
-              f"({len(queries) / n:.3f}/step), {notes:,} notifications written, "
-              f"{n / elapsed:,.0f} steps/s")
+        print(
+            f"sweep {n:>7,} due steps: {elapsed:7.2f} s, {len(queries):>5} queries "
+            f"({len(queries) / n:.3f}/step), {notes:,} notifications written, "
+            f"{n / elapsed:,.0f} steps/s"
+        )
 
 
 def lateness(conn, tmp: Path) -> None:
     """10,000 steps due within one minute; a real worker and beat fire them."""
     reset(conn)
     make_due(conn, LATENESS_STEPS, due_from=15, due_to=75)
-    env = {**os.environ, "CELERY_BROKER_URL": BROKER,
-           "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-           "VAR_DIR": str(tmp)}
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": BROKER,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "VAR_DIR": str(tmp),
+    }
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()
     celery = str(Path(sys.executable).parent / "celery")
     procs = [
-        subprocess.Popen([celery, "-A", "config", "worker", "-l", "warning", "--concurrency",  # noqa: S603
-                          "2", "-n", "bench@%h", "--without-mingle", "--without-gossip"],
-                         cwd=ROOT, env=env, start_new_session=True,
-                         stdout=open(tmp / "worker.log", "wb"), stderr=subprocess.STDOUT),  # noqa: SIM115
-        subprocess.Popen([celery, "-A", "config", "beat", "-l", "warning", "-s",  # noqa: S603
-                          str(tmp / "beat-schedule")],
-                         cwd=ROOT, env=env, start_new_session=True,
-                         stdout=open(tmp / "beat.log", "wb"), stderr=subprocess.STDOUT),  # noqa: SIM115
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "warning",
+                "--concurrency",
+                "2",
+                "-n",
+                "bench@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=open(tmp / "worker.log", "wb"),
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "warning",
+                "-s",
+                str(tmp / "beat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=open(tmp / "beat.log", "wb"),
+            stderr=subprocess.STDOUT,
+        ),
     ]
     try:
         deadline = time.monotonic() + 240
@@ -171,15 +226,22 @@ def lateness(conn, tmp: Path) -> None:
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             proc.wait(timeout=60)
-    late = sorted(r[0] for r in conn.execute(
-        "SELECT extract(epoch FROM fired_at - due_at) FROM escalation_escalationfire"))
-    dupes = conn.execute("SELECT count(*) - count(DISTINCT (state_id, seq)) FROM "
-                         "escalation_escalationfire").fetchone()[0]
+    late = sorted(
+        r[0]
+        for r in conn.execute(
+            "SELECT extract(epoch FROM fired_at - due_at) FROM escalation_escalationfire"
+        )
+    )
+    dupes = conn.execute(
+        "SELECT count(*) - count(DISTINCT (state_id, seq)) FROM escalation_escalationfire"
+    ).fetchone()[0]
     p50 = statistics.median(late)
     p99 = late[int(len(late) * 0.99) - 1]
-    print(f"lateness, {len(late):,} of {LATENESS_STEPS:,} steps due within one minute "
-          f"(worker + beat, sweep every {os.environ.get('ESCALATION_SWEEP_SECONDS', '2')} s): "
-          f"p50 {p50:.2f} s, p99 {p99:.2f} s, max {late[-1]:.2f} s, duplicates {dupes}")
+    print(
+        f"lateness, {len(late):,} of {LATENESS_STEPS:,} steps due within one minute "
+        f"(worker + beat, sweep every {os.environ.get('ESCALATION_SWEEP_SECONDS', '2')} s): "
+        f"p50 {p50:.2f} s, p99 {p99:.2f} s, max {late[-1]:.2f} s, duplicates {dupes}"
+    )
 
 
 def main() -> None:
@@ -190,8 +252,10 @@ def main() -> None:
     url = bench_url()
     started = time.perf_counter()
     total = ensure_incidents(url, N_INCIDENTS)
-    print(f"data set: {total:,} incidents in {DB_NAME} "
-          f"(ready in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"data set: {total:,} incidents in {DB_NAME} "
+        f"(ready in {time.perf_counter() - started:.1f} s)"
+    )
     setup_django(url)
     make_org()
     with psycopg.connect(url, autocommit=True) as conn:

@@ -82,24 +82,47 @@ def _seed() -> dict:
 
     user = get_user_model().objects.create_user("bench-logistics", password="x")  # noqa: S106
     user.groups.add(Group.objects.get(name="logistics"))
-    depots = Depot.objects.bulk_create([
-        Depot(code=f"d{n:02}", name=f"Depot {n:02}", name_zh=f"备件库 {n:02}",
-              kind="hq" if n == 0 else "service_centre") for n in range(DEPOTS)
-    ])
+    depots = Depot.objects.bulk_create(
+        [
+            Depot(
+                code=f"d{n:02}",
+                name=f"Depot {n:02}",
+                name_zh=f"备件库 {n:02}",
+                kind="hq" if n == 0 else "service_centre",
+            )
+            for n in range(DEPOTS)
+        ]
+    )
     now = timezone.now()
     rng = random.Random(7)  # noqa: S311 - test data
     categories = ["battery", "charger", "controller", "tyre", "tool", "other"]
     with connection.cursor() as cursor:
-        with cursor.copy("COPY spareparts_part (sku, name, name_zh, category, unit, tracking, "
-                         "unit_cost, replaces_assets, default_reorder_point, "
-                         "default_reorder_quantity, is_active) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY spareparts_part (sku, name, name_zh, category, unit, tracking, "
+            "unit_cost, replaces_assets, default_reorder_point, "
+            "default_reorder_quantity, is_active) FROM STDIN"
+        ) as copy:
             for n in range(PARTS):
-                copy.write_row((f"SKU-{n:05}", f"Spare part {n}", f"备件 {n}",
-                                categories[n % len(categories)], "pcs", "none", 10, "", 0, 0,
-                                True))
+                copy.write_row(
+                    (
+                        f"SKU-{n:05}",
+                        f"Spare part {n}",
+                        f"备件 {n}",
+                        categories[n % len(categories)],
+                        "pcs",
+                        "none",
+                        10,
+                        "",
+                        0,
+                        0,
+                        True,
+                    )
+                )
         part_ids = [r[0] for r in Part.objects.order_by("id").values_list("id")]
-        with cursor.copy("COPY spareparts_stockbalance (part_id, depot_id, on_hand, reserved, "
-                         "reorder_point, reorder_quantity, low_since) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY spareparts_stockbalance (part_id, depot_id, on_hand, reserved, "
+            "reorder_point, reorder_quantity, low_since) FROM STDIN"
+        ) as copy:
             for pid in part_ids:
                 for depot in depots:
                     on_hand = rng.randint(0, 60)
@@ -114,10 +137,18 @@ def _seed() -> dict:
     # The floor's row is moved by bare UPDATEs only: it has no ledger by design.
     StockBalance.objects.filter(part=floor, depot=depots[0]).update(on_hand=10**9)
     category = Category.objects.first()
-    incidents = [report_incident(actor=None, title=f"Bench job {n}", category=category,
-                                 grade="III") for n in range(CLIENTS)]
-    return {"user_id": user.pk, "hot": hot.pk, "floor": floor.pk, "depot": depots[0].pk,
-            "depot_ids": [d.pk for d in depots], "incidents": [i.pk for i in incidents]}
+    incidents = [
+        report_incident(actor=None, title=f"Bench job {n}", category=category, grade="III")
+        for n in range(CLIENTS)
+    ]
+    return {
+        "user_id": user.pk,
+        "hot": hot.pk,
+        "floor": floor.pk,
+        "depot": depots[0].pk,
+        "depot_ids": [d.pk for d in depots],
+        "incidents": [i.pk for i in incidents],
+    }
 
 
 # --- contention -------------------------------------------------------------------------
@@ -152,8 +183,10 @@ def _floor_worker(args) -> int:
 
     connections.close_all()
     row = StockBalance.objects.get(part_id=ids["floor"], depot_id=ids["depot"]).pk
-    sql = ("UPDATE spareparts_stockbalance SET reserved = reserved + 1 "
-           "WHERE id = %s AND on_hand - reserved >= 1")
+    sql = (
+        "UPDATE spareparts_stockbalance SET reserved = reserved + 1 "
+        "WHERE id = %s AND on_hand - reserved >= 1"
+    )
     while time.time() < start_at:
         time.sleep(0.001)
     done, deadline = 0, start_at + seconds
@@ -215,7 +248,8 @@ def _hot_row_matches_ledger(ids: dict) -> tuple[int, bool]:
 
     b = StockBalance.objects.get(part_id=ids["hot"], depot_id=ids["depot"])
     sums = StockMove.objects.filter(part_id=ids["hot"], depot_id=ids["depot"]).aggregate(
-        on=Sum("on_hand_delta"), res=Sum("reserved_delta"))
+        on=Sum("on_hand_delta"), res=Sum("reserved_delta")
+    )
     return b.reserved, (b.on_hand, b.reserved) == (sums["on"], sums["res"])
 
 
@@ -228,15 +262,19 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     ids = _seed()
-    print(f"seeded {PARTS:,} parts x {DEPOTS} depots ({PARTS * DEPOTS:,} balances) in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"seeded {PARTS:,} parts x {DEPOTS} depots ({PARTS * DEPOTS:,} balances) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
 
     floor = _contend(_floor_worker, ids)
     reserve = _contend(_reserve_worker, ids)
     print(f"\nreservations, {CLIENTS} concurrent clients, one hot part, {SECONDS:g} s each:")
     print(f"  floor: bare guarded UPDATE loop      {floor:9.0f} /s")
-    print(f"  reserve_part (ledger+event+UPDATE)   {reserve:9.0f} /s   "
-          f"= {reserve / floor:.0%} of the floor (goal >= 50%)")
+    print(
+        f"  reserve_part (ledger+event+UPDATE)   {reserve:9.0f} /s   "
+        f"= {reserve / floor:.0%} of the floor (goal >= 50%)"
+    )
     reserved, ok = _hot_row_matches_ledger(ids)
     print(f"  hot row: {reserved} reserved; balance equals its ledger: {ok}")
 

@@ -30,8 +30,11 @@ def _broker() -> dict:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # reported, not raised: reports don't need it
-        return {"ok": False, "error": exc.__class__.__name__,
-                "note": "reports are still accepted; escalation catches up when it is back"}
+        return {
+            "ok": False,
+            "error": exc.__class__.__name__,
+            "note": "reports are still accepted; escalation catches up when it is back",
+        }
     return {"ok": True, "transport": settings.CELERY_BROKER_URL.split("://", 1)[0]}
 
 
@@ -44,7 +47,10 @@ def readyz(request):
     broker = _broker()
     status = 200 if database["ok"] else 503
     return JsonResponse(
-        {"status": "ok" if status == 200 else "unavailable", "database": database,
-         "broker": broker},
+        {
+            "status": "ok" if status == 200 else "unavailable",
+            "database": database,
+            "broker": broker,
+        },
         status=status,
     )

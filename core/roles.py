@@ -16,9 +16,15 @@ INTEGRATION = "integration"
 ALL_ROLES = (DISPATCHER, MANAGER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION)
 
 _DESK = [
-    "incidents.view_incident", "incidents.view_all_incidents", "incidents.report_incident",
-    "incidents.confirm_incident", "incidents.dispatch_incident", "incidents.change_incident",
-    "incidents.close_incident", "incidents.regrade_incident", "incidents.view_directive",
+    "incidents.view_incident",
+    "incidents.view_all_incidents",
+    "incidents.report_incident",
+    "incidents.confirm_incident",
+    "incidents.dispatch_incident",
+    "incidents.change_incident",
+    "incidents.close_incident",
+    "incidents.regrade_incident",
+    "incidents.view_directive",
     "teams.view_team",
 ]
 

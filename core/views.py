@@ -24,21 +24,32 @@ def home(request):
         level_one=Count("id", filter=Q(grade="I")),
     )
     awaiting = (
-        visible.filter(status=Status.REPORTED).select_related("category")
+        visible.filter(status=Status.REPORTED)
+        .select_related("category")
         .order_by("confirm_deadline")[:15]
     )
-    overdue = visible.overdue(now).select_related("category", "assignee").order_by(
-        "next_deadline"
-    )[:15]
+    overdue = (
+        visible.overdue(now).select_related("category", "assignee").order_by("next_deadline")[:15]
+    )
     team_ids = request.user.memberships.values("team_id")
     directives = (
         Directive.objects.filter(team_id__in=team_ids, incident__status__in=OPEN_STATUSES)
         .exclude(status__in=[DirectiveStatus.DONE, DirectiveStatus.CANCELLED])
-        .select_related("incident", "team").order_by("due_at")[:15]
+        .select_related("incident", "team")
+        .order_by("due_at")[:15]
     )
     on_duty = DutyShift.objects.on_duty(now).select_related("user", "team")
-    return render(request, "core/home.html", {
-        "role": role, "counts": counts, "awaiting": awaiting, "overdue": overdue,
-        "directives": directives, "on_duty": on_duty, "now": now,
-        "is_desk": role in (DISPATCHER, MANAGER),
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "role": role,
+            "counts": counts,
+            "awaiting": awaiting,
+            "overdue": overdue,
+            "directives": directives,
+            "on_duty": on_duty,
+            "now": now,
+            "is_desk": role in (DISPATCHER, MANAGER),
+        },
+    )

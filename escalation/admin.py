@@ -30,8 +30,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(EscalationState)
 class StateAdmin(ReadOnlyAdmin):
-    list_display = ("incident", "target", "deadline", "next_seq", "next_due_at", "fired_count",
-                    "ended_at", "end_reason")
+    list_display = (
+        "incident",
+        "target",
+        "deadline",
+        "next_seq",
+        "next_due_at",
+        "fired_count",
+        "ended_at",
+        "end_reason",
+    )
     list_filter = ("target", "end_reason")
     raw_id_fields = ("incident",)
     list_select_related = ("incident",)
@@ -39,8 +47,16 @@ class StateAdmin(ReadOnlyAdmin):
 
 @admin.register(EscalationFire)
 class FireAdmin(ReadOnlyAdmin):
-    list_display = ("incident", "target", "seq", "level", "is_reminder", "due_at", "fired_at",
-                    "late_seconds")
+    list_display = (
+        "incident",
+        "target",
+        "seq",
+        "level",
+        "is_reminder",
+        "due_at",
+        "fired_at",
+        "late_seconds",
+    )
     list_filter = ("target", "level", "is_reminder")
     raw_id_fields = ("incident", "state")
     list_select_related = ("incident",)

@@ -23,9 +23,10 @@ def _cell(value):
 def copy_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
     if not rows:
         return
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row([_cell(v) for v in row])
 

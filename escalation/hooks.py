@@ -17,8 +17,9 @@ def _milestone(done: str, start: str):
     def hook(incident, *, actor, now) -> None:
         services.end_clocks(incident, reason=done, now=now, targets=[done])
         services.reset_level(incident)
-        services.start_clock(incident, start, deadline=getattr(incident, f"{start}_deadline"),
-                             now=now)
+        services.start_clock(
+            incident, start, deadline=getattr(incident, f"{start}_deadline"), now=now
+        )
 
     hook.__name__ = f"on_{done}"
     return hook

@@ -41,9 +41,13 @@ class EscalationChain(models.Model):
     target = models.CharField(_("missed target"), max_length=10, choices=Target.choices)
     is_active = models.BooleanField(_("active"), default=True)
     repeat_every_minutes = models.PositiveIntegerField(
-        _("then remind every (minutes)"), null=True, blank=True,
-        help_text=_("After the last step, remind its audience again at this interval until "
-                    "the target is reached. Empty: no reminders."),
+        _("then remind every (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After the last step, remind its audience again at this interval until "
+            "the target is reached. Empty: no reminders."
+        ),
     )
     repeat_audiences = models.JSONField(_("reminder audience"), default=list, blank=True)
 
@@ -53,7 +57,8 @@ class EscalationChain(models.Model):
         verbose_name_plural = _("escalation chains")
         constraints = [
             models.UniqueConstraint(
-                fields=["grade", "target"], condition=Q(is_active=True),
+                fields=["grade", "target"],
+                condition=Q(is_active=True),
                 name="escalation_one_active_chain",
             ),
             models.CheckConstraint(
@@ -84,7 +89,8 @@ class EscalationStep(models.Model):
     chain = models.ForeignKey(EscalationChain, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("step"))
     delay_minutes = models.PositiveIntegerField(
-        _("minutes after the deadline"), default=0,
+        _("minutes after the deadline"),
+        default=0,
     )
     audiences = models.JSONField(_("who is told"), default=list)
 
@@ -128,7 +134,10 @@ class EscalationState(models.Model):
     end_reason = models.CharField(_("ended because"), max_length=20, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -142,7 +151,8 @@ class EscalationState(models.Model):
         indexes = [
             # The sweep's only read: what is due. Its size is the number of running clocks.
             models.Index(
-                fields=["next_due_at"], name="escalation_due",
+                fields=["next_due_at"],
+                name="escalation_due",
                 condition=Q(next_due_at__isnull=False),
             ),
         ]

@@ -55,14 +55,19 @@ def board(now: datetime, *, limit: int = BOARD_SIZE) -> list[Row]:
         target = incident.current_target()
         name, deadline = target if target else ("", incident.next_deadline)
         rows[incident.pk] = Row(
-            incident=incident, target=name, deadline=deadline,
-            seconds_left=int((deadline - now).total_seconds()), level=incident.escalation_level,
+            incident=incident,
+            target=name,
+            deadline=deadline,
+            seconds_left=int((deadline - now).total_seconds()),
+            level=incident.escalation_level,
         )
     if not rows:
         return []
-    states = EscalationState.objects.filter(
-        incident_id__in=rows, ended_at__isnull=True
-    ).exclude(target="report").values_list("incident_id", "target", "next_seq", "next_due_at")
+    states = (
+        EscalationState.objects.filter(incident_id__in=rows, ended_at__isnull=True)
+        .exclude(target="report")
+        .values_list("incident_id", "target", "next_seq", "next_due_at")
+    )
     last_steps = Q(pk__in=[])
     for incident_id, target, next_seq, next_due_at in states:
         row = rows[incident_id]
@@ -71,8 +76,9 @@ def board(now: datetime, *, limit: int = BOARD_SIZE) -> list[Row]:
             last_steps |= Q(incident_id=incident_id, step=f"{target}:{next_seq - 1}")
     told = (
         Notification.objects.filter(last_steps, channel=Channel.INAPP)
-        .values_list("incident_id", "user__username", "user__first_name", "user__last_name",
-                     "read_at")
+        .values_list(
+            "incident_id", "user__username", "user__first_name", "user__last_name", "read_at"
+        )
         .order_by("incident_id", "user__username")
     )
     for incident_id, username, first, last, read_at in told:
@@ -91,8 +97,11 @@ def open_counts(now: datetime) -> dict:
         .values("grade", "status")
         # COUNT(grade), not COUNT(id): an index-only scan of the covering partial index
         # (escalation migration 0003) answers it without touching the table.
-        .annotate(n=Count("grade"), overdue=Count("grade", filter=Q(next_deadline__lt=now)),
-                  escalated=Count("grade", filter=Q(escalation_level__gt=0)))
+        .annotate(
+            n=Count("grade"),
+            overdue=Count("grade", filter=Q(next_deadline__lt=now)),
+            escalated=Count("grade", filter=Q(escalation_level__gt=0)),
+        )
         .order_by()
     )
     for row in rows:
@@ -108,17 +117,24 @@ def today(now: datetime) -> dict:
     """Today's figures in the configured time zone (2 queries, both on range indexes)."""
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     reported = Incident.objects.filter(reported_at__gte=start, reported_at__lt=now).aggregate(
-        total=Count("id"), grade_i=Count("id", filter=Q(grade=Grade.I)),
+        total=Count("id"),
+        grade_i=Count("id", filter=Q(grade=Grade.I)),
     )
-    fires = EscalationFire.objects.filter(fired_at__gte=start, fired_at__lt=now + timedelta(
-        seconds=1)).aggregate(steps=Count("id"), incidents=Count("incident_id", distinct=True))
-    return {"reported": reported["total"], "reported_grade_i": reported["grade_i"],
-            "escalation_steps": fires["steps"], "escalated_incidents": fires["incidents"]}
+    fires = EscalationFire.objects.filter(
+        fired_at__gte=start, fired_at__lt=now + timedelta(seconds=1)
+    ).aggregate(steps=Count("id"), incidents=Count("incident_id", distinct=True))
+    return {
+        "reported": reported["total"],
+        "reported_grade_i": reported["grade_i"],
+        "escalation_steps": fires["steps"],
+        "escalated_incidents": fires["incidents"],
+    }
 
 
 def on_duty(now: datetime) -> list[DutyShift]:
-    return list(DutyShift.objects.on_duty(now).select_related("user", "team")
-                .order_by("kind", "ends_at"))
+    return list(
+        DutyShift.objects.on_duty(now).select_related("user", "team").order_by("kind", "ends_at")
+    )
 
 
 def incident_escalation(incident: Incident) -> dict:

@@ -23,11 +23,19 @@ def default_chains():
     chains = []
     for grade in GRADES:
         for target, first in FIRST_STEP.items():
-            chains.append((
-                f"Level {grade}: missed {TARGET_NAMES[target]}", grade, target,
-                REMIND_EVERY_MINUTES, ["hq"],
-                [(0, first), (STEP_GAP_MINUTES, ["hq_deputies"]),
-                 (2 * STEP_GAP_MINUTES, ["hq_commander"])],
-            ))
+            chains.append(
+                (
+                    f"Level {grade}: missed {TARGET_NAMES[target]}",
+                    grade,
+                    target,
+                    REMIND_EVERY_MINUTES,
+                    ["hq"],
+                    [
+                        (0, first),
+                        (STEP_GAP_MINUTES, ["hq_deputies"]),
+                        (2 * STEP_GAP_MINUTES, ["hq_commander"]),
+                    ],
+                )
+            )
     chains.append(("Level I: alert HQ on report", "I", "report", None, [], [(0, ["hq"])]))
     return chains

@@ -118,15 +118,34 @@ def start_clock(
         return None
     chain, snapshot = found
     state = EscalationState(
-        incident=incident, target=target, chain=chain, snapshot=snapshot, deadline=deadline,
-        started_at=now, next_seq=1, next_due_at=due_of(snapshot, deadline, 1), fired_count=0,
-        ended_at=None, end_reason="",
+        incident=incident,
+        target=target,
+        chain=chain,
+        snapshot=snapshot,
+        deadline=deadline,
+        started_at=now,
+        next_seq=1,
+        next_due_at=due_of(snapshot, deadline, 1),
+        fired_count=0,
+        ended_at=None,
+        end_reason="",
     )
     # One INSERT ... ON CONFLICT DO UPDATE: a restarted clock starts over.
     EscalationState.objects.bulk_create(
-        [state], update_conflicts=True, unique_fields=["incident", "target"],
-        update_fields=["chain", "snapshot", "deadline", "started_at", "next_seq",
-                       "next_due_at", "fired_count", "ended_at", "end_reason"],
+        [state],
+        update_conflicts=True,
+        unique_fields=["incident", "target"],
+        update_fields=[
+            "chain",
+            "snapshot",
+            "deadline",
+            "started_at",
+            "next_seq",
+            "next_due_at",
+            "fired_count",
+            "ended_at",
+            "end_reason",
+        ],
     )
     return state
 
@@ -161,9 +180,11 @@ def alert_hq_now(incident: Incident, *, now: datetime) -> int:
 def recompute(incident: Incident, *, now: datetime) -> None:
     """After a regrade: re-snapshot each running clock from the new grade's chain and move
     its next due time to the new deadline. Occurrences already fired stay fired."""
-    running = EscalationState.objects.select_for_update().filter(
-        incident=incident, ended_at__isnull=True
-    ).exclude(target=Target.REPORT)
+    running = (
+        EscalationState.objects.select_for_update()
+        .filter(incident=incident, ended_at__isnull=True)
+        .exclude(target=Target.REPORT)
+    )
     for state in running:
         found = chain_for(incident.grade, state.target)
         if found is None:
@@ -172,9 +193,16 @@ def recompute(incident: Incident, *, now: datetime) -> None:
             state.chain, state.snapshot = found
             state.deadline = getattr(incident, f"{state.target}_deadline")
             state.next_due_at = due_of(state.snapshot, state.deadline, state.next_seq)
-        state.save(update_fields=[
-            "chain", "snapshot", "deadline", "next_due_at", "ended_at", "end_reason",
-        ])
+        state.save(
+            update_fields=[
+                "chain",
+                "snapshot",
+                "deadline",
+                "next_due_at",
+                "ended_at",
+                "end_reason",
+            ]
+        )
     if incident.grade == Grade.I:
         alert_hq_now(incident, now=now)
 
@@ -194,7 +222,9 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
         state = (
             EscalationState.objects.select_for_update()
             .filter(incident=incident, ended_at__isnull=True)
-            .exclude(target=Target.REPORT).order_by("-started_at").first()
+            .exclude(target=Target.REPORT)
+            .order_by("-started_at")
+            .first()
         )
         if state is None or state.fired_count == 0:
             raise Conflict(_("Nothing to acknowledge: the incident is not escalated."))
@@ -202,12 +232,23 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
             raise Conflict(_("Confirm the incident to end its escalation."))
         state.acknowledged_at, state.acknowledged_by = now, actor
         state.next_due_at, state.ended_at, state.end_reason = None, now, "acknowledged"
-        state.save(update_fields=[
-            "acknowledged_at", "acknowledged_by", "next_due_at", "ended_at", "end_reason",
-        ])
-        record_event(incident, EventKind.NOTE, actor=actor, now=now,
-                     data={"acknowledged": state.target},
-                     text=_("Escalation acknowledged."))
+        state.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_by",
+                "next_due_at",
+                "ended_at",
+                "end_reason",
+            ]
+        )
+        record_event(
+            incident,
+            EventKind.NOTE,
+            actor=actor,
+            now=now,
+            data={"acknowledged": state.target},
+            text=_("Escalation acknowledged."),
+        )
     return state
 
 
@@ -216,12 +257,30 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
 
 # What the sweep reads of each due clock and its incident (not the report's long texts).
 STATE_FIELDS = (
-    "incident", "target", "snapshot", "deadline", "next_seq", "next_due_at", "fired_count",
-    "ended_at", "end_reason",
-    *(f"incident__{f}" for f in (
-        "number", "title", "grade", "status", "team", "assignee", "category",
-        "reported_at", "confirm_deadline", "escalation_level",
-    )),
+    "incident",
+    "target",
+    "snapshot",
+    "deadline",
+    "next_seq",
+    "next_due_at",
+    "fired_count",
+    "ended_at",
+    "end_reason",
+    *(
+        f"incident__{f}"
+        for f in (
+            "number",
+            "title",
+            "grade",
+            "status",
+            "team",
+            "assignee",
+            "category",
+            "reported_at",
+            "confirm_deadline",
+            "escalation_level",
+        )
+    ),
     "incident__category__owning_team_kind",
 )
 
@@ -268,23 +327,48 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
         seq, due = state.next_seq, state.next_due_at
         occ = occurrence(state.snapshot, seq)
         level = 0 if state.target == Target.REPORT else occ.level
-        step = FiredStep(incident, state.target, seq, level, occ.audiences, occ.is_reminder,
-                         due, now, state.deadline)
+        step = FiredStep(
+            incident,
+            state.target,
+            seq,
+            level,
+            occ.audiences,
+            occ.is_reminder,
+            due,
+            now,
+            state.deadline,
+        )
         steps.append(step)
-        fires.append(EscalationFire(
-            state=state, incident=incident, target=state.target, seq=seq, level=level,
-            is_reminder=occ.is_reminder, due_at=due, fired_at=now,
-        ))
-        events.append(IncidentEvent(
-            incident=incident, created_at=now,
-            kind=EventKind.NOTIFIED if state.target == Target.REPORT else EventKind.ESCALATED,
-            data={"level": level, "target": state.target, "step": seq,
-                  "reminder": occ.is_reminder, "due_at": due.isoformat(),
-                  "fired_at": now.isoformat(),
-                  "step_late_seconds": round((now - due).total_seconds(), 3),
-                  "late_seconds": step.late_seconds,
-                  "chain": state.snapshot.get("name", "")},
-        ))
+        fires.append(
+            EscalationFire(
+                state=state,
+                incident=incident,
+                target=state.target,
+                seq=seq,
+                level=level,
+                is_reminder=occ.is_reminder,
+                due_at=due,
+                fired_at=now,
+            )
+        )
+        events.append(
+            IncidentEvent(
+                incident=incident,
+                created_at=now,
+                kind=EventKind.NOTIFIED if state.target == Target.REPORT else EventKind.ESCALATED,
+                data={
+                    "level": level,
+                    "target": state.target,
+                    "step": seq,
+                    "reminder": occ.is_reminder,
+                    "due_at": due.isoformat(),
+                    "fired_at": now.isoformat(),
+                    "step_late_seconds": round((now - due).total_seconds(), 3),
+                    "late_seconds": step.late_seconds,
+                    "chain": state.snapshot.get("name", ""),
+                },
+            )
+        )
         if level:
             by_level[level].append(incident.pk)
         state.next_seq = seq + 1
@@ -305,8 +389,16 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
     return len(fires)
 
 
-FIRE_COLUMNS = ("state_id", "incident_id", "target", "seq", "level", "is_reminder", "due_at",
-                "fired_at")
+FIRE_COLUMNS = (
+    "state_id",
+    "incident_id",
+    "target",
+    "seq",
+    "level",
+    "is_reminder",
+    "due_at",
+    "fired_at",
+)
 EVENT_COLUMNS = ("id", "incident_id", "kind", "actor_id", "created_at", "data", "text")
 
 
@@ -317,13 +409,17 @@ def _insert(fires: list[EscalationFire], events: list[IncidentEvent]) -> None:
         EscalationFire.objects.bulk_create(fires)
         IncidentEvent.objects.bulk_create(events)
         return
-    bulk.copy_rows(EscalationFire._meta.db_table, FIRE_COLUMNS,
-                   [tuple(getattr(f, c) for c in FIRE_COLUMNS) for f in fires])
+    bulk.copy_rows(
+        EscalationFire._meta.db_table,
+        FIRE_COLUMNS,
+        [tuple(getattr(f, c) for c in FIRE_COLUMNS) for f in fires],
+    )
     table = IncidentEvent._meta.db_table
     for event, pk in zip(events, bulk.next_ids(table, len(events)), strict=True):
         event.pk = pk
-    bulk.copy_rows(table, EVENT_COLUMNS,
-                   [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in events])
+    bulk.copy_rows(
+        table, EVENT_COLUMNS, [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in events]
+    )
 
 
 def _save_states(states: list[EscalationState]) -> None:
@@ -345,9 +441,12 @@ def _save_states(states: list[EscalationState]) -> None:
             FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[])
                 AS v(id, seq, due, fired)
             WHERE s.id = v.id""",  # noqa: S608 - table name from model meta
-            [array(s.pk for s in states), array(s.next_seq for s in states),
-             array(s.next_due_at.isoformat() if s.next_due_at else None for s in states),
-             array(s.fired_count for s in states)],
+            [
+                array(s.pk for s in states),
+                array(s.next_seq for s in states),
+                array(s.next_due_at.isoformat() if s.next_due_at else None for s in states),
+                array(s.fired_count for s in states),
+            ],
         )
     for state in states:
         if state.ended_at is not None:  # rare: a chain without reminders ran out
@@ -358,5 +457,4 @@ def _save_states(states: list[EscalationState]) -> None:
 
 def _announce(events: list[tuple[int, int, str]]) -> None:
     for incident_id, event_id, kind in events:
-        incident_event.send(sender=Incident, incident_id=incident_id, event_id=event_id,
-                            kind=kind)
+        incident_event.send(sender=Incident, incident_id=incident_id, event_id=event_id, kind=kind)

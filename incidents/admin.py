@@ -47,15 +47,31 @@ class CategoryForm(forms.ModelForm):
 
     class Meta:
         model = Category
-        fields = ("slug", "name", "name_zh", "description", "owning_team_kind",
-                  "concerned_team_kinds", "is_active", "position")
+        fields = (
+            "slug",
+            "name",
+            "name_zh",
+            "description",
+            "owning_team_kind",
+            "concerned_team_kinds",
+            "is_active",
+            "position",
+        )
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     form = CategoryForm
-    list_display = ("name", "name_zh", "slug", "owning_team_kind", "concerned", "is_active",
-                    "position", "incident_count")
+    list_display = (
+        "name",
+        "name_zh",
+        "slug",
+        "owning_team_kind",
+        "concerned",
+        "is_active",
+        "position",
+        "incident_count",
+    )
     list_editable = ("is_active", "position")
     list_filter = ("is_active", "owning_team_kind")
     search_fields = ("name", "name_zh", "slug")
@@ -134,7 +150,8 @@ class PhotoInline(ReadOnlyInline):
             return "—"
         return format_html(
             '<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="" '
-            'style="max-height:80px;max-width:120px"></a>', obj.image.url,
+            'style="max-height:80px;max-width:120px"></a>',
+            obj.image.url,
         )
 
 
@@ -177,10 +194,28 @@ class CancelForm(forms.Form):
 
 # Fields the admin never edits: the services own them.
 SERVICE_FIELDS = (
-    "number", "status", "grade", "reporter", "assignee", "team", "resolution", "cancel_reason",
-    "reported_at", "confirmed_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at",
-    "cancelled_at", "confirm_deadline", "arrive_deadline", "resolve_deadline", "next_deadline",
-    "escalation_level", "created_at", "updated_at",
+    "number",
+    "status",
+    "grade",
+    "reporter",
+    "assignee",
+    "team",
+    "resolution",
+    "cancel_reason",
+    "reported_at",
+    "confirmed_at",
+    "dispatched_at",
+    "arrived_at",
+    "resolved_at",
+    "closed_at",
+    "cancelled_at",
+    "confirm_deadline",
+    "arrive_deadline",
+    "resolve_deadline",
+    "next_deadline",
+    "escalation_level",
+    "created_at",
+    "updated_at",
 )
 # Fields set when an incident is logged from the admin (through report_incident).
 REPORT_FIELDS = ("title", "category", "grade", "reported_at")
@@ -188,13 +223,31 @@ REPORT_FIELDS = ("title", "category", "grade", "reported_at")
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    list_display = ("number", "title", "grade", "status", "category", "team", "assignee",
-                    "reported_at", "next_deadline", "overdue", "escalation_level")
+    list_display = (
+        "number",
+        "title",
+        "grade",
+        "status",
+        "category",
+        "team",
+        "assignee",
+        "reported_at",
+        "next_deadline",
+        "overdue",
+        "escalation_level",
+    )
     list_display_links = ("number", "title")
-    list_filter = ("status", "grade", OverdueFilter, EscalatedFilter, "category", "channel",
-                   "service_mode", "team")
-    search_fields = ("=number", "=asset_ref", "=external_ref", "title", "customer_name",
-                     "location")
+    list_filter = (
+        "status",
+        "grade",
+        OverdueFilter,
+        EscalatedFilter,
+        "category",
+        "channel",
+        "service_mode",
+        "team",
+    )
+    search_fields = ("=number", "=asset_ref", "=external_ref", "title", "customer_name", "location")
     date_hierarchy = "reported_at"
     list_select_related = ("category", "team", "assignee")
     ordering = ("-reported_at", "-id")
@@ -203,24 +256,93 @@ class IncidentAdmin(admin.ModelAdmin):
     inlines = (DirectiveInline, PhotoInline, EventInline)
     actions = ("confirm_selected", "close_selected", "cancel_selected")
     fieldsets = (
-        (None, {"fields": ("number", "title", "category", "grade", "status", "channel",
-                           "service_mode", "description")}),
-        (_("Customer and asset"), {"fields": ("customer_name", "customer_phone", "asset_ref",
-                                              "location", "latitude", "longitude")}),
-        (_("Report"), {"fields": ("impact_scope", "initial_handling", "external_ref",
-                                  "reporter")}),
-        (_("Handling"), {"fields": ("team", "assignee", "resolution", "cancel_reason",
-                                    "escalation_level")}),
-        (_("Milestones"), {"fields": ("reported_at", "confirmed_at", "dispatched_at",
-                                      "arrived_at", "resolved_at", "closed_at", "cancelled_at")}),
-        (_("Deadlines"), {"fields": ("confirm_deadline", "arrive_deadline", "resolve_deadline",
-                                     "next_deadline")}),
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "title",
+                    "category",
+                    "grade",
+                    "status",
+                    "channel",
+                    "service_mode",
+                    "description",
+                )
+            },
+        ),
+        (
+            _("Customer and asset"),
+            {
+                "fields": (
+                    "customer_name",
+                    "customer_phone",
+                    "asset_ref",
+                    "location",
+                    "latitude",
+                    "longitude",
+                )
+            },
+        ),
+        (_("Report"), {"fields": ("impact_scope", "initial_handling", "external_ref", "reporter")}),
+        (
+            _("Handling"),
+            {"fields": ("team", "assignee", "resolution", "cancel_reason", "escalation_level")},
+        ),
+        (
+            _("Milestones"),
+            {
+                "fields": (
+                    "reported_at",
+                    "confirmed_at",
+                    "dispatched_at",
+                    "arrived_at",
+                    "resolved_at",
+                    "closed_at",
+                    "cancelled_at",
+                )
+            },
+        ),
+        (
+            _("Deadlines"),
+            {
+                "fields": (
+                    "confirm_deadline",
+                    "arrive_deadline",
+                    "resolve_deadline",
+                    "next_deadline",
+                )
+            },
+        ),
     )
     add_fieldsets = (
-        (None, {"fields": ("title", "category", "grade", "reported_at", "channel",
-                           "service_mode", "description")}),
-        (_("Customer and asset"), {"fields": ("customer_name", "customer_phone", "asset_ref",
-                                              "location", "latitude", "longitude")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "category",
+                    "grade",
+                    "reported_at",
+                    "channel",
+                    "service_mode",
+                    "description",
+                )
+            },
+        ),
+        (
+            _("Customer and asset"),
+            {
+                "fields": (
+                    "customer_name",
+                    "customer_phone",
+                    "asset_ref",
+                    "location",
+                    "latitude",
+                    "longitude",
+                )
+            },
+        ),
         (_("Report"), {"fields": ("impact_scope", "initial_handling", "external_ref")}),
     )
 
@@ -258,11 +380,16 @@ class IncidentAdmin(admin.ModelAdmin):
         """Log through ``report_incident`` or edit through ``update_incident``; never save()."""
         data = form.cleaned_data
         if not change:
-            extra = {k: data[k] for k in services.EDITABLE_FIELDS
-                     if k in data and k not in REPORT_FIELDS}
+            extra = {
+                k: data[k] for k in services.EDITABLE_FIELDS if k in data and k not in REPORT_FIELDS
+            }
             incident = services.report_incident(
-                actor=request.user, title=data["title"], category=data["category"],
-                grade=data["grade"], reported_at=data.get("reported_at"), **extra,
+                actor=request.user,
+                title=data["title"],
+                category=data["category"],
+                grade=data["grade"],
+                reported_at=data.get("reported_at"),
+                **extra,
             )
             obj.pk = incident.pk
             obj.number = incident.number
@@ -290,28 +417,42 @@ class IncidentAdmin(admin.ModelAdmin):
             try:
                 call(incident)
             except (IncidentError, PermissionDenied, ValidationError) as exc:
-                message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else (
-                    str(exc) or _("You are not allowed to do this.")
+                message = (
+                    "; ".join(exc.messages)
+                    if isinstance(exc, ValidationError)
+                    else (str(exc) or _("You are not allowed to do this."))
                 )
                 refused.append(f"{incident.number}: {message}")
             else:
                 done += 1
         if done:
-            self.message_user(request, ngettext(
-                "%(count)d incident: %(action)s done.", "%(count)d incidents: %(action)s done.",
-                done) % {"count": done, "action": action}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d incident: %(action)s done.",
+                    "%(count)d incidents: %(action)s done.",
+                    done,
+                )
+                % {"count": done, "action": action},
+                messages.SUCCESS,
+            )
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 
     @admin.action(description=_("Confirm selected incidents"), permissions=["confirm"])
     def confirm_selected(self, request, queryset):
-        self._run(request, queryset, _("confirm"),
-                  lambda i: services.confirm_incident(i, actor=request.user))
+        self._run(
+            request,
+            queryset,
+            _("confirm"),
+            lambda i: services.confirm_incident(i, actor=request.user),
+        )
 
     @admin.action(description=_("Close selected incidents"), permissions=["close"])
     def close_selected(self, request, queryset):
-        self._run(request, queryset, _("close"),
-                  lambda i: services.close_incident(i, actor=request.user))
+        self._run(
+            request, queryset, _("close"), lambda i: services.close_incident(i, actor=request.user)
+        )
 
     @admin.action(description=_("Cancel selected incidents…"), permissions=["close"])
     def cancel_selected(self, request, queryset):
@@ -319,8 +460,12 @@ class IncidentAdmin(admin.ModelAdmin):
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            self._run(request, queryset, _("cancel"),
-                      lambda i: services.cancel_incident(i, actor=request.user, reason=reason))
+            self._run(
+                request,
+                queryset,
+                _("cancel"),
+                lambda i: services.cancel_incident(i, actor=request.user, reason=reason),
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -390,8 +535,10 @@ class NewProgressInline(admin.StackedInline):
         return super().get_queryset(request).none()
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return obj is not None and obj.status not in (DirectiveStatus.DONE,
-                                                       DirectiveStatus.CANCELLED)
+        return obj is not None and obj.status not in (
+            DirectiveStatus.DONE,
+            DirectiveStatus.CANCELLED,
+        )
 
     def has_change_permission(self, request, obj=None) -> bool:
         return self.has_add_permission(request, obj)
@@ -402,17 +549,37 @@ class NewProgressInline(admin.StackedInline):
 
 @admin.register(Directive)
 class DirectiveAdmin(admin.ModelAdmin):
-    list_display = ("incident", "team", "status", "due_at", "created_at", "completed_at",
-                    "note_count")
+    list_display = (
+        "incident",
+        "team",
+        "status",
+        "due_at",
+        "created_at",
+        "completed_at",
+        "note_count",
+    )
     list_filter = ("status", "team__kind", "team")
-    search_fields = ("=incident__number", "incident__title", "instruction", "team__name",
-                     "team__name_zh")
+    search_fields = (
+        "=incident__number",
+        "incident__title",
+        "instruction",
+        "team__name",
+        "team__name_zh",
+    )
     date_hierarchy = "due_at"
     list_select_related = ("incident", "team")
     ordering = ("due_at", "id")
     show_full_result_count = False
-    readonly_fields = ("incident", "team", "status", "instruction", "due_at", "created_at",
-                       "created_by", "completed_at")
+    readonly_fields = (
+        "incident",
+        "team",
+        "status",
+        "instruction",
+        "due_at",
+        "created_at",
+        "created_by",
+        "completed_at",
+    )
     fields = readonly_fields
     inlines = (DirectiveNoteInline, NewProgressInline)
     actions = ("mark_done",)
@@ -460,8 +627,10 @@ class DirectiveAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, ngettext(
-                "%d directive marked done.", "%d directives marked done.", done) % done)
+            self.message_user(
+                request,
+                ngettext("%d directive marked done.", "%d directives marked done.", done) % done,
+            )
 
 
 @admin.register(DirectiveNote)
@@ -496,4 +665,3 @@ class IncidentPhotoAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-

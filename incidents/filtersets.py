@@ -53,8 +53,11 @@ class IncidentFilterSet(django_filters.FilterSet):
     asset = django_filters.CharFilter(method="filter_asset", label=_("VIN / serial number"))
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))
     ordering = django_filters.OrderingFilter(
-        fields=(("reported_at", "reported_at"), ("confirm_deadline", "confirm_deadline"),
-                ("grade", "grade")),
+        fields=(
+            ("reported_at", "reported_at"),
+            ("confirm_deadline", "confirm_deadline"),
+            ("grade", "grade"),
+        ),
         label=_("Sort"),
     )
 
@@ -67,8 +70,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         return queryset.overdue(now) if value else queryset.not_overdue(now)
 
     def filter_escalated(self, queryset, name, value):
-        return queryset.filter(escalation_level__gt=0) if value else queryset.filter(
-            escalation_level=0
+        return (
+            queryset.filter(escalation_level__gt=0)
+            if value
+            else queryset.filter(escalation_level=0)
         )
 
     def filter_search(self, queryset, name, value):
@@ -89,9 +94,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         # matches first (bitmap scans of the indexes above); only when there are many is
         # the ordered walk the faster plan.
         ids = list(
-            Incident.objects.filter(match).order_by().values_list("pk", flat=True)[
-                : SEARCH_ID_CAP + 1
-            ]
+            Incident.objects.filter(match)
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_ID_CAP + 1]
         )
         if len(ids) <= SEARCH_ID_CAP:
             return queryset.filter(pk__in=ids)

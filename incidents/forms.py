@@ -11,7 +11,8 @@ class ReportForm(forms.ModelForm):
     """The dispatcher's intake form. Field order follows the phone call."""
 
     reported_at = forms.DateTimeField(
-        label=_("Customer reported at"), required=False,
+        label=_("Customer reported at"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for now. A late log keeps the customer's time."),
     )
@@ -20,9 +21,22 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = Incident
         fields = [
-            "customer_name", "customer_phone", "asset_ref", "title", "category", "grade",
-            "description", "location", "latitude", "longitude", "impact_scope",
-            "initial_handling", "channel", "service_mode", "external_ref", "reported_at",
+            "customer_name",
+            "customer_phone",
+            "asset_ref",
+            "title",
+            "category",
+            "grade",
+            "description",
+            "location",
+            "latitude",
+            "longitude",
+            "impact_scope",
+            "initial_handling",
+            "channel",
+            "service_mode",
+            "external_ref",
+            "reported_at",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -76,25 +90,32 @@ class EditReportForm(ReportForm):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
-                           max_length=5000)
+    text = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
 
 
 class ConfirmForm(forms.Form):
-    note = forms.CharField(label=_("Work content"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    note = forms.CharField(
+        label=_("Work content"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
 
 
 class DispatchForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                      label=_("Technician"))
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label=_("Technician")
+    )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            get_user_model().objects.filter(groups__name=TECHNICIAN, is_active=True)
+            get_user_model()
+            .objects.filter(groups__name=TECHNICIAN, is_active=True)
             .order_by("first_name", "username")
         )
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
@@ -112,8 +133,9 @@ class ArriveForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}),
-                                 max_length=5000)
+    resolution = forms.CharField(
+        label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class CloseForm(forms.Form):
@@ -121,8 +143,9 @@ class CloseForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}),
-                             max_length=5000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
 
 
 class RegradeForm(forms.Form):
@@ -139,10 +162,15 @@ class PhotoForm(forms.Form):
 
 
 class DirectiveProgressForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "—"), *DirectiveStatus.choices], required=False,
-                               label=_("Status"))
-    text = forms.CharField(label=_("Progress"), required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(
+        choices=[("", "—"), *DirectiveStatus.choices], required=False, label=_("Status")
+    )
+    text = forms.CharField(
+        label=_("Progress"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean(self):
         data = super().clean()

@@ -138,27 +138,47 @@ class Incident(models.Model):
     asset_ref = models.CharField(_("VIN / serial number"), max_length=64, blank=True)
     location = models.CharField(_("location"), max_length=255, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     impact_scope = models.TextField(_("scope of impact"), blank=True)
     initial_handling = models.TextField(_("done so far"), blank=True)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents",
-        null=True, blank=True, verbose_name=_("logged by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_incidents",
+        null=True,
+        blank=True,
+        verbose_name=_("logged by"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_incidents",
-        null=True, blank=True, verbose_name=_("assignee"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_incidents",
+        null=True,
+        blank=True,
+        verbose_name=_("assignee"),
     )
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.PROTECT, related_name="incidents",
-        null=True, blank=True, verbose_name=_("team"),
+        "teams.Team",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        null=True,
+        blank=True,
+        verbose_name=_("team"),
     )
     resolution = models.TextField(_("resolution"), blank=True)
     cancel_reason = models.TextField(_("cancel reason"), blank=True)
@@ -203,7 +223,8 @@ class Incident(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
             models.Index(fields=["asset_ref"], name="incident_asset"),
             models.Index(
-                fields=["next_deadline"], name="incident_next_deadline",
+                fields=["next_deadline"],
+                name="incident_next_deadline",
                 condition=Q(next_deadline__isnull=False),
             ),
             models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
@@ -275,8 +296,12 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     created_at = models.DateTimeField(_("time"), db_index=False)
     data = models.JSONField(_("data"), default=dict, blank=True)
@@ -290,7 +315,6 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"
-
 
 
 class DirectiveStatus(models.TextChoices):
@@ -315,8 +339,12 @@ class Directive(models.Model):
     )
     created_at = models.DateTimeField(_("issued at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("issued by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
@@ -338,7 +366,9 @@ class DirectiveNote(models.Model):
 
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("author"),
     )
     text = models.TextField(_("progress"))
@@ -362,7 +392,9 @@ class IncidentPhoto(models.Model):
     image = models.ImageField(_("photo"), upload_to=photo_path)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))

@@ -56,7 +56,9 @@ def incident_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "filter": filterset, "page": page, "now": timezone.now(),
+        "filter": filterset,
+        "page": page,
+        "now": timezone.now(),
         "querystring": query.urlencode(),
     }
     search = (request.GET.get("search") or "").strip()
@@ -82,8 +84,11 @@ def incident_create(request):
         data = form.cleaned_data
         try:
             incident = services.report_incident(
-                actor=request.user, title=data["title"], category=data["category"],
-                grade=data["grade"], reported_at=data.get("reported_at"),
+                actor=request.user,
+                title=data["title"],
+                category=data["category"],
+                grade=data["grade"],
+                reported_at=data.get("reported_at"),
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
@@ -93,8 +98,10 @@ def incident_create(request):
             return redirect("incidents:detail", pk=incident.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "incidents/form.html",
-        {"form": form, "policy_minutes": _policy_minutes()}, status=status,
+        request,
+        "incidents/form.html",
+        {"form": form, "policy_minutes": _policy_minutes()},
+        status=status,
     )
 
 
@@ -112,8 +119,9 @@ def validate_field(request, name: str):
     form.is_valid()
     bound = form[name]
     errors = form.errors.get(name) if request.POST.get(name) else None
-    return render(request, "incidents/partials/inline_field.html",
-                  {"field": bound, "errors": errors})
+    return render(
+        request, "incidents/partials/inline_field.html", {"field": bound, "errors": errors}
+    )
 
 
 @login_required
@@ -127,8 +135,11 @@ def deadline_preview(request):
     if timezone.is_naive(reported_at):
         reported_at = timezone.make_aware(reported_at)
     deadlines = services.compute_deadlines(grade, reported_at)
-    return render(request, "incidents/partials/deadline_preview.html",
-                  {"deadlines": deadlines, "grade": grade, "now": timezone.now()})
+    return render(
+        request,
+        "incidents/partials/deadline_preview.html",
+        {"deadlines": deadlines, "grade": grade, "now": timezone.now()},
+    )
 
 
 @login_required
@@ -142,8 +153,7 @@ def incident_detail(request, pk: int):
 def _detail_context(request, incident, **forms):
     actions = services.allowed_actions(incident, request.user)
     action_forms = {
-        name: forms.get(name) or ACTION_FORMS[name]()
-        for name in actions if name in ACTION_FORMS
+        name: forms.get(name) or ACTION_FORMS[name]() for name in actions if name in ACTION_FORMS
     }
     events = incident.events.select_related("actor").order_by("created_at", "id")
     directives = incident.directives.select_related("team").prefetch_related("notes__author")
@@ -169,7 +179,10 @@ def _run_action(request, incident, action: str, data: dict):
         return services.confirm_incident(incident, actor=request.user, note=data.get("note", ""))
     if action == "dispatch":
         return services.dispatch_incident(
-            incident, actor=request.user, assignee=data.get("assignee"), team=data.get("team"),
+            incident,
+            actor=request.user,
+            assignee=data.get("assignee"),
+            team=data.get("team"),
             note=data.get("note", ""),
         )
     if action == "arrive":
@@ -245,8 +258,9 @@ def add_note(request, pk: int):
             _apply_errors(form, exc)
         else:
             return redirect(_next(request, incident_url(incident)))
-    return render(request, "incidents/detail.html",
-                  _detail_context(request, incident, note=form), status=422)
+    return render(
+        request, "incidents/detail.html", _detail_context(request, incident, note=form), status=422
+    )
 
 
 @login_required
@@ -256,8 +270,12 @@ def add_photo(request, pk: int):
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_photo(incident, actor=request.user, image=form.cleaned_data["image"],
-                               caption=form.cleaned_data["caption"])
+            services.add_photo(
+                incident,
+                actor=request.user,
+                image=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -266,8 +284,9 @@ def add_photo(request, pk: int):
     if request.POST.get("next"):
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(_next(request, incident_url(incident)))
-    return render(request, "incidents/detail.html",
-                  _detail_context(request, incident, photo=form), status=422)
+    return render(
+        request, "incidents/detail.html", _detail_context(request, incident, photo=form), status=422
+    )
 
 
 @login_required
@@ -290,8 +309,9 @@ def incident_edit(request, pk: int):
             messages.success(request, _("Report updated."))
             return redirect(incident_url(incident))
     status = 422 if request.method == "POST" else 200
-    return render(request, "incidents/edit.html", {"form": form, "incident": incident},
-                  status=status)
+    return render(
+        request, "incidents/edit.html", {"form": form, "incident": incident}, status=status
+    )
 
 
 @login_required
@@ -308,31 +328,42 @@ def photo(request, pk: int, photo_id: int):
 @login_required
 def asset_history(request, asset_ref: str):
     incidents = (
-        _visible(request).for_asset(asset_ref).with_list_relations()
-        .order_by("-reported_at", "-id")
+        _visible(request).for_asset(asset_ref).with_list_relations().order_by("-reported_at", "-id")
     )
     page = CappedPaginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "incidents/asset.html",
-                  {"asset_ref": asset_ref.upper(), "page": page, "now": timezone.now()})
+    return render(
+        request,
+        "incidents/asset.html",
+        {"asset_ref": asset_ref.upper(), "page": page, "now": timezone.now()},
+    )
 
 
 @login_required
 def my_jobs(request):
     jobs = (
-        Incident.objects.jobs_for(request.user).select_related("category")
+        Incident.objects.jobs_for(request.user)
+        .select_related("category")
         .order_by("next_deadline", "reported_at")
     )
-    recent = (
-        Incident.objects.filter(assignee=request.user, status__in=["resolved", "closed"],
-                                resolved_at__gte=timezone.now() - timedelta(days=7))
-        .order_by("-resolved_at")[:10]
-    )
+    recent = Incident.objects.filter(
+        assignee=request.user,
+        status__in=["resolved", "closed"],
+        resolved_at__gte=timezone.now() - timedelta(days=7),
+    ).order_by("-resolved_at")[:10]
     jobs = list(jobs)
     for job in jobs:
         job.panels = render_panels(job_panels, request, job)
-    return render(request, "incidents/my_jobs.html",
-                  {"jobs": jobs, "recent": recent, "now": timezone.now(),
-                   "photo_form": PhotoForm(), "note_form": NoteForm()})
+    return render(
+        request,
+        "incidents/my_jobs.html",
+        {
+            "jobs": jobs,
+            "recent": recent,
+            "now": timezone.now(),
+            "photo_form": PhotoForm(),
+            "note_form": NoteForm(),
+        },
+    )
 
 
 @login_required
@@ -347,7 +378,9 @@ def directive_progress(request, pk: int):
     if form.is_valid():
         try:
             services.report_directive_progress(
-                directive, actor=request.user, text=form.cleaned_data["text"],
+                directive,
+                actor=request.user,
+                text=form.cleaned_data["text"],
                 status=form.cleaned_data["status"] or None,
             )
         except (IncidentError, PermissionDenied) as exc:

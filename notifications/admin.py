@@ -35,8 +35,17 @@ class AttemptInline(admin.TabularInline):
 class NotificationAdmin(admin.ModelAdmin):
     """Every notification, its delivery state and every attempt: the evidence."""
 
-    list_display = ("created_at", "incident", "step", "channel", "recipient", "status",
-                    "attempts", "delivered_at", "next_attempt_at")
+    list_display = (
+        "created_at",
+        "incident",
+        "step",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "delivered_at",
+        "next_attempt_at",
+    )
     list_filter = ("status", "channel", "event")
     search_fields = ("step", "recipient", "title")
     raw_id_fields = ("incident", "user", "endpoint")

@@ -70,8 +70,7 @@ def _send_email(notification) -> None:
     if user is None or not user.email:
         raise DeliveryError("no email address")
     try:
-        send_mail(notification.title, notification.body, settings.DEFAULT_FROM_EMAIL,
-                  [user.email])
+        send_mail(notification.title, notification.body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except Exception as exc:  # any backend failure is a failed attempt
         raise DeliveryError(f"email: {exc}") from exc
 
@@ -86,17 +85,28 @@ def _body(endpoint, notification) -> tuple[str, dict, dict]:
     if kind == "dingtalk":
         if endpoint.secret:
             ts = int(time.time() * 1000)
-            mac = hmac.new(endpoint.secret.encode(), f"{ts}\n{endpoint.secret}".encode(),
-                           hashlib.sha256).digest()
+            mac = hmac.new(
+                endpoint.secret.encode(), f"{ts}\n{endpoint.secret}".encode(), hashlib.sha256
+            ).digest()
             sig = quote_plus(base64.b64encode(mac).decode())
             url = f"{url}{'&' if '?' in url else '?'}timestamp={ts}&sign={sig}"
-        doc = {"msgtype": "markdown", "markdown": {
-            "title": notification.title,
-            "text": f"### {notification.title}\n\n{notification.body}"}}
+        doc = {
+            "msgtype": "markdown",
+            "markdown": {
+                "title": notification.title,
+                "text": f"### {notification.title}\n\n{notification.body}",
+            },
+        }
         return url, doc, {}
     if kind == "wecom":
-        return url, {"msgtype": "markdown", "markdown": {
-            "content": f"**{notification.title}**\n{notification.body}"}}, {}
+        return (
+            url,
+            {
+                "msgtype": "markdown",
+                "markdown": {"content": f"**{notification.title}**\n{notification.body}"},
+            },
+            {},
+        )
     if kind == "feishu":
         doc: dict = {"msg_type": "text", "content": {"text": _robot_text(notification)}}
         if endpoint.secret:
@@ -111,25 +121,31 @@ def _post(endpoint, notification) -> int:
     url, doc, headers = _body(endpoint, notification)
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     ts = int(time.time())
-    headers.update({
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": "aftersales-webhooks/1",
-        "X-Aftersales-Delivery": notification.key,
-        "X-Aftersales-Event": f"incident.{notification.event}",
-        "X-Aftersales-Timestamp": str(ts),
-    })
+    headers.update(
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "aftersales-webhooks/1",
+            "X-Aftersales-Delivery": notification.key,
+            "X-Aftersales-Event": f"incident.{notification.event}",
+            "X-Aftersales-Timestamp": str(ts),
+        }
+    )
     if endpoint.kind == "generic" and endpoint.secret:
         headers["X-Aftersales-Signature"] = sign(endpoint.secret, ts, body)
     try:
         response = requests.post(
-            url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            url,
+            data=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
     if not 200 <= response.status_code < 300:
-        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}",
-                            response.status_code)
+        raise DeliveryError(
+            f"HTTP {response.status_code}: {response.text[:300]}", response.status_code
+        )
     if endpoint.kind in ("dingtalk", "wecom", "feishu"):
         _check_robot_reply(response)
     return response.status_code

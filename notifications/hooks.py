@@ -17,8 +17,10 @@ def _hook(event: str, action: str):
 HOOKS = {
     "report": _hook("created", "report"),
     "resolve": _hook("resolved", "resolve"),
-    **{a: _hook("changed", a)
-       for a in ("confirm", "dispatch", "arrive", "close", "cancel", "regrade")},
+    **{
+        a: _hook("changed", a)
+        for a in ("confirm", "dispatch", "arrive", "close", "cancel", "regrade")
+    },
 }
 
 

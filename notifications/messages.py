@@ -42,16 +42,21 @@ def _texts(language: str) -> dict:
         return {
             "min": _("%(m)d min"),
             "h_min": _("%(h)d h %(m)02d min"),
-            "what": {"confirm": _("not confirmed"), "arrive": _("nobody on site"),
-                     "resolve": _("not resolved")},
+            "what": {
+                "confirm": _("not confirmed"),
+                "arrive": _("nobody on site"),
+                "resolve": _("not resolved"),
+            },
             "grades": {g.value: str(g.label) for g in Grade},
             "report_title": _("%(grade)s incident %(number)s reported: HQ alert"),
-            "report_body": _("%(title)s. A Level I incident starts the full emergency "
-                             "response. Act now: %(url)s"),
+            "report_body": _(
+                "%(title)s. A Level I incident starts the full emergency response. Act now: %(url)s"
+            ),
             "reminder_title": _("Reminder: %(number)s still escalated (level %(level)s)"),
             "title": _("%(number)s escalated to level %(level)s"),
-            "body": _("%(title)s: %(what)s, %(late)s late (deadline %(deadline)s). "
-                      "Act now: %(url)s"),
+            "body": _(
+                "%(title)s: %(what)s, %(late)s late (deadline %(deadline)s). Act now: %(url)s"
+            ),
         }
 
 
@@ -60,8 +65,10 @@ def escalation_message(step, language: str) -> tuple[str, str]:
     incident = step.incident
     texts = _texts(language)
     values = {
-        "number": incident.number or incident.pk, "level": step.level,
-        "title": incident.title, "grade": texts["grades"].get(incident.grade, incident.grade),
+        "number": incident.number or incident.pk,
+        "level": step.level,
+        "title": incident.title,
+        "grade": texts["grades"].get(incident.grade, incident.grade),
         "what": texts["what"].get(step.target, step.target),
         "late": lateness(step.late_seconds, language),
         "deadline": timezone.localtime(step.deadline).strftime("%Y-%m-%d %H:%M"),
@@ -76,8 +83,12 @@ def escalation_message(step, language: str) -> tuple[str, str]:
 def event_message(incident, event: str, language: str) -> tuple[str, str]:
     """(title, body) of an integration event."""
     with override(language):
-        values = {"number": incident.number or incident.pk, "title": incident.title,
-                  "status": incident.get_status_display(), "url": incident_url(incident.pk)}
+        values = {
+            "number": incident.number or incident.pk,
+            "title": incident.title,
+            "status": incident.get_status_display(),
+            "url": incident_url(incident.pk),
+        }
         titles = {
             "created": _("Incident %(number)s created"),
             "changed": _("Incident %(number)s changed (%(status)s)"),

@@ -55,21 +55,32 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
-        _("signing secret"), max_length=200, blank=True,
+        _("signing secret"),
+        max_length=200,
+        blank=True,
         help_text=_("HMAC key (generic) or the robot's signing secret (DingTalk, Feishu)."),
     )
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="webhook_endpoints", verbose_name=_("team"),
+        "teams.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("team"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="webhook_endpoints", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("user"),
     )
     events = models.JSONField(
-        _("integration events"), default=list, blank=True,
-        help_text=_("For integrations (no team, no user): created, changed, escalated, "
-                    "resolved."),
+        _("integration events"),
+        default=list,
+        blank=True,
+        help_text=_("For integrations (no team, no user): created, changed, escalated, resolved."),
     )
     language = models.CharField(
         _("message language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
@@ -122,11 +133,17 @@ class Notification(models.Model):
     recipient = models.CharField(_("recipient"), max_length=24)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
     )
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.SET_NULL, null=True, blank=True,
+        WebhookEndpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="notifications",
     )
     event = models.CharField(_("event"), max_length=20, default="escalated")
@@ -138,7 +155,9 @@ class Notification(models.Model):
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"))
     status = models.CharField(
-        _("delivery"), max_length=10, choices=DeliveryStatus.choices,
+        _("delivery"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
         default=DeliveryStatus.PENDING,
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
@@ -158,15 +177,18 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], name="notification_due",
+                fields=["next_attempt_at"],
+                name="notification_due",
                 condition=Q(status="pending"),
             ),
             models.Index(
-                fields=["user", "-created_at"], name="notification_inbox",
+                fields=["user", "-created_at"],
+                name="notification_inbox",
                 condition=Q(channel="inapp"),
             ),
             models.Index(
-                fields=["user"], name="notification_unread",
+                fields=["user"],
+                name="notification_unread",
                 condition=Q(channel="inapp", read_at__isnull=True),
             ),
             models.Index(fields=["incident", "created_at"], name="notification_incident"),

@@ -106,7 +106,9 @@ def _users(ids: set[int]) -> dict[int, object]:
     if not ids:
         return {}
     return {
-        u.pk: u for u in get_user_model().objects.filter(pk__in=ids, is_active=True)
+        u.pk: u
+        for u in get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
         .select_related("notification_pref")
     }
 
@@ -118,8 +120,11 @@ def language_of(user) -> str:
 
 def _incident_json(incident) -> dict:
     return {
-        "id": incident.pk, "number": incident.number, "title": incident.title,
-        "grade": incident.grade, "status": incident.status,
+        "id": incident.pk,
+        "number": incident.number,
+        "title": incident.title,
+        "grade": incident.grade,
+        "status": incident.status,
         "reported_at": incident.reported_at.isoformat(),
         "confirm_deadline": incident.confirm_deadline.isoformat(),
         "escalation_level": incident.escalation_level,
@@ -131,9 +136,26 @@ def _incident_json(incident) -> dict:
 
 
 NOTIFICATION_COLUMNS = (
-    "incident_id", "step", "recipient", "channel", "user_id", "endpoint_id", "event", "level",
-    "language", "title", "body", "url", "payload", "created_at", "status", "attempts",
-    "next_attempt_at", "delivered_at", "last_error", "read_at",
+    "incident_id",
+    "step",
+    "recipient",
+    "channel",
+    "user_id",
+    "endpoint_id",
+    "event",
+    "level",
+    "language",
+    "title",
+    "body",
+    "url",
+    "payload",
+    "created_at",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "delivered_at",
+    "last_error",
+    "read_at",
 )
 
 
@@ -149,13 +171,25 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
     users = _users(set().union(*(u for u, _t in resolved)))
     rows: list[dict] = []
     for step, (user_ids, team_ids) in zip(steps, resolved, strict=True):
-        base = {"incident_id": step.incident.pk, "step": step.step_key, "level": step.level,
-                "event": "escalated", "created_at": now, "url": incident_url(step.incident.pk)}
-        extra = {"escalation": {
-            "target": step.target, "step": step.seq, "level": step.level,
-            "reminder": step.is_reminder, "due_at": step.due_at.isoformat(),
-            "fired_at": step.fired_at.isoformat(), "late_seconds": step.late_seconds,
-        }}
+        base = {
+            "incident_id": step.incident.pk,
+            "step": step.step_key,
+            "level": step.level,
+            "event": "escalated",
+            "created_at": now,
+            "url": incident_url(step.incident.pk),
+        }
+        extra = {
+            "escalation": {
+                "target": step.target,
+                "step": step.seq,
+                "level": step.level,
+                "reminder": step.is_reminder,
+                "due_at": step.due_at.isoformat(),
+                "fired_at": step.fired_at.isoformat(),
+                "late_seconds": step.late_seconds,
+            }
+        }
         messages: dict[str, tuple[str, str]] = {}
 
         def text(lang, step=step, messages=messages):
@@ -170,8 +204,10 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
         for endpoint in directory.endpoints:
             is_team = endpoint.team_id in team_ids
             is_integration = (
-                endpoint.team_id is None and endpoint.user_id is None
-                and "escalated" in (endpoint.events or []) and step.target != "report"
+                endpoint.team_id is None
+                and endpoint.user_id is None
+                and "escalated" in (endpoint.events or [])
+                and step.target != "report"
             )
             if is_team or is_integration:
                 rows.append(_webhook_row(endpoint, step.incident, base, text, extra, now))
@@ -182,21 +218,31 @@ def insert_notifications(rows: list[dict]) -> int:
     """Write outbox rows, skipping any whose key exists; kick delivery after commit."""
     if is_postgres():
         insert_ignoring_conflicts(
-            Notification._meta.db_table, NOTIFICATION_COLUMNS,
+            Notification._meta.db_table,
+            NOTIFICATION_COLUMNS,
             [tuple(r.get(c) for c in NOTIFICATION_COLUMNS) for r in rows],
         )
     else:
-        Notification.objects.bulk_create([Notification(**r) for r in rows],
-                                         ignore_conflicts=True)
+        Notification.objects.bulk_create([Notification(**r) for r in rows], ignore_conflicts=True)
     if any(r["status"] == DeliveryStatus.PENDING for r in rows):
         transaction.on_commit(kick_delivery)
     return len(rows)
 
 
 def _row(base: dict, **values) -> dict:
-    row = {"user_id": None, "endpoint_id": None, "payload": {}, "attempts": 0,
-           "status": DeliveryStatus.PENDING, "next_attempt_at": None, "delivered_at": None,
-           "last_error": "", "read_at": None, **base, **values}
+    row = {
+        "user_id": None,
+        "endpoint_id": None,
+        "payload": {},
+        "attempts": 0,
+        "status": DeliveryStatus.PENDING,
+        "next_attempt_at": None,
+        "delivered_at": None,
+        "last_error": "",
+        "read_at": None,
+        **base,
+        **values,
+    }
     if row["status"] == DeliveryStatus.PENDING:
         row["next_attempt_at"] = row["created_at"]
     return row
@@ -205,16 +251,36 @@ def _row(base: dict, **values) -> dict:
 def _for_user(user, incident, base, text, extra, directory, now) -> list[dict]:
     lang = language_of(user)
     title, body = text(lang)
-    out = [_row(base, recipient=f"u{user.pk}", channel=Channel.INAPP, user_id=user.pk,
-                language=lang, title=title, body=body, status=DeliveryStatus.DELIVERED,
-                delivered_at=now)]
+    out = [
+        _row(
+            base,
+            recipient=f"u{user.pk}",
+            channel=Channel.INAPP,
+            user_id=user.pk,
+            language=lang,
+            title=title,
+            body=body,
+            status=DeliveryStatus.DELIVERED,
+            delivered_at=now,
+        )
+    ]
     pref = getattr(user, "notification_pref", None)
     if user.email and (pref is None or pref.email_enabled):
-        out.append(_row(base, recipient=f"u{user.pk}", channel=Channel.EMAIL,
-                        user_id=user.pk, language=lang, title=title, body=body))
+        out.append(
+            _row(
+                base,
+                recipient=f"u{user.pk}",
+                channel=Channel.EMAIL,
+                user_id=user.pk,
+                language=lang,
+                title=title,
+                body=body,
+            )
+        )
     out.extend(
         _webhook_row(endpoint, incident, base, text, extra, now)
-        for endpoint in directory.endpoints if endpoint.user_id == user.pk
+        for endpoint in directory.endpoints
+        if endpoint.user_id == user.pk
     )
     return out
 
@@ -225,12 +291,21 @@ def notification_key(row: dict) -> str:
 
 def _webhook_row(endpoint, incident, base, text, extra, now) -> dict:
     title, body = text(endpoint.language)
-    row = _row(base, recipient=f"e{endpoint.pk}", channel=Channel.WEBHOOK,
-               endpoint_id=endpoint.pk, user_id=endpoint.user_id, language=endpoint.language,
-               title=title, body=body)
+    row = _row(
+        base,
+        recipient=f"e{endpoint.pk}",
+        channel=Channel.WEBHOOK,
+        endpoint_id=endpoint.pk,
+        user_id=endpoint.user_id,
+        language=endpoint.language,
+        title=title,
+        body=body,
+    )
     row["payload"] = {
-        "id": notification_key(row), "event": f"incident.{base['event']}",
-        "occurred_at": now.isoformat(), "incident": _incident_json(incident),
+        "id": notification_key(row),
+        "event": f"incident.{base['event']}",
+        "occurred_at": now.isoformat(),
+        "incident": _incident_json(incident),
         "message": {"title": title, "body": body, "language": endpoint.language},
         **extra,
     }
@@ -241,20 +316,30 @@ def notify_integration_event(incident, event: str, *, step: str, now: datetime) 
     """Outbox rows for integrations subscribed to ``event`` (created, changed, escalated,
     resolved). Call inside the transaction that made the change."""
     endpoints = [
-        e for e in WebhookEndpoint.objects.filter(
+        e
+        for e in WebhookEndpoint.objects.filter(
             is_active=True, team__isnull=True, user__isnull=True
         )
         if event in (e.events or [])
     ]
     if not endpoints:
         return 0
-    base = {"incident_id": incident.pk, "step": step, "event": event, "created_at": now,
-            "url": incident_url(incident.pk), "level": incident.escalation_level}
-    return insert_notifications([
-        _webhook_row(e, incident, base, lambda lang: event_message(incident, event, lang), {},
-                     now)
-        for e in endpoints
-    ])
+    base = {
+        "incident_id": incident.pk,
+        "step": step,
+        "event": event,
+        "created_at": now,
+        "url": incident_url(incident.pk),
+        "level": incident.escalation_level,
+    }
+    return insert_notifications(
+        [
+            _webhook_row(
+                e, incident, base, lambda lang: event_message(incident, event, lang), {}, now
+            )
+            for e in endpoints
+        ]
+    )
 
 
 def kick_delivery() -> None:
@@ -295,7 +380,8 @@ def claim_due(*, now: datetime | None = None, limit: int = 200) -> list[tuple[in
             return [(pk, attempt) for pk, attempt in cursor.fetchall()]
     ids = list(
         Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )
     claimed = []
     for pk in ids:
@@ -320,7 +406,8 @@ def deliver(pk: int, attempt: int, *, now: datetime | None = None) -> bool | Non
     is stale: another attempt owns it)."""
     notification = (
         Notification.objects.select_related("endpoint", "user")
-        .filter(pk=pk, status=DeliveryStatus.PENDING, attempts=attempt).first()
+        .filter(pk=pk, status=DeliveryStatus.PENDING, attempts=attempt)
+        .first()
     )
     if notification is None:
         return None
@@ -333,14 +420,19 @@ def deliver(pk: int, attempt: int, *, now: datetime | None = None) -> bool | Non
         ok, error, status_code = False, str(exc)[:2000], exc.status_code
     now = now or timezone.now()
     DeliveryAttempt.objects.create(
-        notification=notification, number=attempt, started_at=started, ok=ok,
-        duration_ms=int((time.monotonic() - clock) * 1000), status_code=status_code,
+        notification=notification,
+        number=attempt,
+        started_at=started,
+        ok=ok,
+        duration_ms=int((time.monotonic() - clock) * 1000),
+        status_code=status_code,
         error=error,
     )
     current = Notification.objects.filter(pk=pk, status=DeliveryStatus.PENDING, attempts=attempt)
     if ok:
-        current.update(status=DeliveryStatus.DELIVERED, delivered_at=now, last_error="",
-                       next_attempt_at=None)
+        current.update(
+            status=DeliveryStatus.DELIVERED, delivered_at=now, last_error="", next_attempt_at=None
+        )
     elif attempt >= settings.NOTIFY_MAX_ATTEMPTS:
         current.update(status=DeliveryStatus.FAILED, last_error=error, next_attempt_at=None)
     else:

@@ -19,14 +19,17 @@ PAGE_SIZE = 30
 def notification_list(request):
     inbox = (
         Notification.objects.filter(user=request.user, channel=Channel.INAPP)
-        .select_related("incident").order_by("-created_at", "-id")
+        .select_related("incident")
+        .order_by("-created_at", "-id")
     )
     page = Paginator(inbox, PAGE_SIZE).get_page(request.GET.get("page"))
     pref = NotificationPreference.objects.filter(user=request.user).first()
-    form = PreferenceForm(initial={
-        "language": pref.language if pref else settings.LANGUAGE_CODE,
-        "email_enabled": pref.email_enabled if pref else True,
-    })
+    form = PreferenceForm(
+        initial={
+            "language": pref.language if pref else settings.LANGUAGE_CODE,
+            "email_enabled": pref.email_enabled if pref else True,
+        }
+    )
     return render(request, "notifications/list.html", {"page": page, "form": form})
 
 
@@ -37,8 +40,11 @@ def mark_read(request):
     ids = [int(i) for i in ids if i.isdigit()] if ids else None
     services.mark_read(request.user, ids=ids)
     if request.htmx:
-        return render(request, "notifications/partials/bell.html",
-                      {"unread_notifications": services.unread_count(request.user)})
+        return render(
+            request,
+            "notifications/partials/bell.html",
+            {"unread_notifications": services.unread_count(request.user)},
+        )
     return redirect(request.POST.get("next") or "notifications:list")
 
 
@@ -57,8 +63,7 @@ def preferences(request):
 def incident_panel(request, incident):
     """incidents.extensions.detail_panels: who was told, when, on which channel, delivered?"""
     told = list(
-        incident.notifications.select_related("user", "endpoint")
-        .order_by("created_at", "id")[:300]
+        incident.notifications.select_related("user", "endpoint").order_by("created_at", "id")[:300]
     )
     if not told:
         return None

@@ -12,8 +12,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
@@ -64,12 +69,25 @@ def main() -> None:
             href = page.get_attribute("table a.mono", "href")
             incident = re.sub(r"^https?://[^/]+", "", href or "/incidents/")
             ctx.close()
-        desk = [("intake", "/incidents/new/"), ("list", "/incidents/"), ("incident", incident),
-                ("home", "/"), ("dashboard", "/dashboard/")]
+        desk = [
+            ("intake", "/incidents/new/"),
+            ("list", "/incidents/"),
+            ("incident", incident),
+            ("home", "/"),
+            ("dashboard", "/dashboard/"),
+        ]
         for lang in ("en", "zh-hans"):
             shoot(browser, base, out, lang, args.dispatcher, args.password, DESKTOP, desk)
-            shoot(browser, base, out, lang, args.technician, args.password, PHONE,
-                  [("myjobs-phone", "/incidents/mine/")])
+            shoot(
+                browser,
+                base,
+                out,
+                lang,
+                args.technician,
+                args.password,
+                PHONE,
+                [("myjobs-phone", "/incidents/mine/")],
+            )
         browser.close()
 
 

@@ -69,8 +69,17 @@ def _run_each(modeladmin, request, queryset, fn, done: str) -> None:
 
 @admin.register(Part)
 class PartAdmin(admin.ModelAdmin):
-    list_display = ("sku", "name", "name_zh", "category", "tracking", "unit", "unit_cost",
-                    "replaces_assets", "is_active")
+    list_display = (
+        "sku",
+        "name",
+        "name_zh",
+        "category",
+        "tracking",
+        "unit",
+        "unit_cost",
+        "replaces_assets",
+        "is_active",
+    )
     list_filter = ("category", "tracking", "is_active")
     search_fields = ("sku", "name", "name_zh")
     list_editable = ("is_active",)
@@ -99,8 +108,16 @@ class SupplierAdmin(admin.ModelAdmin):
 
 @admin.register(StockBalance)
 class StockBalanceAdmin(ReadOnlyAdmin):
-    list_display = ("part", "depot", "on_hand", "reserved", "available", "reorder_point",
-                    "reorder_quantity", "low_since")
+    list_display = (
+        "part",
+        "depot",
+        "on_hand",
+        "reserved",
+        "available",
+        "reorder_point",
+        "reorder_quantity",
+        "low_since",
+    )
     list_filter = ("depot", ("low_since", admin.EmptyFieldListFilter))
     search_fields = ("part__sku", "part__name")
     list_select_related = ("part", "depot")
@@ -109,8 +126,19 @@ class StockBalanceAdmin(ReadOnlyAdmin):
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "part", "depot", "quantity", "on_hand_delta",
-                    "reserved_delta", "lot", "incident", "user", "reason")
+    list_display = (
+        "created_at",
+        "kind",
+        "part",
+        "depot",
+        "quantity",
+        "on_hand_delta",
+        "reserved_delta",
+        "lot",
+        "incident",
+        "user",
+        "reason",
+    )
     list_filter = ("kind", "depot")
     search_fields = ("part__sku", "lot", "incident__number", "reason")
     list_select_related = ("part", "depot", "incident", "user")
@@ -120,21 +148,39 @@ class StockMoveAdmin(ReadOnlyAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "part", "quantity", "from_depot", "to_depot", "status",
-                    "shipped_at", "received_at")
+    list_display = (
+        "__str__",
+        "part",
+        "quantity",
+        "from_depot",
+        "to_depot",
+        "status",
+        "shipped_at",
+        "received_at",
+    )
     list_filter = ("status",)
     search_fields = ("part__sku",)
     actions = ["receive", "cancel"]
 
     @admin.action(description=_("Receive the selected transfers"))
     def receive(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda t: services.receive_transfer(t, actor=request.user), _("Received"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda t: services.receive_transfer(t, actor=request.user),
+            _("Received"),
+        )
 
     @admin.action(description=_("Cancel the selected transfers (back to the source)"))
     def cancel(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda t: services.cancel_transfer(t, actor=request.user), _("Cancelled"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda t: services.cancel_transfer(t, actor=request.user),
+            _("Cancelled"),
+        )
 
 
 class PurchaseEventInline(ReadOnlyInline):
@@ -151,8 +197,16 @@ class OrderLineInline(ReadOnlyInline):
 
 @admin.register(PurchaseRequest)
 class PurchaseRequestAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "part", "depot", "quantity", "source", "status", "incident",
-                    "created_at")
+    list_display = (
+        "__str__",
+        "part",
+        "depot",
+        "quantity",
+        "source",
+        "status",
+        "incident",
+        "created_at",
+    )
     list_filter = ("status", "source")
     search_fields = ("part__sku", "incident__number")
     inlines = [PurchaseEventInline]
@@ -160,15 +214,23 @@ class PurchaseRequestAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Submit the selected requests"))
     def submit(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda r: services.submit_purchase_request(r, actor=request.user),
-                  _("Submitted"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda r: services.submit_purchase_request(r, actor=request.user),
+            _("Submitted"),
+        )
 
     @admin.action(description=_("Cancel the selected requests"))
     def cancel(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda r: services.cancel_purchase_request(r, actor=request.user),
-                  _("Cancelled"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda r: services.cancel_purchase_request(r, actor=request.user),
+            _("Cancelled"),
+        )
 
 
 @admin.register(PurchaseOrder)
@@ -180,8 +242,13 @@ class PurchaseOrderAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Place the selected orders"))
     def place(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda o: services.place_order(o, actor=request.user), _("Placed"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda o: services.place_order(o, actor=request.user),
+            _("Placed"),
+        )
 
 
 class ReceiptLineInline(ReadOnlyInline):
@@ -211,29 +278,43 @@ class StocktakeAdmin(ReadOnlyAdmin):
 
 @admin.register(LowStockAlert)
 class LowStockAlertAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "balance", "available", "reorder_point", "request",
-                    "acknowledged_at", "acknowledged_by")
+    list_display = (
+        "created_at",
+        "balance",
+        "available",
+        "reorder_point",
+        "request",
+        "acknowledged_at",
+        "acknowledged_by",
+    )
     list_filter = (("acknowledged_at", admin.EmptyFieldListFilter),)
     list_select_related = ("balance__part", "balance__depot", "request")
     actions = ["acknowledge"]
 
     @admin.action(description=_("Acknowledge the selected alerts"))
     def acknowledge(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda a: services.acknowledge_alert(a, actor=request.user),
-                  _("Acknowledged"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda a: services.acknowledge_alert(a, actor=request.user),
+            _("Acknowledged"),
+        )
 
 
 @admin.register(UnitReturn)
 class UnitReturnAdmin(ReadOnlyAdmin):
-    list_display = ("incident", "part", "serial", "depot", "status", "opened_at",
-                    "received_at")
+    list_display = ("incident", "part", "serial", "depot", "status", "opened_at", "received_at")
     list_filter = ("status",)
     search_fields = ("serial", "incident__number")
     actions = ["received"]
 
     @admin.action(description=_("Mark the failed units received"))
     def received(self, request, queryset):
-        _run_each(self, request, queryset,
-                  lambda r: services.receive_failed_unit(r, actor=request.user),
-                  _("Received"))
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda r: services.receive_failed_unit(r, actor=request.user),
+            _("Received"),
+        )

@@ -1,13 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-_VIEW = ["spareparts.view_part", "spareparts.view_depot", "spareparts.view_stockbalance",
-         "spareparts.view_stockmove"]
+_VIEW = [
+    "spareparts.view_part",
+    "spareparts.view_depot",
+    "spareparts.view_stockbalance",
+    "spareparts.view_stockmove",
+]
 _LOGISTICS = [
-    *_VIEW, "spareparts.view_supplier", "spareparts.view_transfer",
-    "spareparts.view_purchaserequest", "spareparts.view_purchaseorder",
-    "spareparts.view_receipt", "spareparts.view_stocktake", "spareparts.view_lowstockalert",
-    "spareparts.view_unitreturn", "spareparts.move_stock", "spareparts.reserve_part",
+    *_VIEW,
+    "spareparts.view_supplier",
+    "spareparts.view_transfer",
+    "spareparts.view_purchaserequest",
+    "spareparts.view_purchaseorder",
+    "spareparts.view_receipt",
+    "spareparts.view_stocktake",
+    "spareparts.view_lowstockalert",
+    "spareparts.view_unitreturn",
+    "spareparts.move_stock",
+    "spareparts.reserve_part",
     "spareparts.manage_purchasing",
 ]
 
@@ -24,8 +35,7 @@ class SparepartsConfig(AppConfig):
 
         extend_role("logistics", _LOGISTICS)
         extend_role("manager", _LOGISTICS)
-        extend_role("dispatcher", [*_VIEW, "spareparts.reserve_part",
-                                   "spareparts.view_unitreturn"])
+        extend_role("dispatcher", [*_VIEW, "spareparts.reserve_part", "spareparts.view_unitreturn"])
         extend_role("technician", ["spareparts.view_part", "spareparts.record_parts_used"])
 
         hooks = incident_services.transition_hooks

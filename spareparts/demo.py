@@ -32,43 +32,142 @@ SUPPLIERS = [
 
 # sku: (English, Chinese, category, tracking, unit, cost, {depot: (on hand, reorder pt, qty)})
 PARTS = {
-    "BAT-LFP-72V-100AH": ("Battery pack LFP 72V 100Ah", "磷酸铁锂电池包 72V 100Ah", "battery",
-                          "serial", "pcs", "18500.00",
-                          {"hq": (0, 2, 4), "east": (0, 1, 2), "south": (0, 1, 2)}),
-    "BAT-NMC-48V-40AH": ("Battery pack NMC 48V 40Ah", "三元锂电池包 48V 40Ah", "battery",
-                         "batch", "pcs", "6200.00",
-                         {"hq": (12, 4, 10), "east": (3, 2, 4), "south": (1, 2, 4)}),
-    "BAT-BMS-V3": ("Battery management board V3", "电池管理板 V3", "battery", "batch", "pcs",
-                   "880.00", {"hq": (25, 6, 20), "east": (6, 2, 6), "south": (5, 2, 6)}),
-    "CHG-OBC-6K6": ("On-board charger 6.6 kW", "车载充电机 6.6kW", "charger", "serial", "pcs",
-                    "3400.00", {"hq": (0, 2, 4), "east": (0, 1, 2), "south": (0, 1, 2)}),
-    "CHG-DC-GUN": ("DC charging gun with cable", "直流充电枪（含线缆）", "charger", "none",
-                   "set", "1250.00", {"hq": (8, 3, 6), "east": (2, 1, 2), "south": (2, 1, 2)}),
-    "CHG-PORT-AC": ("AC charging inlet", "交流充电插座", "charger", "none", "pcs", "310.00",
-                    {"hq": (30, 8, 20), "east": (9, 3, 8), "south": (2, 3, 8)}),
-    "MC-72V-400A": ("Motor controller 72V 400A", "电机控制器 72V 400A", "controller", "serial",
-                    "pcs", "5600.00", {"hq": (0, 2, 3), "east": (0, 1, 2), "south": (0, 1, 2)}),
-    "MC-DCDC-2K": ("DC/DC converter 2 kW", "DC/DC 转换器 2kW", "controller", "none", "pcs",
-                   "1480.00", {"hq": (7, 2, 5), "east": (2, 1, 2), "south": (0, 1, 2)}),
-    "TYR-205-55R16": ("Tyre 205/55 R16", "轮胎 205/55 R16", "tyre", "batch", "pcs", "520.00",
-                      {"hq": (40, 12, 24), "east": (16, 8, 16), "south": (6, 8, 16)}),
-    "TYR-275-70R22": ("Bus tyre 275/70 R22.5", "客车轮胎 275/70 R22.5", "tyre", "batch", "pcs",
-                      "1890.00", {"hq": (18, 6, 12), "east": (6, 4, 8), "south": (4, 4, 8)}),
-    "TYR-FORK-SOLID": ("Solid forklift tyre 18x7-8", "叉车实心轮胎 18x7-8", "tyre", "none",
-                       "pcs", "460.00", {"hq": (10, 4, 8), "east": (4, 2, 4), "south": (2, 2, 4)}),
-    "TOOL-DIAG-HV": ("High-voltage diagnostic tablet", "高压诊断平板", "tool", "serial", "set",
-                     "9800.00", {"hq": (0, 1, 1), "east": (0, 0, 0), "south": (0, 0, 0)}),
-    "TOOL-INSUL-TEST": ("Insulation resistance tester", "绝缘电阻测试仪", "tool", "none", "set",
-                        "2100.00", {"hq": (4, 1, 2), "east": (1, 1, 1), "south": (1, 1, 1)}),
-    "UNIT-TR3-LOAN": ("Loan forklift TR3 (whole unit)", "TR3 叉车备用整机", "unit", "serial",
-                      "pcs", "98000.00", {"hq": (0, 0, 0), "east": (0, 0, 0), "south": (0, 0, 0)}),
+    "BAT-LFP-72V-100AH": (
+        "Battery pack LFP 72V 100Ah",
+        "磷酸铁锂电池包 72V 100Ah",
+        "battery",
+        "serial",
+        "pcs",
+        "18500.00",
+        {"hq": (0, 2, 4), "east": (0, 1, 2), "south": (0, 1, 2)},
+    ),
+    "BAT-NMC-48V-40AH": (
+        "Battery pack NMC 48V 40Ah",
+        "三元锂电池包 48V 40Ah",
+        "battery",
+        "batch",
+        "pcs",
+        "6200.00",
+        {"hq": (12, 4, 10), "east": (3, 2, 4), "south": (1, 2, 4)},
+    ),
+    "BAT-BMS-V3": (
+        "Battery management board V3",
+        "电池管理板 V3",
+        "battery",
+        "batch",
+        "pcs",
+        "880.00",
+        {"hq": (25, 6, 20), "east": (6, 2, 6), "south": (5, 2, 6)},
+    ),
+    "CHG-OBC-6K6": (
+        "On-board charger 6.6 kW",
+        "车载充电机 6.6kW",
+        "charger",
+        "serial",
+        "pcs",
+        "3400.00",
+        {"hq": (0, 2, 4), "east": (0, 1, 2), "south": (0, 1, 2)},
+    ),
+    "CHG-DC-GUN": (
+        "DC charging gun with cable",
+        "直流充电枪（含线缆）",
+        "charger",
+        "none",
+        "set",
+        "1250.00",
+        {"hq": (8, 3, 6), "east": (2, 1, 2), "south": (2, 1, 2)},
+    ),
+    "CHG-PORT-AC": (
+        "AC charging inlet",
+        "交流充电插座",
+        "charger",
+        "none",
+        "pcs",
+        "310.00",
+        {"hq": (30, 8, 20), "east": (9, 3, 8), "south": (2, 3, 8)},
+    ),
+    "MC-72V-400A": (
+        "Motor controller 72V 400A",
+        "电机控制器 72V 400A",
+        "controller",
+        "serial",
+        "pcs",
+        "5600.00",
+        {"hq": (0, 2, 3), "east": (0, 1, 2), "south": (0, 1, 2)},
+    ),
+    "MC-DCDC-2K": (
+        "DC/DC converter 2 kW",
+        "DC/DC 转换器 2kW",
+        "controller",
+        "none",
+        "pcs",
+        "1480.00",
+        {"hq": (7, 2, 5), "east": (2, 1, 2), "south": (0, 1, 2)},
+    ),
+    "TYR-205-55R16": (
+        "Tyre 205/55 R16",
+        "轮胎 205/55 R16",
+        "tyre",
+        "batch",
+        "pcs",
+        "520.00",
+        {"hq": (40, 12, 24), "east": (16, 8, 16), "south": (6, 8, 16)},
+    ),
+    "TYR-275-70R22": (
+        "Bus tyre 275/70 R22.5",
+        "客车轮胎 275/70 R22.5",
+        "tyre",
+        "batch",
+        "pcs",
+        "1890.00",
+        {"hq": (18, 6, 12), "east": (6, 4, 8), "south": (4, 4, 8)},
+    ),
+    "TYR-FORK-SOLID": (
+        "Solid forklift tyre 18x7-8",
+        "叉车实心轮胎 18x7-8",
+        "tyre",
+        "none",
+        "pcs",
+        "460.00",
+        {"hq": (10, 4, 8), "east": (4, 2, 4), "south": (2, 2, 4)},
+    ),
+    "TOOL-DIAG-HV": (
+        "High-voltage diagnostic tablet",
+        "高压诊断平板",
+        "tool",
+        "serial",
+        "set",
+        "9800.00",
+        {"hq": (0, 1, 1), "east": (0, 0, 0), "south": (0, 0, 0)},
+    ),
+    "TOOL-INSUL-TEST": (
+        "Insulation resistance tester",
+        "绝缘电阻测试仪",
+        "tool",
+        "none",
+        "set",
+        "2100.00",
+        {"hq": (4, 1, 2), "east": (1, 1, 1), "south": (1, 1, 1)},
+    ),
+    "UNIT-TR3-LOAN": (
+        "Loan forklift TR3 (whole unit)",
+        "TR3 叉车备用整机",
+        "unit",
+        "serial",
+        "pcs",
+        "98000.00",
+        {"hq": (0, 0, 0), "east": (0, 0, 0), "south": (0, 0, 0)},
+    ),
 }
 REPLACES = {"UNIT-TR3-LOAN": "LHYTR3"}
 
 # Serial-tracked stock arrives on a purchase order, so it can be traced to its supplier.
 RECEIVED = {  # sku: (supplier, depot, [serials])
-    "BAT-LFP-72V-100AH": ("catl-pack", "hq", ["LFP72-2604-0001", "LFP72-2604-0002",
-                                               "LFP72-2604-0003", "LFP72-2604-0004"]),
+    "BAT-LFP-72V-100AH": (
+        "catl-pack",
+        "hq",
+        ["LFP72-2604-0001", "LFP72-2604-0002", "LFP72-2604-0003", "LFP72-2604-0004"],
+    ),
     "CHG-OBC-6K6": ("volta-elec", "hq", ["OBC66-A1001", "OBC66-A1002", "OBC66-A1003"]),
     "MC-72V-400A": ("volta-elec", "hq", ["MC400-77001", "MC400-77002", "MC400-77003"]),
     "TOOL-DIAG-HV": ("volta-elec", "hq", ["DIAG-HV-0042"]),
@@ -83,8 +182,9 @@ def load(org: dict) -> None:
     actor = get_user_model().objects.filter(username="logistics").first()
     with transaction.atomic():
         depots = {
-            code: Depot.objects.create(code=code, kind=kind, name=name, name_zh=name_zh,
-                                       team=org.get(team))
+            code: Depot.objects.create(
+                code=code, kind=kind, name=name, name_zh=name_zh, team=org.get(team)
+            )
             for code, (kind, name, name_zh, team) in DEPOTS.items()
         }
         suppliers = {
@@ -94,8 +194,15 @@ def load(org: dict) -> None:
         parts = {}
         for sku, (name, name_zh, category, tracking, unit, cost, _s) in PARTS.items():
             parts[sku] = Part.objects.create(
-                sku=sku, name=name, name_zh=name_zh, category=category, tracking=tracking,
-                unit=unit, unit_cost=cost, replaces_assets=REPLACES.get(sku, ""))
+                sku=sku,
+                name=name,
+                name_zh=name_zh,
+                category=category,
+                tracking=tracking,
+                unit=unit,
+                unit_cost=cost,
+                replaces_assets=REPLACES.get(sku, ""),
+            )
         _opening_stock(parts, depots)
         _received_orders(parts, depots, suppliers, actor)
         _reorder_levels(parts, depots)
@@ -108,8 +215,14 @@ def _opening_stock(parts, depots) -> None:
         for code, (on_hand, _point, _qty) in spec[6].items():
             if on_hand:
                 lots = [f"B{sku[:3]}-2603"] if parts[sku].tracking == "batch" else None
-                services.adjust_stock(part=parts[sku], depot=depots[code], delta=on_hand,
-                                      lots=lots, reason="Opening balance 期初库存", actor=None)
+                services.adjust_stock(
+                    part=parts[sku],
+                    depot=depots[code],
+                    delta=on_hand,
+                    lots=lots,
+                    reason="Opening balance 期初库存",
+                    actor=None,
+                )
 
 
 def _received_orders(parts, depots, suppliers, actor) -> None:
@@ -118,18 +231,33 @@ def _received_orders(parts, depots, suppliers, actor) -> None:
         by_supplier.setdefault((supplier, depot), []).append((sku, serials))
     for (supplier, depot), items in by_supplier.items():
         order = services.create_purchase_order(
-            supplier=suppliers[supplier], depot=depots[depot], actor=None,
-            lines=[(parts[sku], len(serials), parts[sku].unit_cost) for sku, serials in items])
+            supplier=suppliers[supplier],
+            depot=depots[depot],
+            actor=None,
+            lines=[(parts[sku], len(serials), parts[sku].unit_cost) for sku, serials in items],
+        )
         services.place_order(order, actor=None)
         lines = {line.part.sku: line for line in order.lines.select_related("part")}
-        services.receive_order(order, actor=actor, note="Delivery note 送货单 DN-2604-17", lines=[
-            services.InspectedLine(lines[sku], len(serials), 0, "", serials)
-            for sku, serials in items])
+        services.receive_order(
+            order,
+            actor=actor,
+            note="Delivery note 送货单 DN-2604-17",
+            lines=[
+                services.InspectedLine(lines[sku], len(serials), 0, "", serials)
+                for sku, serials in items
+            ],
+        )
     # Two of the HQ battery packs go to the service centres.
     for depot, serial in (("east", "LFP72-2604-0003"), ("south", "LFP72-2604-0004")):
         transfer = services.ship_transfer(
-            part=parts["BAT-LFP-72V-100AH"], from_depot=depots["hq"], to_depot=depots[depot],
-            quantity=1, lots=[serial], actor=None, note="Restock 补库")
+            part=parts["BAT-LFP-72V-100AH"],
+            from_depot=depots["hq"],
+            to_depot=depots[depot],
+            quantity=1,
+            lots=[serial],
+            actor=None,
+            note="Restock 补库",
+        )
         services.receive_transfer(transfer, actor=None)
 
 
@@ -138,37 +266,59 @@ def _reorder_levels(parts, depots) -> None:
         for code, (_on_hand, point, qty) in spec[6].items():
             balance = StockBalance.objects.get(part=parts[sku], depot=depots[code])
             if point or qty:
-                services.set_reorder_levels(balance, reorder_point=point, reorder_quantity=qty,
-                                            actor=None)
+                services.set_reorder_levels(
+                    balance, reorder_point=point, reorder_quantity=qty, actor=None
+                )
 
 
 def _pending_work(parts, depots, suppliers, actor) -> None:
     order = services.create_purchase_order(
-        supplier=suppliers["road-tyre"], depot=depots["south"], actor=None,
+        supplier=suppliers["road-tyre"],
+        depot=depots["south"],
+        actor=None,
         lines=[(parts["TYR-205-55R16"], 16, "520.00"), (parts["TYR-275-70R22"], 8, "1890.00")],
-        note="Monthly tyre order 月度轮胎订单")
+        note="Monthly tyre order 月度轮胎订单",
+    )
     services.place_order(order, actor=None)
     tyres = order.lines.get(part=parts["TYR-205-55R16"])
-    services.receive_order(order, actor=actor, lines=[
-        services.InspectedLine(tyres, 12, 2, "Sidewall damage in transport 运输中胎侧损伤",
-                               ["BTYR-2604"])])
-    services.ship_transfer(part=parts["CHG-PORT-AC"], from_depot=depots["hq"],
-                           to_depot=depots["south"], quantity=6, actor=None,
-                           note="Low at South China 华南库存不足")
-    services.open_stocktake(depot=depots["east"], actor=None,
-                            reason="Quarterly count Q2 第二季度盘点")
+    services.receive_order(
+        order,
+        actor=actor,
+        lines=[
+            services.InspectedLine(
+                tyres, 12, 2, "Sidewall damage in transport 运输中胎侧损伤", ["BTYR-2604"]
+            )
+        ],
+    )
+    services.ship_transfer(
+        part=parts["CHG-PORT-AC"],
+        from_depot=depots["hq"],
+        to_depot=depots["south"],
+        quantity=6,
+        actor=None,
+        note="Low at South China 华南库存不足",
+    )
+    services.open_stocktake(
+        depot=depots["east"], actor=None, reason="Quarterly count Q2 第二季度盘点"
+    )
 
 
 def _job_parts(parts, depots) -> None:
     """Reserve and use parts on a few open demo incidents (they show on the timeline)."""
     jobs = list(Incident.objects.filter(status__in=OPEN_STATUSES).order_by("reported_at")[:4])
-    plan = [("BAT-NMC-48V-40AH", "hq", 1, "reserve"), ("TYR-275-70R22", "east", 2, "issue"),
-            ("CHG-DC-GUN", "hq", 1, "reserve"), ("BAT-BMS-V3", "east", 1, "issue")]
+    plan = [
+        ("BAT-NMC-48V-40AH", "hq", 1, "reserve"),
+        ("TYR-275-70R22", "east", 2, "issue"),
+        ("CHG-DC-GUN", "hq", 1, "reserve"),
+        ("BAT-BMS-V3", "east", 1, "issue"),
+    ]
     for job, (sku, depot, qty, how) in zip(jobs, plan, strict=False):
         lots = [f"B{sku[:3]}-2603"] if parts[sku].tracking == "batch" and how == "issue" else None
         if how == "reserve":
-            services.reserve_part(job, part=parts[sku], depot=depots[depot], quantity=qty,
-                                  actor=None)
+            services.reserve_part(
+                job, part=parts[sku], depot=depots[depot], quantity=qty, actor=None
+            )
         else:
-            services.issue_part(job, part=parts[sku], depot=depots[depot], quantity=qty,
-                                lots=lots, actor=None)
+            services.issue_part(
+                job, part=parts[sku], depot=depots[depot], quantity=qty, lots=lots, actor=None
+            )

@@ -17,8 +17,12 @@ class NotEnoughStock(StockError):
         self.requested, self.available = requested, available
         message = what or _(
             "Not enough %(part)s at %(depot)s: %(available)s available, %(requested)s needed."
-        ) % {"part": getattr(part, "sku", part), "depot": getattr(depot, "label", depot),
-             "available": available, "requested": requested}
+        ) % {
+            "part": getattr(part, "sku", part),
+            "depot": getattr(depot, "label", depot),
+            "available": available,
+            "requested": requested,
+        }
         super().__init__(message)
 
 

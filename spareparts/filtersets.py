@@ -12,14 +12,22 @@ class StockFilterSet(django_filters.FilterSet):
     """Parts on the stock page: search, category, low stock (at the chosen depot)."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    category = django_filters.ChoiceFilter(choices=PartCategory.choices,
-                                           label=pgettext_lazy("spare part", "Category"),
-                                           empty_label=_("All categories"))
-    depot = django_filters.ModelChoiceFilter(queryset=Depot.objects.filter(is_active=True),
-                                             method="noop", label=_("Depot"),
-                                             empty_label=_("All depots"))
-    low = django_filters.BooleanFilter(method="low_only", label=_("Low stock only"),
-                                       widget=django_filters.widgets.forms.CheckboxInput)
+    category = django_filters.ChoiceFilter(
+        choices=PartCategory.choices,
+        label=pgettext_lazy("spare part", "Category"),
+        empty_label=_("All categories"),
+    )
+    depot = django_filters.ModelChoiceFilter(
+        queryset=Depot.objects.filter(is_active=True),
+        method="noop",
+        label=_("Depot"),
+        empty_label=_("All depots"),
+    )
+    low = django_filters.BooleanFilter(
+        method="low_only",
+        label=_("Low stock only"),
+        widget=django_filters.widgets.forms.CheckboxInput,
+    )
 
     class Meta:
         model = Part
@@ -29,8 +37,9 @@ class StockFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(sku__icontains=value) | Q(name__icontains=value)
-                               | Q(name_zh__icontains=value))
+        return queryset.filter(
+            Q(sku__icontains=value) | Q(name__icontains=value) | Q(name_zh__icontains=value)
+        )
 
     def noop(self, queryset, name, value):
         return queryset

@@ -15,21 +15,24 @@ class PartField(forms.CharField):
         kwargs.setdefault("label", _("Part (SKU)"))
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "part-skus", "autocomplete": "off",
-                                  "placeholder": "SKU", "class": "mono"})
+        self.widget.attrs.update(
+            {"list": "part-skus", "autocomplete": "off", "placeholder": "SKU", "class": "mono"}
+        )
 
     def clean(self, value):
         sku = (super().clean(value) or "").strip()
         part = Part.objects.filter(sku__iexact=sku, is_active=True).first()
         if part is None:
-            raise forms.ValidationError(_("No active part has SKU “%(sku)s”."),
-                                        params={"sku": sku})
+            raise forms.ValidationError(_("No active part has SKU “%(sku)s”."), params={"sku": sku})
         return part
 
 
 def depot_field(**kwargs):
-    return forms.ModelChoiceField(queryset=Depot.objects.filter(is_active=True),
-                                  label=kwargs.pop("label", _("Depot")), **kwargs)
+    return forms.ModelChoiceField(
+        queryset=Depot.objects.filter(is_active=True),
+        label=kwargs.pop("label", _("Depot")),
+        **kwargs,
+    )
 
 
 def split_lots(text: str) -> list[str]:
@@ -108,13 +111,15 @@ class ReorderForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    supplier = forms.ModelChoiceField(queryset=Supplier.objects.filter(is_active=True),
-                                      label=_("Supplier"))
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.filter(is_active=True), label=_("Supplier")
+    )
     depot = depot_field(label=_("Deliver to"))
     part = PartField(required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
-    unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, required=False,
-                                    max_digits=12, decimal_places=2)
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), min_value=0, required=False, max_digits=12, decimal_places=2
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean(self):

@@ -54,22 +54,25 @@ class Part(Localised):
     category = models.CharField(
         _("category"), max_length=12, choices=PartCategory.choices, default=PartCategory.OTHER
     )
-    unit = models.CharField(_("unit"), max_length=12, default="pcs",
-                            help_text=_("Unit of measure: pcs, set, pair …"))
+    unit = models.CharField(
+        _("unit"), max_length=12, default="pcs", help_text=_("Unit of measure: pcs, set, pair …")
+    )
     tracking = models.CharField(
         _("tracking"), max_length=8, choices=Tracking.choices, default=Tracking.NONE
     )
     unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2, default=0)
     replaces_assets = models.CharField(
-        _("replacement unit for assets starting with"), max_length=64, blank=True,
-        help_text=_("For whole units: an emergency unit-replacement job whose VIN / serial "
-                    "starts with this prefix gets this part reserved. Empty: not a "
-                    "replacement unit."),
+        _("replacement unit for assets starting with"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "For whole units: an emergency unit-replacement job whose VIN / serial "
+            "starts with this prefix gets this part reserved. Empty: not a "
+            "replacement unit."
+        ),
     )
     default_reorder_point = models.PositiveIntegerField(_("default reorder point"), default=0)
-    default_reorder_quantity = models.PositiveIntegerField(
-        _("default reorder quantity"), default=0
-    )
+    default_reorder_quantity = models.PositiveIntegerField(_("default reorder quantity"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -103,7 +106,11 @@ class Depot(Localised):
         _("kind"), max_length=16, choices=DepotKind.choices, default=DepotKind.SERVICE_CENTRE
     )
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="depots",
+        "teams.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="depots",
         verbose_name=_("service centre"),
         help_text=_("The service centre this depot supplies first."),
     )
@@ -138,15 +145,19 @@ class StockBalance(models.Model):
     a reservation is a guarded UPDATE of this row, so PostgreSQL's missing gap locks cannot
     let two first reservations both pass."""
 
-    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="balances",
-                             verbose_name=_("part"))
-    depot = models.ForeignKey(Depot, on_delete=models.CASCADE, related_name="balances",
-                              verbose_name=_("depot"))
+    part = models.ForeignKey(
+        Part, on_delete=models.CASCADE, related_name="balances", verbose_name=_("part")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.CASCADE, related_name="balances", verbose_name=_("depot")
+    )
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     available = models.GeneratedField(
-        expression=F("on_hand") - F("reserved"), output_field=models.IntegerField(),
-        db_persist=True, verbose_name=_("available"),
+        expression=F("on_hand") - F("reserved"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name=_("available"),
     )
     reorder_point = models.PositiveIntegerField(_("reorder point"), default=0)
     reorder_quantity = models.PositiveIntegerField(_("reorder quantity"), default=0)
@@ -171,8 +182,9 @@ class StockBalance(models.Model):
         ]
         indexes = [
             models.Index(fields=["depot", "part"], name="balance_depot_part"),
-            models.Index(fields=["part", "depot"], name="balance_low",
-                         condition=Q(low_since__isnull=False)),
+            models.Index(
+                fields=["part", "depot"], name="balance_low", condition=Q(low_since__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,29 +212,44 @@ class StockMove(AppendOnlyMixin, models.Model):
 
     append_only_label = "Stock moves"
 
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="moves",
-                             verbose_name=_("part"))
-    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="moves",
-                              verbose_name=_("depot"))
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="moves", verbose_name=_("part")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="moves", verbose_name=_("depot")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=MoveKind.choices)
     quantity = models.PositiveIntegerField(_("quantity"))
     on_hand_delta = models.IntegerField(_("on-hand change"), default=0)
     reserved_delta = models.IntegerField(_("reserved change"), default=0)
     lot = models.CharField(_("batch / serial"), max_length=64, blank=True)
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="stock_moves", verbose_name=_("incident"),
+        "incidents.Incident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_moves",
+        verbose_name=_("incident"),
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="+", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     created_at = models.DateTimeField(_("time"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    transfer = models.ForeignKey("Transfer", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="moves")
-    receipt_line = models.ForeignKey("ReceiptLine", on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="moves")
-    stocktake = models.ForeignKey("Stocktake", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="moves")
+    transfer = models.ForeignKey(
+        "Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
+    receipt_line = models.ForeignKey(
+        "ReceiptLine", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
+    stocktake = models.ForeignKey(
+        "Stocktake", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
 
     objects = StockMoveQuerySet.as_manager()
 
@@ -232,8 +259,11 @@ class StockMove(AppendOnlyMixin, models.Model):
         verbose_name_plural = _("stock moves")
         indexes = [
             models.Index(fields=["part", "created_at", "id"], name="move_part_ledger"),
-            models.Index(fields=["incident", "part", "depot"], name="move_incident",
-                         condition=Q(incident__isnull=False)),
+            models.Index(
+                fields=["incident", "part", "depot"],
+                name="move_incident",
+                condition=Q(incident__isnull=False),
+            ),
             models.Index(fields=["lot"], name="move_lot", condition=~Q(lot="")),
         ]
         constraints = [
@@ -247,7 +277,6 @@ class StockMove(AppendOnlyMixin, models.Model):
         return f"{self.get_kind_display()} {self.quantity} x {self.part_id} @ {self.depot_id}"
 
 
-
 class TransferStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     RECEIVED = "received", _("Received")
@@ -258,22 +287,31 @@ class Transfer(models.Model):
     """Stock shipped from one depot to another: out of the source when shipped, in transit,
     into the destination when received (or back to the source when cancelled)."""
 
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="transfers",
-                             verbose_name=_("part"))
-    from_depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("from"))
-    to_depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("to"))
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("part")
+    )
+    from_depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     lots = models.JSONField(_("batches / serials"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=TransferStatus.choices,
-                              default=TransferStatus.IN_TRANSIT)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TransferStatus.choices,
+        default=TransferStatus.IN_TRANSIT,
+    )
     note = models.CharField(_("note"), max_length=255, blank=True)
-    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     shipped_at = models.DateTimeField(_("shipped at"))
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
     class Meta:
@@ -281,8 +319,9 @@ class Transfer(models.Model):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         constraints = [
-            models.CheckConstraint(condition=~Q(from_depot=F("to_depot")),
-                                   name="transfer_distinct_depots"),
+            models.CheckConstraint(
+                condition=~Q(from_depot=F("to_depot")), name="transfer_distinct_depots"
+            ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_quantity_positive"),
         ]
         indexes = [models.Index(fields=["status", "to_depot"], name="transfer_status")]
@@ -305,21 +344,36 @@ class RequestSource(models.TextChoices):
 
 
 class PurchaseRequest(models.Model):
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="purchase_requests",
-                             verbose_name=_("part"))
-    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("for depot"))
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="purchase_requests", verbose_name=_("part")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="+", verbose_name=_("for depot")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     source = models.CharField(_("source"), max_length=10, choices=RequestSource.choices)
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+", verbose_name=_("incident"))
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
-                              default=RequestStatus.DRAFT)
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("incident"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.DRAFT
+    )
     note = models.CharField(_("note"), max_length=255, blank=True)
-    order_line = models.ForeignKey("PurchaseOrderLine", on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
+    order_line = models.ForeignKey(
+        "PurchaseOrderLine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -343,15 +397,19 @@ class OrderStatus(models.TextChoices):
 
 
 class PurchaseOrder(models.Model):
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders",
-                                 verbose_name=_("supplier"))
-    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("deliver to"))
-    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices,
-                              default=OrderStatus.DRAFT)
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="orders", verbose_name=_("supplier")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="+", verbose_name=_("deliver to")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.DRAFT
+    )
     note = models.CharField(_("note"), max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
     placed_at = models.DateTimeField(_("placed at"), null=True, blank=True)
 
@@ -367,11 +425,11 @@ class PurchaseOrder(models.Model):
 
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("part"))
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
+    )
     quantity = models.PositiveIntegerField(_("ordered"))
-    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2,
-                                     default=0)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
 
@@ -398,13 +456,21 @@ class PurchaseOrderLine(models.Model):
 class PurchaseEvent(models.Model):
     """Status history of purchase requests and orders."""
 
-    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="events")
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="events")
+    request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
     status = models.CharField(_("status"), max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+", verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     created_at = models.DateTimeField(_("time"))
     text = models.CharField(_("text"), max_length=255, blank=True)
 
@@ -431,10 +497,15 @@ class PurchaseEvent(models.Model):
 class Receipt(models.Model):
     """Goods received against a purchase order, after incoming inspection (进货检验)."""
 
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="receipts",
-                              verbose_name=_("purchase order"))
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    order = models.ForeignKey(
+        PurchaseOrder,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("purchase order"),
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     received_at = models.DateTimeField(_("received at"))
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -449,8 +520,9 @@ class Receipt(models.Model):
 
 class ReceiptLine(models.Model):
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT,
-                                   related_name="receipt_lines")
+    order_line = models.ForeignKey(
+        PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines"
+    )
     accepted = models.PositiveIntegerField(_("accepted"))
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rejection_reason = models.CharField(_("rejection reason"), max_length=255, blank=True)
@@ -481,13 +553,16 @@ class Stocktake(models.Model):
     """A count sheet (盘点) for one depot: the book quantity at opening, the counted
     quantity; posting turns each difference into an adjustment with the reason."""
 
-    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="stocktakes",
-                              verbose_name=_("depot"))
-    status = models.CharField(_("status"), max_length=10, choices=StocktakeStatus.choices,
-                              default=StocktakeStatus.OPEN)
+    depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="stocktakes", verbose_name=_("depot")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.OPEN
+    )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("opened at"))
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
 
@@ -502,8 +577,9 @@ class Stocktake(models.Model):
 
 class StocktakeLine(models.Model):
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("part"))
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
+    )
     expected = models.IntegerField(_("book quantity"))
     counted = models.IntegerField(_("counted"), null=True, blank=True)
 
@@ -513,8 +589,10 @@ class StocktakeLine(models.Model):
         verbose_name_plural = _("stocktake lines")
         constraints = [
             models.UniqueConstraint(fields=["stocktake", "part"], name="stocktake_line_unique"),
-            models.CheckConstraint(condition=Q(counted__isnull=True) | Q(counted__gte=0),
-                                   name="stocktake_counted_gte_0"),
+            models.CheckConstraint(
+                condition=Q(counted__isnull=True) | Q(counted__gte=0),
+                name="stocktake_counted_gte_0",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -532,10 +610,12 @@ class LowStockAlert(models.Model):
     available = models.IntegerField(_("available"))
     reorder_point = models.PositiveIntegerField(_("reorder point"))
     created_at = models.DateTimeField(_("raised at"))
-    request = models.ForeignKey(PurchaseRequest, on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="alerts")
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                        null=True, blank=True, related_name="+")
+    request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
 
     class Meta:
@@ -558,27 +638,38 @@ class UnitReturn(models.Model):
     """The failed unit that an emergency whole-unit replacement takes back from the
     customer: opened with the replacement, closed when the unit reaches a depot."""
 
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
-                                 related_name="unit_returns", verbose_name=_("incident"))
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("part"))
-    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("return to"))
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.PROTECT,
+        related_name="unit_returns",
+        verbose_name=_("incident"),
+    )
+    part = models.ForeignKey(
+        Part, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.PROTECT, related_name="+", verbose_name=_("return to")
+    )
     serial = models.CharField(_("VIN / serial number"), max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ReturnStatus.choices,
-                              default=ReturnStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.OPEN
+    )
     opened_at = models.DateTimeField(_("opened at"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name = _("failed-unit return")
         verbose_name_plural = _("failed-unit returns")
         constraints = [
-            models.UniqueConstraint(fields=["incident"], condition=Q(status="open"),
-                                    name="unit_return_one_open_per_incident"),
+            models.UniqueConstraint(
+                fields=["incident"],
+                condition=Q(status="open"),
+                name="unit_return_one_open_per_incident",
+            ),
         ]
 
     def __str__(self) -> str:

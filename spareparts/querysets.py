@@ -11,9 +11,23 @@ class BalanceQuerySet(models.QuerySet):
 
     def for_stock_page(self):
         return self.select_related("part", "depot").only(
-            "id", "on_hand", "reserved", "available", "reorder_point", "reorder_quantity",
-            "low_since", "part__id", "part__sku", "part__name", "part__name_zh", "part__unit",
-            "part__category", "part__tracking", "depot__id", "depot__code", "depot__name",
+            "id",
+            "on_hand",
+            "reserved",
+            "available",
+            "reorder_point",
+            "reorder_quantity",
+            "low_since",
+            "part__id",
+            "part__sku",
+            "part__name",
+            "part__name_zh",
+            "part__unit",
+            "part__category",
+            "part__tracking",
+            "depot__id",
+            "depot__code",
+            "depot__name",
             "depot__name_zh",
         )
 
@@ -22,7 +36,8 @@ class BalanceQuerySet(models.QuerySet):
         if not text:
             return self
         return self.filter(
-            Q(part__sku__icontains=text) | Q(part__name__icontains=text)
+            Q(part__sku__icontains=text)
+            | Q(part__name__icontains=text)
             | Q(part__name_zh__icontains=text)
         )
 

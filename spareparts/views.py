@@ -70,9 +70,14 @@ def _run(request, fn, success: str) -> bool:
 
 
 def _form_errors(request, form) -> None:
-    messages.error(request, " ".join(f"{form.fields[f].label if f in form.fields else ''}: {e}"
-                                     .lstrip(": ") for f, errs in form.errors.items()
-                                     for e in errs))
+    messages.error(
+        request,
+        " ".join(
+            f"{form.fields[f].label if f in form.fields else ''}: {e}".lstrip(": ")
+            for f, errs in form.errors.items()
+            for e in errs
+        ),
+    )
 
 
 def _back(request, default: str):
@@ -97,10 +102,15 @@ def stock(request):
     page = Paginator(parts.order_by("sku"), PAGE_SIZE).get_page(request.GET.get("page"))
     cells = {
         (b.part_id, b.depot_id): b
-        for b in StockBalance.objects.filter(part__in=[p.pk for p in page],
-                                             depot__in=depots).only(
-            "part_id", "depot_id", "on_hand", "reserved", "available", "reorder_point",
-            "reorder_quantity")
+        for b in StockBalance.objects.filter(part__in=[p.pk for p in page], depot__in=depots).only(
+            "part_id",
+            "depot_id",
+            "on_hand",
+            "reserved",
+            "available",
+            "reorder_point",
+            "reorder_quantity",
+        )
     }
     rows = []
     labels = (escape(_("on hand")), escape(_("reserved")), escape(_("reorder point")))
@@ -111,14 +121,23 @@ def stock(request):
     query = request.GET.copy()
     query.pop("page", None)
     # Open alerts of balances that are still low (a restocked one has answered itself).
-    alerts = (LowStockAlert.objects.filter(acknowledged_at__isnull=True,
-                                           balance__low_since__isnull=False)
-              .select_related("balance__part", "balance__depot", "request")[:8])
-    return render(request, "spareparts/stock.html", {
-        "filter": filterset, "page": page, "rows": rows, "depots": depots, "depot": depot,
-        "querystring": query.urlencode(), "alerts": alerts,
-        "low_count": StockBalance.objects.filter(low_since__isnull=False).count(),
-    })
+    alerts = LowStockAlert.objects.filter(
+        acknowledged_at__isnull=True, balance__low_since__isnull=False
+    ).select_related("balance__part", "balance__depot", "request")[:8]
+    return render(
+        request,
+        "spareparts/stock.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "depots": depots,
+            "depot": depot,
+            "querystring": query.urlencode(),
+            "alerts": alerts,
+            "low_count": StockBalance.objects.filter(low_since__isnull=False).count(),
+        },
+    )
 
 
 def _cell(b, labels) -> str:
@@ -137,8 +156,9 @@ def _cell(b, labels) -> str:
 
 
 def _sku_suggestions() -> list[str]:
-    return list(Part.objects.filter(is_active=True).order_by("sku").values_list(
-        "sku", flat=True)[:300])
+    return list(
+        Part.objects.filter(is_active=True).order_by("sku").values_list("sku", flat=True)[:300]
+    )
 
 
 @login_required
@@ -148,14 +168,24 @@ def part_detail(request, pk: int):
     balances = part.balances.select_related("depot").order_by("depot__kind", "depot__code")
     moves = part.moves.select_related("depot", "incident", "user").order_by("-created_at", "-id")
     page = Paginator(moves, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = balances.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"),
-                                available=Sum("available"))
-    return render(request, "spareparts/part.html", {
-        "part": part, "balances": balances, "page": page, "totals": totals,
-        "in_transit": part.transfers.filter(status=TransferStatus.IN_TRANSIT)
-        .select_related("from_depot", "to_depot"),
-        "adjust_form": AdjustForm(), "reorder_form": ReorderForm(),
-    })
+    totals = balances.aggregate(
+        on_hand=Sum("on_hand"), reserved=Sum("reserved"), available=Sum("available")
+    )
+    return render(
+        request,
+        "spareparts/part.html",
+        {
+            "part": part,
+            "balances": balances,
+            "page": page,
+            "totals": totals,
+            "in_transit": part.transfers.filter(status=TransferStatus.IN_TRANSIT).select_related(
+                "from_depot", "to_depot"
+            ),
+            "adjust_form": AdjustForm(),
+            "reorder_form": ReorderForm(),
+        },
+    )
 
 
 @login_required
@@ -165,9 +195,18 @@ def part_adjust(request, pk: int):
     form = AdjustForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: services.adjust_stock(
-            part=part, depot=d["depot"], delta=d["delta"], reason=d["reason"], lots=d["lots"],
-            actor=request.user), _("Stock adjusted."))
+        _run(
+            request,
+            lambda: services.adjust_stock(
+                part=part,
+                depot=d["depot"],
+                delta=d["delta"],
+                reason=d["reason"],
+                lots=d["lots"],
+                actor=request.user,
+            ),
+            _("Stock adjusted."),
+        )
     else:
         _form_errors(request, form)
     return redirect("spareparts:part", pk=part.pk)
@@ -181,9 +220,16 @@ def part_reorder(request, pk: int):
     if form.is_valid():
         d = form.cleaned_data
         balance = get_object_or_404(StockBalance, part=part, depot=d["depot"])
-        _run(request, lambda: services.set_reorder_levels(
-            balance, reorder_point=d["reorder_point"], reorder_quantity=d["reorder_quantity"],
-            actor=request.user), _("Reorder levels saved."))
+        _run(
+            request,
+            lambda: services.set_reorder_levels(
+                balance,
+                reorder_point=d["reorder_point"],
+                reorder_quantity=d["reorder_quantity"],
+                actor=request.user,
+            ),
+            _("Reorder levels saved."),
+        )
     else:
         _form_errors(request, form)
     return redirect("spareparts:part", pk=part.pk)
@@ -193,8 +239,11 @@ def part_reorder(request, pk: int):
 @require_POST
 def alert_ack(request, pk: int):
     alert = get_object_or_404(LowStockAlert, pk=pk)
-    _run(request, lambda: services.acknowledge_alert(alert, actor=request.user),
-         _("Alert acknowledged."))
+    _run(
+        request,
+        lambda: services.acknowledge_alert(alert, actor=request.user),
+        _("Alert acknowledged."),
+    )
     return _back(request, reverse("spareparts:stock"))
 
 
@@ -208,10 +257,19 @@ def transfers(request):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            if _run(request, lambda: services.ship_transfer(
-                    part=d["part"], from_depot=d["from_depot"], to_depot=d["to_depot"],
-                    quantity=d["quantity"], lots=d["lots"], note=d["note"],
-                    actor=request.user), _("Transfer shipped: in transit.")):
+            if _run(
+                request,
+                lambda: services.ship_transfer(
+                    part=d["part"],
+                    from_depot=d["from_depot"],
+                    to_depot=d["to_depot"],
+                    quantity=d["quantity"],
+                    lots=d["lots"],
+                    note=d["note"],
+                    actor=request.user,
+                ),
+                _("Transfer shipped: in transit."),
+            ):
                 return redirect("spareparts:transfers")
         else:
             _form_errors(request, form)
@@ -220,10 +278,17 @@ def transfers(request):
     if status != "all":
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "spareparts/transfers.html", {
-        "form": form, "page": page, "status": status, "statuses": TransferStatus.choices,
-        "skus": _sku_suggestions(),
-    })
+    return render(
+        request,
+        "spareparts/transfers.html",
+        {
+            "form": form,
+            "page": page,
+            "status": status,
+            "statuses": TransferStatus.choices,
+            "skus": _sku_suggestions(),
+        },
+    )
 
 
 @login_required
@@ -231,11 +296,17 @@ def transfers(request):
 def transfer_action(request, pk: int, action: str):
     transfer = get_object_or_404(Transfer, pk=pk)
     if action == "receive":
-        _run(request, lambda: services.receive_transfer(transfer, actor=request.user),
-             _("Transfer received."))
+        _run(
+            request,
+            lambda: services.receive_transfer(transfer, actor=request.user),
+            _("Transfer received."),
+        )
     elif action == "cancel":
-        _run(request, lambda: services.cancel_transfer(transfer, actor=request.user),
-             _("Transfer cancelled: back in the source depot."))
+        _run(
+            request,
+            lambda: services.cancel_transfer(transfer, actor=request.user),
+            _("Transfer cancelled: back in the source depot."),
+        )
     else:
         raise Http404
     return redirect("spareparts:transfers")
@@ -250,9 +321,12 @@ def orders(request):
     form = OrderForm(request.POST or None)
     if request.method == "POST":
         ids = request.POST.getlist("requests")
-        chosen = list(PurchaseRequest.objects.filter(
-            pk__in=[i for i in ids if i.isdigit()],
-            status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED]).select_related("part"))
+        chosen = list(
+            PurchaseRequest.objects.filter(
+                pk__in=[i for i in ids if i.isdigit()],
+                status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED],
+            ).select_related("part")
+        )
         if form.is_valid():
             d = form.cleaned_data
             lines = [(d["part"], d["quantity"], d.get("unit_price"))] if d.get("part") else []
@@ -260,28 +334,40 @@ def orders(request):
 
             def create():
                 created["order"] = services.create_purchase_order(
-                    supplier=d["supplier"], depot=d["depot"], lines=lines, requests=chosen,
-                    note=d["note"], actor=request.user)
+                    supplier=d["supplier"],
+                    depot=d["depot"],
+                    lines=lines,
+                    requests=chosen,
+                    note=d["note"],
+                    actor=request.user,
+                )
 
             if _run(request, create, _("Purchase order drafted.")):
                 return redirect("spareparts:order", pk=created["order"].pk)
         else:
             _form_errors(request, form)
     status = request.GET.get("status") or "open"
-    qs = PurchaseOrder.objects.select_related("supplier", "depot").annotate(
-        n_lines=Count("lines"))
+    qs = PurchaseOrder.objects.select_related("supplier", "depot").annotate(n_lines=Count("lines"))
     if status == "open":
         qs = qs.filter(status__in=[OrderStatus.DRAFT, OrderStatus.PLACED, OrderStatus.PARTIAL])
     elif status != "all":
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    pending = (PurchaseRequest.objects.filter(
-        status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED])
-        .select_related("part", "depot", "incident")[:100])
-    return render(request, "spareparts/orders.html", {
-        "form": form, "page": page, "status": status, "pending": pending,
-        "statuses": OrderStatus.choices, "skus": _sku_suggestions(),
-    })
+    pending = PurchaseRequest.objects.filter(
+        status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED]
+    ).select_related("part", "depot", "incident")[:100]
+    return render(
+        request,
+        "spareparts/orders.html",
+        {
+            "form": form,
+            "page": page,
+            "status": status,
+            "pending": pending,
+            "statuses": OrderStatus.choices,
+            "skus": _sku_suggestions(),
+        },
+    )
 
 
 @login_required
@@ -292,24 +378,40 @@ def order_detail(request, pk: int):
     if request.method == "POST":
         inspected = []
         for line in lines:
+
             def num(name, line=line):
                 raw = (request.POST.get(f"{name}-{line.pk}") or "0").strip()
                 return int(raw) if raw.isdigit() else -1
+
             if num("accepted") or num("rejected"):
-                inspected.append(services.InspectedLine(
-                    line, num("accepted"), num("rejected"),
-                    request.POST.get(f"reason-{line.pk}", ""),
-                    split_lots(request.POST.get(f"lots-{line.pk}", ""))))
-        if _run(request, lambda: services.receive_order(
-                order, lines=inspected, note=request.POST.get("note", ""),
-                actor=request.user), _("Receipt recorded.")):
+                inspected.append(
+                    services.InspectedLine(
+                        line,
+                        num("accepted"),
+                        num("rejected"),
+                        request.POST.get(f"reason-{line.pk}", ""),
+                        split_lots(request.POST.get(f"lots-{line.pk}", "")),
+                    )
+                )
+        if _run(
+            request,
+            lambda: services.receive_order(
+                order, lines=inspected, note=request.POST.get("note", ""), actor=request.user
+            ),
+            _("Receipt recorded."),
+        ):
             return redirect("spareparts:order", pk=order.pk)
-    return render(request, "spareparts/order.html", {
-        "order": order, "lines": lines,
-        "receipts": order.receipts.prefetch_related("lines__order_line__part"),
-        "events": order.events.select_related("actor"),
-        "receivable": order.status in (OrderStatus.PLACED, OrderStatus.PARTIAL),
-    })
+    return render(
+        request,
+        "spareparts/order.html",
+        {
+            "order": order,
+            "lines": lines,
+            "receipts": order.receipts.prefetch_related("lines__order_line__part"),
+            "events": order.events.select_related("actor"),
+            "receivable": order.status in (OrderStatus.PLACED, OrderStatus.PARTIAL),
+        },
+    )
 
 
 @login_required
@@ -317,11 +419,15 @@ def order_detail(request, pk: int):
 def order_action(request, pk: int, action: str):
     order = get_object_or_404(PurchaseOrder, pk=pk)
     if action == "place":
-        _run(request, lambda: services.place_order(order, actor=request.user),
-             _("Order placed with the supplier."))
+        _run(
+            request,
+            lambda: services.place_order(order, actor=request.user),
+            _("Order placed with the supplier."),
+        )
     elif action == "cancel":
-        _run(request, lambda: services.cancel_order(order, actor=request.user),
-             _("Order cancelled."))
+        _run(
+            request, lambda: services.cancel_order(order, actor=request.user), _("Order cancelled.")
+        )
     else:
         raise Http404
     return redirect("spareparts:order", pk=order.pk)
@@ -332,11 +438,17 @@ def order_action(request, pk: int, action: str):
 def request_action(request, pk: int, action: str):
     req = get_object_or_404(PurchaseRequest, pk=pk)
     if action == "submit":
-        _run(request, lambda: services.submit_purchase_request(req, actor=request.user),
-             _("Request submitted."))
+        _run(
+            request,
+            lambda: services.submit_purchase_request(req, actor=request.user),
+            _("Request submitted."),
+        )
     elif action == "cancel":
-        _run(request, lambda: services.cancel_purchase_request(req, actor=request.user),
-             _("Request cancelled."))
+        _run(
+            request,
+            lambda: services.cancel_purchase_request(req, actor=request.user),
+            _("Request cancelled."),
+        )
     else:
         raise Http404
     return _back(request, reverse("spareparts:orders"))
@@ -354,13 +466,16 @@ def stocktakes(request):
 
         def open_sheet():
             created["take"] = services.open_stocktake(
-                depot=form.cleaned_data["depot"], reason=form.cleaned_data["reason"],
-                actor=request.user)
+                depot=form.cleaned_data["depot"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
 
         if _run(request, open_sheet, _("Count sheet opened.")):
             return redirect("spareparts:stocktake", pk=created["take"].pk)
     qs = Stocktake.objects.select_related("depot", "created_by").annotate(
-        n_lines=Count("lines"), n_counted=Count("lines", filter=Q(lines__counted__isnull=False)))
+        n_lines=Count("lines"), n_counted=Count("lines", filter=Q(lines__counted__isnull=False))
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "spareparts/stocktakes.html", {"form": form, "page": page})
 
@@ -382,14 +497,23 @@ def stocktake_detail(request, pk: int):
                 continue
             raw = raw.strip()
             counts[line.part_id] = int(raw) if raw.isdigit() else None
-        if _run(request, lambda: services.record_counts(take, counts, actor=request.user),
-                _("Counts saved.")):
-            return redirect(f"{reverse('spareparts:stocktake', args=[take.pk])}"
-                            f"?page={page.number}")
-    return render(request, "spareparts/stocktake.html", {
-        "take": take, "page": page, "only_diff": only_diff,
-        "editable": take.status == StocktakeStatus.OPEN, "post_form": PostStocktakeForm(),
-    })
+        if _run(
+            request,
+            lambda: services.record_counts(take, counts, actor=request.user),
+            _("Counts saved."),
+        ):
+            return redirect(f"{reverse('spareparts:stocktake', args=[take.pk])}?page={page.number}")
+    return render(
+        request,
+        "spareparts/stocktake.html",
+        {
+            "take": take,
+            "page": page,
+            "only_diff": only_diff,
+            "editable": take.status == StocktakeStatus.OPEN,
+            "post_form": PostStocktakeForm(),
+        },
+    )
 
 
 @login_required
@@ -399,14 +523,21 @@ def stocktake_action(request, pk: int, action: str):
     if action == "post":
         form = PostStocktakeForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.post_stocktake(
-                take, reason=form.cleaned_data["reason"], actor=request.user),
-                _("Stocktake posted: differences adjusted."))
+            _run(
+                request,
+                lambda: services.post_stocktake(
+                    take, reason=form.cleaned_data["reason"], actor=request.user
+                ),
+                _("Stocktake posted: differences adjusted."),
+            )
         else:
             _form_errors(request, form)
     elif action == "cancel":
-        _run(request, lambda: services.cancel_stocktake(take, actor=request.user),
-             _("Stocktake cancelled."))
+        _run(
+            request,
+            lambda: services.cancel_stocktake(take, actor=request.user),
+            _("Stocktake cancelled."),
+        )
     else:
         raise Http404
     return redirect("spareparts:stocktake", pk=take.pk)
@@ -426,17 +557,29 @@ def trace(request):
         incident = Incident.objects.filter(number__iexact=q).first()
         result = services.trace_lot(q)
     used = services.parts_for_incident(incident) if incident else None
-    lots = (incident.stock_moves.exclude(lot="").select_related("part")
-            if incident else None)
-    return render(request, "spareparts/trace.html", {
-        "form": form, "result": result, "incident": incident, "used": used, "lots": lots,
-    })
+    lots = incident.stock_moves.exclude(lot="").select_related("part") if incident else None
+    return render(
+        request,
+        "spareparts/trace.html",
+        {
+            "form": form,
+            "result": result,
+            "incident": incident,
+            "used": used,
+            "lots": lots,
+        },
+    )
 
 
 # --- incident and job panels ------------------------------------------------------------
 
-PANEL_FORMS = {"reserve": ReserveForm, "issue": IssueForm, "return": ReturnForm,
-               "release": ReleaseForm, "used": UsedForm}
+PANEL_FORMS = {
+    "reserve": ReserveForm,
+    "issue": IssueForm,
+    "return": ReturnForm,
+    "release": ReleaseForm,
+    "used": UsedForm,
+}
 PANEL_PREFIX = {"reserve": "r", "issue": "i", "return": "t", "used": "u"}
 
 
@@ -454,16 +597,25 @@ def incident_parts(request, pk: int, action: str):
     d = form.cleaned_data
     common = {"part": d["part"], "depot": d["depot"], "actor": request.user}
     if action == "reserve":
-        _run(request, lambda: services.reserve_part(incident, quantity=d["quantity"], **common),
-             _("Reserved."))
+        _run(
+            request,
+            lambda: services.reserve_part(incident, quantity=d["quantity"], **common),
+            _("Reserved."),
+        )
     elif action in ("issue", "used"):
-        _run(request, lambda: services.issue_part(incident, quantity=d["quantity"],
-                                                  lots=d["lots"], **common),
-             _("Recorded as used.") if action == "used" else _("Issued."))
+        _run(
+            request,
+            lambda: services.issue_part(incident, quantity=d["quantity"], lots=d["lots"], **common),
+            _("Recorded as used.") if action == "used" else _("Issued."),
+        )
     elif action == "return":
-        _run(request, lambda: services.return_part(incident, quantity=d["quantity"],
-                                                   lots=d["lots"], reason=d["reason"],
-                                                   **common), _("Returned to stock."))
+        _run(
+            request,
+            lambda: services.return_part(
+                incident, quantity=d["quantity"], lots=d["lots"], reason=d["reason"], **common
+            ),
+            _("Returned to stock."),
+        )
     else:
         _run(request, lambda: services.release_part(incident, **common), _("Released."))
     return _back(request, reverse("incidents:detail", args=[incident.pk]))
@@ -473,6 +625,9 @@ def incident_parts(request, pk: int, action: str):
 @require_POST
 def unit_return_received(request, pk: int):
     ret = get_object_or_404(UnitReturn, pk=pk)
-    _run(request, lambda: services.receive_failed_unit(ret, actor=request.user),
-         _("Failed unit received."))
+    _run(
+        request,
+        lambda: services.receive_failed_unit(ret, actor=request.user),
+        _("Failed unit received."),
+    )
     return _back(request, reverse("incidents:detail", args=[ret.incident_id]))

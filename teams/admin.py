@@ -22,8 +22,16 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_zh", "kind", "leader", "member_count", "service_area",
-                    "phone", "is_active")
+    list_display = (
+        "name",
+        "name_zh",
+        "kind",
+        "leader",
+        "member_count",
+        "service_area",
+        "phone",
+        "is_active",
+    )
     list_filter = ("kind", "is_active")
     search_fields = ("name", "name_zh", "slug", "service_area")
     prepopulated_fields = {"slug": ("name",)}
@@ -34,7 +42,8 @@ class TeamAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         leaders = Membership.objects.filter(role=Role.LEADER).select_related("user")
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(_members=Count("memberships"))
             .prefetch_related(Prefetch("memberships", queryset=leaders, to_attr="_leaders"))
         )
@@ -55,8 +64,14 @@ class TeamAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "team", "role", "title")
     list_filter = ("role", "team__kind", "team")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "team__name",
-                     "team__name_zh", "title")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "team__name",
+        "team__name_zh",
+        "title",
+    )
     autocomplete_fields = ("user", "team")
     list_select_related = ("user", "team")
     ordering = ("team__kind", "team__name", "role", "user__username")
@@ -84,8 +99,13 @@ class ShiftWhenFilter(admin.SimpleListFilter):
 class DutyShiftAdmin(admin.ModelAdmin):
     list_display = ("user", "kind", "team", "starts_at", "ends_at", "on_duty_now")
     list_filter = (ShiftWhenFilter, "kind", "team")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "team__name",
-                     "team__name_zh")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "team__name",
+        "team__name_zh",
+    )
     date_hierarchy = "starts_at"
     autocomplete_fields = ("user", "team")
     list_select_related = ("user", "team")
@@ -95,4 +115,3 @@ class DutyShiftAdmin(admin.ModelAdmin):
     def on_duty_now(self, obj: DutyShift) -> bool:
         now = timezone.now()
         return obj.starts_at <= now < obj.ends_at
-

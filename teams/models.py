@@ -61,7 +61,9 @@ class Membership(models.Model):
         Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -93,11 +95,17 @@ class DutyShift(models.Model):
         MANAGER = "manager", _("Manager on duty")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
         verbose_name=_("user"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="duty_shifts", null=True, blank=True,
+        Team,
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
+        null=True,
+        blank=True,
         verbose_name=_("team"),
     )
     kind = models.CharField(_("duty"), max_length=20, choices=Kind.choices)

@@ -42,9 +42,11 @@ def users_on_duty(now: datetime | None = None, *, kind: str | None = None):
 
 def team_leader(team):
     """The leader of ``team`` or None."""
-    return get_user_model().objects.filter(
-        memberships__team=team, memberships__role="leader", is_active=True
-    ).first()
+    return (
+        get_user_model()
+        .objects.filter(memberships__team=team, memberships__role="leader", is_active=True)
+        .first()
+    )
 
 
 def hq_commander():
@@ -57,6 +59,8 @@ def hq_commander():
 
 def hq_deputies():
     """HQ's deputies (副组长)."""
-    return get_user_model().objects.filter(
-        memberships__team__kind="hq", memberships__role="deputy", is_active=True
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(memberships__team__kind="hq", memberships__role="deputy", is_active=True)
+        .distinct()
+    )

@@ -32,8 +32,15 @@ def team_directives(request, pk: int):
         directives = directives.exclude(
             status__in=[DirectiveStatus.DONE, DirectiveStatus.CANCELLED]
         )
-    return render(request, "teams/directives.html", {
-        "team": team, "directives": directives.order_by("due_at")[:200],
-        "show_all": show_all, "now": timezone.now(), "progress_form": DirectiveProgressForm(),
-        "is_member": is_member,
-    })
+    return render(
+        request,
+        "teams/directives.html",
+        {
+            "team": team,
+            "directives": directives.order_by("due_at")[:200],
+            "show_all": show_all,
+            "now": timezone.now(),
+            "progress_form": DirectiveProgressForm(),
+            "is_member": is_member,
+        },
+    )

@@ -85,15 +85,25 @@ def category(slug: str = "product-quality") -> Category:
 
 
 def report(
-    actor=None, *, grade: str = "III", title: str = "Battery will not charge",
-    category_slug: str = "product-quality", reported_at: datetime | None = None,
-    now: datetime | None = None, **fields,
+    actor=None,
+    *,
+    grade: str = "III",
+    title: str = "Battery will not charge",
+    category_slug: str = "product-quality",
+    reported_at: datetime | None = None,
+    now: datetime | None = None,
+    **fields,
 ):
     """Report an incident through the service (as the system unless ``actor`` is given)."""
     fields.setdefault("customer_name", "Zhang Wei")
     fields.setdefault("customer_phone", "+86 138 0000 0000")
     fields.setdefault("asset_ref", "LSVAU2180N2000001")
     return services.report_incident(
-        actor=actor, title=title, category=category(category_slug), grade=grade,
-        reported_at=reported_at, now=now or timezone.now(), **fields,
+        actor=actor,
+        title=title,
+        category=category(category_slug),
+        grade=grade,
+        reported_at=reported_at,
+        now=now or timezone.now(),
+        **fields,
     )

@@ -31,8 +31,19 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CorrectiveAction
-        fields = ["id", "assessment", "drill", "finding", "description", "owner", "due_date",
-                  "status", "overdue", "created_at", "completed_at"]
+        fields = [
+            "id",
+            "assessment",
+            "drill",
+            "finding",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "overdue",
+            "created_at",
+            "completed_at",
+        ]
         read_only_fields = fields
 
     def get_overdue(self, obj) -> bool:
@@ -43,7 +54,8 @@ class CorrectiveActionCreateSerializer(serializers.Serializer):
     finding = serializers.CharField(required=False, allow_blank=True, default="")
     description = serializers.CharField()
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True))
+        queryset=get_user_model().objects.filter(is_active=True)
+    )
     due_date = serializers.DateField()
 
 
@@ -54,8 +66,17 @@ class ActionStatusSerializer(serializers.Serializer):
 class SurveySerializer(serializers.ModelSerializer):
     class Meta:
         model = Survey
-        fields = ["id", "incident", "language", "created_at", "expires_at", "sent_at",
-                  "answered_at", "rating", "comment"]
+        fields = [
+            "id",
+            "incident",
+            "language",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "answered_at",
+            "rating",
+            "comment",
+        ]
         read_only_fields = fields
 
 
@@ -64,8 +85,7 @@ class SignOffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SignOff
-        fields = ["signer_name", "signature", "no_signature_reason", "signed_at",
-                  "captured_by"]
+        fields = ["signer_name", "signature", "no_signature_reason", "signed_at", "captured_by"]
         read_only_fields = fields
 
 
@@ -75,16 +95,30 @@ class AssessmentSerializer(serializers.ModelSerializer):
     incident_number = serializers.CharField(source="incident.number", read_only=True)
     grade = serializers.CharField(source="incident.grade", read_only=True)
     efficiency = serializers.SerializerMethodField()
-    escalation_steps = serializers.IntegerField(source="incident.escalation_level",
-                                                read_only=True)
+    escalation_steps = serializers.IntegerField(source="incident.escalation_level", read_only=True)
     survey = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Assessment
-        fields = ["id", "incident", "incident_number", "grade", "status", "cause",
-                  "customer_feedback", "summary", "efficiency", "escalation_steps", "survey",
-                  "actions", "author", "created_at", "updated_at", "submitted_at"]
+        fields = [
+            "id",
+            "incident",
+            "incident_number",
+            "grade",
+            "status",
+            "cause",
+            "customer_feedback",
+            "summary",
+            "efficiency",
+            "escalation_steps",
+            "survey",
+            "actions",
+            "author",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
         read_only_fields = fields
 
     def get_efficiency(self, obj) -> list[dict]:
@@ -97,8 +131,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return SurveySerializer(survey).data if survey else None
 
     def get_actions(self, obj) -> list[dict]:
-        return CorrectiveActionSerializer(obj.actions.all(), many=True,
-                                          context=self.context).data
+        return CorrectiveActionSerializer(obj.actions.all(), many=True, context=self.context).data
 
 
 class AssessmentWriteSerializer(serializers.Serializer):
@@ -134,21 +167,32 @@ class DrillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Drill
-        fields = ["id", "title", "scenario", "grade", "scheduled_at", "location",
-                  "participants", "teams", "status", "findings", "conducted_at",
-                  "measurements", "actions", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "scenario",
+            "grade",
+            "scheduled_at",
+            "location",
+            "participants",
+            "teams",
+            "status",
+            "findings",
+            "conducted_at",
+            "measurements",
+            "actions",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_actions(self, obj) -> list[dict]:
-        return CorrectiveActionSerializer(obj.actions.all(), many=True,
-                                          context=self.context).data
+        return CorrectiveActionSerializer(obj.actions.all(), many=True, context=self.context).data
 
 
 class DrillCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Drill
-        fields = ["title", "scenario", "grade", "scheduled_at", "location", "participants",
-                  "teams"]
+        fields = ["title", "scenario", "grade", "scheduled_at", "location", "participants", "teams"]
 
 
 class DrillResultsSerializer(serializers.Serializer):

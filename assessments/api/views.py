@@ -22,7 +22,10 @@ from core.api.idempotency import idempotent
 from incidents.models import Incident
 
 IDEMPOTENCY_PARAM = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="A retry with the same key and body returns the first response.",
 )
 
@@ -41,27 +44,32 @@ class _Base(ETagMixin, viewsets.GenericViewSet):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
     def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data,
-                                      context=self.get_serializer_context())
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
 
 EVALUATION_PARAMS = [
-    OpenApiParameter("start", str, description="First day (YYYY-MM-DD, local); default: "
-                     "the current quarter."),
+    OpenApiParameter(
+        "start", str, description="First day (YYYY-MM-DD, local); default: the current quarter."
+    ),
     OpenApiParameter("end", str, description="Last day, inclusive."),
-    OpenApiParameter("category", str), OpenApiParameter("grade", str),
-    OpenApiParameter("team", int), OpenApiParameter("service_centre", int),
+    OpenApiParameter("category", str),
+    OpenApiParameter("grade", str),
+    OpenApiParameter("team", int),
+    OpenApiParameter("service_centre", int),
 ]
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.AssessmentCreateSerializer,
-                         responses={201: s.AssessmentSerializer},
-                         parameters=[IDEMPOTENCY_PARAM]),
-    partial_update=extend_schema(request=s.AssessmentWriteSerializer,
-                                 responses={200: s.AssessmentSerializer}),
+    create=extend_schema(
+        request=s.AssessmentCreateSerializer,
+        responses={201: s.AssessmentSerializer},
+        parameters=[IDEMPOTENCY_PARAM],
+    ),
+    partial_update=extend_schema(
+        request=s.AssessmentWriteSerializer, responses={200: s.AssessmentSerializer}
+    ),
 )
 class AssessmentViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Assessments of resolved incidents. ``submit: true`` makes one final (Level I and II
@@ -74,9 +82,12 @@ class AssessmentViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
     def get_queryset(self):
         _require(self, "assessments.view_assessment")
         visible = Incident.objects.visible_to(self.request.user).values("pk")
-        return (Assessment.objects.filter(incident__in=visible)
-                .select_related("incident").prefetch_related("actions")
-                .order_by("-created_at", "-id"))
+        return (
+            Assessment.objects.filter(incident__in=visible)
+            .select_related("incident")
+            .prefetch_related("actions")
+            .order_by("-created_at", "-id")
+        )
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -90,39 +101,51 @@ class AssessmentViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
         data = self._input(s.AssessmentWriteSerializer)
         current = {k: getattr(assessment, k) for k in ("cause", "customer_feedback", "summary")}
         fields = {k: data[k] if k in request.data else v for k, v in current.items()}
-        assessment = services.save_assessment(assessment.incident, actor=request.user,
-                                              submit=data["submit"], **fields)
+        assessment = services.save_assessment(
+            assessment.incident, actor=request.user, submit=data["submit"], **fields
+        )
         return self.respond(assessment)
 
-    @extend_schema(request=s.CorrectiveActionCreateSerializer,
-                   responses={201: s.CorrectiveActionSerializer},
-                   parameters=[IDEMPOTENCY_PARAM])
+    @extend_schema(
+        request=s.CorrectiveActionCreateSerializer,
+        responses={201: s.CorrectiveActionSerializer},
+        parameters=[IDEMPOTENCY_PARAM],
+    )
     @action(detail=True, methods=["post"])
     @idempotent
     def actions(self, request, pk=None):
         assessment = self.get_object()
         data = self._input(s.CorrectiveActionCreateSerializer)
-        created = services.add_corrective_action(actor=request.user, assessment=assessment,
-                                                 **data)
-        return Response(s.CorrectiveActionSerializer(
-            created, context=self.get_serializer_context()).data, status=201)
+        created = services.add_corrective_action(actor=request.user, assessment=assessment, **data)
+        return Response(
+            s.CorrectiveActionSerializer(created, context=self.get_serializer_context()).data,
+            status=201,
+        )
 
-    @extend_schema(parameters=EVALUATION_PARAMS, responses={200: dict}, filters=False,
-                   summary="KPIs of the incidents reported in a period")
+    @extend_schema(
+        parameters=EVALUATION_PARAMS,
+        responses={200: dict},
+        filters=False,
+        summary="KPIs of the incidents reported in a period",
+    )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def evaluation(self, request):
         _require(self, "assessments.view_evaluation")
-        filterset = EvaluationFilterSet(request.query_params,
-                                        queryset=Incident.objects.visible_to(request.user))
+        filterset = EvaluationFilterSet(
+            request.query_params, queryset=Incident.objects.visible_to(request.user)
+        )
         period = filterset.period
         result = evaluate(filterset.qs, period)
-        return Response({
-            "start": period.start, "end": period.end,
-            "total": _clean(result["total"]),
-            "weekly": [{"week": m, **_clean(row)} for m, row in result["weekly"]],
-            "by_grade": {k: _clean(v) for k, v in result["by_grade"].items()},
-            "by_category": {k: _clean(v) for k, v in result["by_category"].items()},
-        })
+        return Response(
+            {
+                "start": period.start,
+                "end": period.end,
+                "total": _clean(result["total"]),
+                "weekly": [{"week": m, **_clean(row)} for m, row in result["weekly"]],
+                "by_grade": {k: _clean(v) for k, v in result["by_grade"].items()},
+                "by_category": {k: _clean(v) for k, v in result["by_category"].items()},
+            }
+        )
 
 
 def _clean(row: dict) -> dict:
@@ -139,8 +162,7 @@ class CorrectiveActionViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModel
         _require(self, "assessments.view_correctiveaction")
         return CorrectiveAction.objects.order_by("due_date", "id")
 
-    @extend_schema(request=s.ActionStatusSerializer,
-                   responses={200: s.CorrectiveActionSerializer})
+    @extend_schema(request=s.ActionStatusSerializer, responses={200: s.CorrectiveActionSerializer})
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         data = self._input(s.ActionStatusSerializer)
@@ -160,9 +182,13 @@ class SurveyViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return Survey.objects.filter(incident__in=visible).order_by("-created_at", "-id")
 
 
-@extend_schema_view(create=extend_schema(request=s.DrillCreateSerializer,
-                                         responses={201: s.DrillSerializer},
-                                         parameters=[IDEMPOTENCY_PARAM]))
+@extend_schema_view(
+    create=extend_schema(
+        request=s.DrillCreateSerializer,
+        responses={201: s.DrillSerializer},
+        parameters=[IDEMPOTENCY_PARAM],
+    )
+)
 class DrillViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Emergency drills: plan, then record results; findings become corrective actions."""
 
@@ -171,8 +197,9 @@ class DrillViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
 
     def get_queryset(self):
         _require(self, "assessments.view_drill")
-        return Drill.objects.prefetch_related("measurements", "actions", "participants",
-                                              "teams").order_by("-scheduled_at", "-id")
+        return Drill.objects.prefetch_related(
+            "measurements", "actions", "participants", "teams"
+        ).order_by("-scheduled_at", "-id")
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -184,19 +211,27 @@ class DrillViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
         data = self._input(s.DrillResultsSerializer)
-        drill = services.record_drill_results(self.get_object(), actor=request.user,
-                                              measurements=data["measurements"],
-                                              findings=data["findings"])
+        drill = services.record_drill_results(
+            self.get_object(),
+            actor=request.user,
+            measurements=data["measurements"],
+            findings=data["findings"],
+        )
         return self.respond(drill)
 
-    @extend_schema(request=s.CorrectiveActionCreateSerializer,
-                   responses={201: s.CorrectiveActionSerializer},
-                   parameters=[IDEMPOTENCY_PARAM])
+    @extend_schema(
+        request=s.CorrectiveActionCreateSerializer,
+        responses={201: s.CorrectiveActionSerializer},
+        parameters=[IDEMPOTENCY_PARAM],
+    )
     @action(detail=True, methods=["post"])
     @idempotent
     def findings(self, request, pk=None):
         data = self._input(s.CorrectiveActionCreateSerializer)
-        created = services.add_corrective_action(actor=request.user, drill=self.get_object(),
-                                                 **data)
-        return Response(s.CorrectiveActionSerializer(
-            created, context=self.get_serializer_context()).data, status=201)
+        created = services.add_corrective_action(
+            actor=request.user, drill=self.get_object(), **data
+        )
+        return Response(
+            s.CorrectiveActionSerializer(created, context=self.get_serializer_context()).data,
+            status=201,
+        )

@@ -9,167 +9,474 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0002_seed_reference_data'),
-        ('teams', '0001_initial'),
+        ("incidents", "0002_seed_reference_data"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10, verbose_name='status')),
-                ('cause', models.TextField(blank=True, verbose_name='cause analysis')),
-                ('customer_feedback', models.TextField(blank=True, verbose_name='customer feedback')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('updated_at', models.DateTimeField(verbose_name='updated at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='assessment', to='incidents.incident', verbose_name='incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("cause", models.TextField(blank=True, verbose_name="cause analysis")),
+                (
+                    "customer_feedback",
+                    models.TextField(blank=True, verbose_name="customer feedback"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                ("updated_at", models.DateTimeField(verbose_name="updated at")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessment",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assessment',
-                'verbose_name_plural': 'assessments',
-                'ordering': ['-created_at'],
-                'permissions': [('view_evaluation', 'Can see the periodic evaluation and its exports')],
+                "verbose_name": "assessment",
+                "verbose_name_plural": "assessments",
+                "ordering": ["-created_at"],
+                "permissions": [
+                    ("view_evaluation", "Can see the periodic evaluation and its exports")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Drill',
+            name="Drill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('scenario', models.TextField(verbose_name='scenario')),
-                ('grade', models.CharField(blank=True, choices=[('I', 'Level I'), ('II', 'Level II'), ('III', 'Level III')], max_length=3, verbose_name='simulated grade')),
-                ('scheduled_at', models.DateTimeField(verbose_name='date')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('conducted_at', models.DateTimeField(blank=True, null=True, verbose_name='conducted at')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('participants', models.ManyToManyField(blank=True, related_name='drills', to=settings.AUTH_USER_MODEL, verbose_name='participants')),
-                ('teams', models.ManyToManyField(blank=True, related_name='drills', to='teams.team', verbose_name='groups')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("scenario", models.TextField(verbose_name="scenario")),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[("I", "Level I"), ("II", "Level II"), ("III", "Level III")],
+                        max_length=3,
+                        verbose_name="simulated grade",
+                    ),
+                ),
+                ("scheduled_at", models.DateTimeField(verbose_name="date")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                (
+                    "conducted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="conducted at"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "participants",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="drills",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="participants",
+                    ),
+                ),
+                (
+                    "teams",
+                    models.ManyToManyField(
+                        blank=True, related_name="drills", to="teams.team", verbose_name="groups"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'drill',
-                'verbose_name_plural': 'drills',
-                'ordering': ['-scheduled_at'],
+                "verbose_name": "drill",
+                "verbose_name_plural": "drills",
+                "ordering": ["-scheduled_at"],
             },
         ),
         migrations.CreateModel(
-            name='CorrectiveAction',
+            name="CorrectiveAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('finding', models.TextField(blank=True, verbose_name='finding')),
-                ('description', models.TextField(verbose_name='action')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('last_reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='last reminded at')),
-                ('assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='assessments.assessment', verbose_name='assessment')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='corrective_actions', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('drill', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='assessments.drill', verbose_name='drill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("finding", models.TextField(blank=True, verbose_name="finding")),
+                ("description", models.TextField(verbose_name="action")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="completed at"),
+                ),
+                (
+                    "last_reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last reminded at"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="assessments.assessment",
+                        verbose_name="assessment",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrective_actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "drill",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="assessments.drill",
+                        verbose_name="drill",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'corrective action',
-                'verbose_name_plural': 'corrective actions',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "corrective action",
+                "verbose_name_plural": "corrective actions",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DrillMeasurement',
+            name="DrillMeasurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('confirm', 'Confirm'), ('dispatch', 'Dispatch'), ('arrive', 'Arrive on site'), ('resolve', 'Resolve'), ('other', 'Other')], max_length=10, verbose_name='step')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='what was measured')),
-                ('target_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='target (minutes)')),
-                ('measured_minutes', models.DecimalField(decimal_places=1, max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='measured (minutes)')),
-                ('drill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='assessments.drill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("confirm", "Confirm"),
+                            ("dispatch", "Dispatch"),
+                            ("arrive", "Arrive on site"),
+                            ("resolve", "Resolve"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(blank=True, max_length=200, verbose_name="what was measured"),
+                ),
+                (
+                    "target_minutes",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="target (minutes)"
+                    ),
+                ),
+                (
+                    "measured_minutes",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="measured (minutes)",
+                    ),
+                ),
+                (
+                    "drill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="assessments.drill",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'drill measurement',
-                'verbose_name_plural': 'drill measurements',
-                'ordering': ['id'],
+                "verbose_name": "drill measurement",
+                "verbose_name_plural": "drill measurements",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='SignOff',
+            name="SignOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signer_name', models.CharField(blank=True, max_length=120, verbose_name="signer's name")),
-                ('signature', models.ImageField(blank=True, upload_to=assessments.models.signature_path, verbose_name='signature')),
-                ('no_signature_reason', models.TextField(blank=True, verbose_name='why there is no signature')),
-                ('signed_at', models.DateTimeField(verbose_name='time')),
-                ('captured_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='captured by')),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='signoff', to='incidents.incident', verbose_name='incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "signer_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="signer's name"),
+                ),
+                (
+                    "signature",
+                    models.ImageField(
+                        blank=True,
+                        upload_to=assessments.models.signature_path,
+                        verbose_name="signature",
+                    ),
+                ),
+                (
+                    "no_signature_reason",
+                    models.TextField(blank=True, verbose_name="why there is no signature"),
+                ),
+                ("signed_at", models.DateTimeField(verbose_name="time")),
+                (
+                    "captured_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="captured by",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signoff",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-off',
-                'verbose_name_plural': 'sign-offs',
+                "verbose_name": "sign-off",
+                "verbose_name_plural": "sign-offs",
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(editable=False, max_length=64, unique=True, verbose_name='token')),
-                ('language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], max_length=10, verbose_name='language')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='rating')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='incidents.incident', verbose_name='incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="token"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="rating",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'satisfaction survey',
-                'verbose_name_plural': 'satisfaction surveys',
-                'ordering': ['-created_at'],
+                "verbose_name": "satisfaction survey",
+                "verbose_name_plural": "satisfaction surveys",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('submitted_at__isnull', False), _connector='OR'), name='assessment_submitted_has_time'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("submitted_at__isnull", False), _connector="OR"
+                ),
+                name="assessment_submitted_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='correctiveaction',
-            index=models.Index(condition=models.Q(('status__in', ['open', 'in_progress'])), fields=['due_date'], name='action_open_due'),
+            model_name="correctiveaction",
+            index=models.Index(
+                condition=models.Q(("status__in", ["open", "in_progress"])),
+                fields=["due_date"],
+                name="action_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='correctiveaction',
-            index=models.Index(fields=['owner', 'status'], name='action_owner_status'),
+            model_name="correctiveaction",
+            index=models.Index(fields=["owner", "status"], name="action_owner_status"),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(('assessment__isnull', False), ('drill__isnull', False), _connector='OR'), name='action_has_source'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("assessment__isnull", False), ("drill__isnull", False), _connector="OR"
+                ),
+                name="action_has_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'in_progress', 'done', 'cancelled'])), name='action_status_valid'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "in_progress", "done", "cancelled"])),
+                name="action_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drillmeasurement',
-            constraint=models.CheckConstraint(condition=models.Q(('measured_minutes__gte', 0)), name='measurement_not_negative'),
+            model_name="drillmeasurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("measured_minutes__gte", 0)), name="measurement_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signoff',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(models.Q(('signature', ''), _negated=True), models.Q(('signer_name', ''), _negated=True)), models.Q(('no_signature_reason', ''), _negated=True), _connector='OR'), name='signoff_signed_or_reason'),
+            model_name="signoff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        models.Q(("signature", ""), _negated=True),
+                        models.Q(("signer_name", ""), _negated=True),
+                    ),
+                    models.Q(("no_signature_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="signoff_signed_or_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='survey_rating_1_5'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True),
+                    models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="survey_rating_1_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('answered_at__isnull', True), ('rating__isnull', True)), models.Q(('answered_at__isnull', False), ('rating__isnull', False)), _connector='OR'), name='survey_answer_complete'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("answered_at__isnull", True), ("rating__isnull", True)),
+                    models.Q(("answered_at__isnull", False), ("rating__isnull", False)),
+                    _connector="OR",
+                ),
+                name="survey_answer_complete",
+            ),
         ),
     ]

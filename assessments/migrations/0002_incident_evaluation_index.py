@@ -11,8 +11,18 @@ from django.db import migrations
 
 NAME = "incident_evaluation_cover"
 COLUMNS = (
-    "id", "grade", "status", "category_id", "team_id", "assignee_id", "escalation_level",
-    "confirmed_at", "arrived_at", "resolved_at", "confirm_deadline", "arrive_deadline",
+    "id",
+    "grade",
+    "status",
+    "category_id",
+    "team_id",
+    "assignee_id",
+    "escalation_level",
+    "confirmed_at",
+    "arrived_at",
+    "resolved_at",
+    "confirm_deadline",
+    "arrive_deadline",
     "resolve_deadline",
 )
 

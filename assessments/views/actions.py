@@ -23,15 +23,22 @@ def action_list(request):
     if "status" not in data:
         data.setlist("status", ["open", "in_progress"])
     base = CorrectiveAction.objects.select_related(
-        "owner", "assessment__incident", "drill").order_by("due_date", "pk")
+        "owner", "assessment__incident", "drill"
+    ).order_by("due_date", "pk")
     filterset = CorrectiveActionFilterSet(data, queryset=base)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    return render(request, "assessments/actions.html", {
-        "filter": filterset, "page": page, "today": today,
-        "overdue_count": services.overdue_actions(today).count(),
-        "status_form": ActionStatusForm(),
-    })
+    return render(
+        request,
+        "assessments/actions.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "today": today,
+            "overdue_count": services.overdue_actions(today).count(),
+            "status_form": ActionStatusForm(),
+        },
+    )
 
 
 @login_required
@@ -41,8 +48,9 @@ def action_status(request, pk: int):
     form = ActionStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.set_action_status(action, actor=request.user,
-                                       status=form.cleaned_data["status"])
+            services.set_action_status(
+                action, actor=request.user, status=form.cleaned_data["status"]
+            )
         except (PermissionDenied, ValidationError):
             messages.error(request, _("You are not allowed to do this."))
         else:

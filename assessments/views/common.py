@@ -9,7 +9,8 @@ from incidents.models import Incident
 def visible_incident(request, pk: int) -> Incident:
     return get_object_or_404(
         Incident.objects.visible_to(request.user).select_related(
-            "category", "assignee", "team", "reporter"),
+            "category", "assignee", "team", "reporter"
+        ),
         pk=pk,
     )
 

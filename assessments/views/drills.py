@@ -40,26 +40,40 @@ def drill_create(request):
         else:
             messages.success(request, _("Drill planned."))
             return redirect("assessments:drill", pk=drill.pk)
-    return render(request, "assessments/drill_form.html", {"form": form},
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessments/drill_form.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 def _initial_measurements(drill: Drill) -> list[dict]:
     existing = [
-        {"step": m.step, "label": m.label, "target_minutes": m.target_minutes,
-         "measured_minutes": m.measured_minutes} for m in drill.measurements.all()
+        {
+            "step": m.step,
+            "label": m.label,
+            "target_minutes": m.target_minutes,
+            "measured_minutes": m.measured_minutes,
+        }
+        for m in drill.measurements.all()
     ]
-    return existing or [{"step": s} for s in
-                        (MeasureStep.CONFIRM, MeasureStep.DISPATCH, MeasureStep.ARRIVE,
-                         MeasureStep.RESOLVE)]
+    return existing or [
+        {"step": s}
+        for s in (
+            MeasureStep.CONFIRM,
+            MeasureStep.DISPATCH,
+            MeasureStep.ARRIVE,
+            MeasureStep.RESOLVE,
+        )
+    ]
 
 
 def _context(drill, results=None, formset=None, action_form=None) -> dict:
     return {
         "drill": drill,
         "results_form": results or DrillResultsForm(initial={"findings": drill.findings}),
-        "formset": formset or MeasurementFormSet(initial=_initial_measurements(drill),
-                                                 prefix="m"),
+        "formset": formset or MeasurementFormSet(initial=_initial_measurements(drill), prefix="m"),
         "action_form": action_form or CorrectiveActionForm(),
         "actions": drill.actions.select_related("owner"),
         "today": timezone.localdate(),
@@ -80,11 +94,18 @@ def drill_detail(request, pk: int):
     results = DrillResultsForm(request.POST)
     formset = MeasurementFormSet(request.POST, prefix="m")
     if results.is_valid() and formset.is_valid():
-        rows = [f.cleaned_data for f in formset.forms
-                if f.cleaned_data.get("measured_minutes") is not None]
+        rows = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data.get("measured_minutes") is not None
+        ]
         try:
-            services.record_drill_results(drill, actor=request.user, measurements=rows,
-                                          findings=results.cleaned_data["findings"])
+            services.record_drill_results(
+                drill,
+                actor=request.user,
+                measurements=rows,
+                findings=results.cleaned_data["findings"],
+            )
         except ValidationError as exc:
             apply_errors(results, exc)
         except AssessmentError as exc:
@@ -92,8 +113,12 @@ def drill_detail(request, pk: int):
         else:
             messages.success(request, _("Drill results saved."))
             return redirect("assessments:drill", pk=drill.pk)
-    return render(request, "assessments/drill.html",
-                  _context(drill, results=results, formset=formset), status=422)
+    return render(
+        request,
+        "assessments/drill.html",
+        _context(drill, results=results, formset=formset),
+        status=422,
+    )
 
 
 def _add_finding(request, drill):
@@ -109,5 +134,4 @@ def _add_finding(request, drill):
         else:
             messages.success(request, _("Corrective action added."))
             return redirect("assessments:drill", pk=drill.pk)
-    return render(request, "assessments/drill.html", _context(drill, action_form=form),
-                  status=422)
+    return render(request, "assessments/drill.html", _context(drill, action_form=form), status=422)

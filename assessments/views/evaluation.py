@@ -24,8 +24,11 @@ from incidents.models import Category, Grade, Incident
 
 PAGE_SIZE = 50
 EVALUATION_PERM = "assessments.view_evaluation"
-TARGET_LABELS = {"confirm": gettext_lazy("Confirm"), "arrive": gettext_lazy("Arrive on site"),
-                 "resolve": gettext_lazy("Resolve")}
+TARGET_LABELS = {
+    "confirm": gettext_lazy("Confirm"),
+    "arrive": gettext_lazy("Arrive on site"),
+    "resolve": gettext_lazy("Resolve"),
+}
 
 
 def _filterset(request) -> EvaluationFilterSet:
@@ -50,21 +53,36 @@ def _cards(total: dict, link: Links, has_parts: bool) -> list[dict]:
         {"label": _("Incidents"), "value": n, "href": link("all")},
         {"label": _("Resolved"), "value": total["n_resolved"], "href": link("resolved")},
         {"label": _("Still open"), "value": total["n_open"], "href": link("open")},
-        {"label": _("Confirmed within %(m)s min") % {"m": _confirm_minutes()},
-         "value": pct(total["confirm_share"]),
-         "sub": f'{total["n_confirmed_in_window"]} / {total["n_confirm_eligible"]}',
-         "href": link("confirmed_in_window"), "alert": _low(total["confirm_share"])},
-        {"label": _("Escalated"), "value": total["n_escalated"],
-         "sub": _("%(s)s steps") % {"s": total["steps"]}, "href": link("escalated")},
-        {"label": _("Satisfaction (1-5)"), "value": num(total["csat"], 2),
-         "sub": _("%(a)s of %(s)s answered") % {"a": total["n_answered"],
-                                                "s": total["n_surveyed"]},
-         "href": link("answered")},
+        {
+            "label": _("Confirmed within %(m)s min") % {"m": _confirm_minutes()},
+            "value": pct(total["confirm_share"]),
+            "sub": f"{total['n_confirmed_in_window']} / {total['n_confirm_eligible']}",
+            "href": link("confirmed_in_window"),
+            "alert": _low(total["confirm_share"]),
+        },
+        {
+            "label": _("Escalated"),
+            "value": total["n_escalated"],
+            "sub": _("%(s)s steps") % {"s": total["steps"]},
+            "href": link("escalated"),
+        },
+        {
+            "label": _("Satisfaction (1-5)"),
+            "value": num(total["csat"], 2),
+            "sub": _("%(a)s of %(s)s answered")
+            % {"a": total["n_answered"], "s": total["n_surveyed"]},
+            "href": link("answered"),
+        },
     ]
     if has_parts:
-        cards.append({"label": _("Spare parts consumed"), "value": total.get("parts_net", 0),
-                      "sub": _("%(n)s incidents") % {"n": total.get("n_parts", 0)},
-                      "href": link("parts")})
+        cards.append(
+            {
+                "label": _("Spare parts consumed"),
+                "value": total.get("parts_net", 0),
+                "sub": _("%(n)s incidents") % {"n": total.get("n_parts", 0)},
+                "href": link("parts"),
+            }
+        )
     return cards
 
 
@@ -84,42 +102,85 @@ def _charts(weekly: list, link: Links) -> dict:
     def week_link(monday, metric):
         return link(metric, week=monday.isoformat())
 
-    counts = charts.Series(_("Incidents"), "#94a3b8", [
-        charts.Point(row["n_all"], week_link(m, "all"),
-                     _("Week of %(d)s: %(n)s incidents") % {"d": m, "n": row["n_all"]})
-        for m, row in weekly
-    ])
-    share = charts.Series(_("Confirmed within the window"), "#1d4ed8", [
-        charts.Point(row["confirm_share"], week_link(m, "confirmed_in_window"),
-                     f"{m}: {pct(row['confirm_share'])}")
-        for m, row in weekly
-    ])
+    counts = charts.Series(
+        _("Incidents"),
+        "#94a3b8",
+        [
+            charts.Point(
+                row["n_all"],
+                week_link(m, "all"),
+                _("Week of %(d)s: %(n)s incidents") % {"d": m, "n": row["n_all"]},
+            )
+            for m, row in weekly
+        ],
+    )
+    share = charts.Series(
+        _("Confirmed within the window"),
+        "#1d4ed8",
+        [
+            charts.Point(
+                row["confirm_share"],
+                week_link(m, "confirmed_in_window"),
+                f"{m}: {pct(row['confirm_share'])}",
+            )
+            for m, row in weekly
+        ],
+    )
     colors = {"confirm": "#b91c1c", "arrive": "#c2410c", "resolve": "#7c3aed"}
     breaches = [
-        charts.Series(_("%(t)s target breached") % {"t": TARGET_LABELS[t]}, colors[t], [
-            charts.Point(row[f"{t}_breach_rate"], week_link(m, f"{t}_breached"),
-                         f"{m}: {pct(row[f'{t}_breach_rate'])}")
-            for m, row in weekly
-        ]) for t in TARGETS
+        charts.Series(
+            _("%(t)s target breached") % {"t": TARGET_LABELS[t]},
+            colors[t],
+            [
+                charts.Point(
+                    row[f"{t}_breach_rate"],
+                    week_link(m, f"{t}_breached"),
+                    f"{m}: {pct(row[f'{t}_breach_rate'])}",
+                )
+                for m, row in weekly
+            ],
+        )
+        for t in TARGETS
     ]
-    resolve = charts.Series(_("Mean time to resolve (hours)"), "#0f766e", [
-        charts.Point(None if row["resolve_mean"] is None else row["resolve_mean"] / 3600,
-                     week_link(m, "resolved"), f"{m}: {duration(row['resolve_mean'])}")
-        for m, row in weekly
-    ])
-    csat = charts.Series(_("Satisfaction (1-5)"), "#ca8a04", [
-        charts.Point(row["csat"], week_link(m, "answered"), f"{m}: {num(row['csat'], 2)}")
-        for m, row in weekly
-    ])
+    resolve = charts.Series(
+        _("Mean time to resolve (hours)"),
+        "#0f766e",
+        [
+            charts.Point(
+                None if row["resolve_mean"] is None else row["resolve_mean"] / 3600,
+                week_link(m, "resolved"),
+                f"{m}: {duration(row['resolve_mean'])}",
+            )
+            for m, row in weekly
+        ],
+    )
+    csat = charts.Series(
+        _("Satisfaction (1-5)"),
+        "#ca8a04",
+        [
+            charts.Point(row["csat"], week_link(m, "answered"), f"{m}: {num(row['csat'], 2)}")
+            for m, row in weekly
+        ],
+    )
     return {
-        "volume": charts.chart(labels=labels, bars=counts, lines=[share],
-                               title=_("Incidents per week and share confirmed in time")),
+        "volume": charts.chart(
+            labels=labels,
+            bars=counts,
+            lines=[share],
+            title=_("Incidents per week and share confirmed in time"),
+        ),
         "volume_legend": charts.legend([counts, share]),
-        "breaches": charts.chart(labels=labels, lines=breaches,
-                                 title=_("Breach rate per target, per week")),
+        "breaches": charts.chart(
+            labels=labels, lines=breaches, title=_("Breach rate per target, per week")
+        ),
         "breaches_legend": charts.legend(breaches),
-        "resolve": charts.chart(labels=labels, bars=resolve, lines=[csat], percent=False,
-                                title=_("Time to resolve and satisfaction, per week")),
+        "resolve": charts.chart(
+            labels=labels,
+            bars=resolve,
+            lines=[csat],
+            percent=False,
+            title=_("Time to resolve and satisfaction, per week"),
+        ),
         "resolve_legend": charts.legend([resolve, csat]),
     }
 
@@ -133,34 +194,63 @@ def evaluation_context(request) -> dict:
     total = result["total"]
     categories = {c.pk: c for c in Category.objects.all()}
     return {
-        "filter": filterset, "period": period, "result": result, "total": total,
+        "filter": filterset,
+        "period": period,
+        "result": result,
+        "total": total,
         "cards": _cards(total, link, result["has_parts"]),
         "times": [
-            {"label": _("Time to confirm"), "metric": "confirmed", "order": "confirm",
-             "mean": total["confirm_mean"], "median": total["confirm_median"],
-             "p90": total["confirm_p90"], "n": total["n_confirmed"],
-             "href": link("confirmed", order="confirm")},
-            {"label": _("Time to resolve"), "metric": "resolved", "order": "resolve",
-             "mean": total["resolve_mean"], "median": total["resolve_median"],
-             "p90": total["resolve_p90"], "n": total["n_resolved"],
-             "href": link("resolved", order="resolve")},
+            {
+                "label": _("Time to confirm"),
+                "metric": "confirmed",
+                "order": "confirm",
+                "mean": total["confirm_mean"],
+                "median": total["confirm_median"],
+                "p90": total["confirm_p90"],
+                "n": total["n_confirmed"],
+                "href": link("confirmed", order="confirm"),
+            },
+            {
+                "label": _("Time to resolve"),
+                "metric": "resolved",
+                "order": "resolve",
+                "mean": total["resolve_mean"],
+                "median": total["resolve_median"],
+                "p90": total["resolve_p90"],
+                "n": total["n_resolved"],
+                "href": link("resolved", order="resolve"),
+            },
         ],
         "targets": [
-            {"label": TARGET_LABELS[t], "key": t, "met": total[f"n_{t}_met"],
-             "breached": total[f"n_{t}_breached"], "applicable": total[f"n_{t}_applicable"],
-             "rate": total[f"{t}_breach_rate"],
-             "href_met": link(f"{t}_met"), "href_breached": link(f"{t}_breached"),
-             "href_applicable": link(f"{t}_applicable")}
+            {
+                "label": TARGET_LABELS[t],
+                "key": t,
+                "met": total[f"n_{t}_met"],
+                "breached": total[f"n_{t}_breached"],
+                "applicable": total[f"n_{t}_applicable"],
+                "rate": total[f"{t}_breach_rate"],
+                "href_met": link(f"{t}_met"),
+                "href_breached": link(f"{t}_breached"),
+                "href_applicable": link(f"{t}_applicable"),
+            }
             for t in TARGETS
         ],
         "by_grade": [
-            {"grade": g, "label": Grade(g).label, "row": result["by_grade"][g],
-             "href": link("all", grade=g)}
-            for g in Grade.values if g in result["by_grade"]
+            {
+                "grade": g,
+                "label": Grade(g).label,
+                "row": result["by_grade"][g],
+                "href": link("all", grade=g),
+            }
+            for g in Grade.values
+            if g in result["by_grade"]
         ],
         "by_category": [
-            {"label": getattr(categories.get(pk), "label", "—"), "row": row,
-             "href": link("all", category=getattr(categories.get(pk), "slug", ""))}
+            {
+                "label": getattr(categories.get(pk), "label", "—"),
+                "row": row,
+                "href": link("all", category=getattr(categories.get(pk), "slug", "")),
+            }
             for pk, row in sorted(result["by_category"].items(), key=lambda kv: -kv[1]["n_all"])
         ],
         "charts": _charts(result["weekly"], link),
@@ -203,9 +293,13 @@ def evaluation_incidents(request):
     grade's resolve times (a window function over the whole filtered set)."""
     filterset = _filterset(request)
     qs = filterset.qs.select_related("category", "team", "assignee", "survey").annotate(
-        confirm_s=Seconds("confirmed_at"), resolve_s=Seconds("resolved_at"),
-        resolve_rank=Window(PercentRank(), partition_by=[F("grade")],
-                            order_by=Seconds("resolved_at").asc(nulls_last=True)),
+        confirm_s=Seconds("confirmed_at"),
+        resolve_s=Seconds("resolved_at"),
+        resolve_rank=Window(
+            PercentRank(),
+            partition_by=[F("grade")],
+            order_by=Seconds("resolved_at").asc(nulls_last=True),
+        ),
     )
     order = ORDERINGS.get(request.GET.get("order", ""), ("-reported_at", "-pk"))
     page = Paginator(qs.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -215,9 +309,16 @@ def evaluation_incidents(request):
     for key in ("metric", "week", "page", "order"):
         back.pop(key, None)
     metric = request.GET.get("metric", "all")
-    return render(request, "assessments/evaluation_incidents.html", {
-        "filter": filterset, "period": filterset.period, "page": page,
-        "metric_label": METRIC_LABELS.get(metric, METRIC_LABELS["all"]),
-        "week": filterset._clean_data().get("week"),
-        "querystring": query.urlencode(), "back_query": back.urlencode(),
-    })
+    return render(
+        request,
+        "assessments/evaluation_incidents.html",
+        {
+            "filter": filterset,
+            "period": filterset.period,
+            "page": page,
+            "metric_label": METRIC_LABELS.get(metric, METRIC_LABELS["all"]),
+            "week": filterset._clean_data().get("week"),
+            "querystring": query.urlencode(),
+            "back_query": back.urlencode(),
+        },
+    )

@@ -23,11 +23,16 @@ def _assessment_context(request, incident, form=None, action_form=None) -> dict:
     if form is None:
         initial = {}
         if assessment:
-            initial = {"cause": assessment.cause, "summary": assessment.summary,
-                       "customer_feedback": assessment.customer_feedback}
+            initial = {
+                "cause": assessment.cause,
+                "summary": assessment.summary,
+                "customer_feedback": assessment.customer_feedback,
+            }
         form = AssessmentForm(initial=initial)
     return {
-        "incident": incident, "assessment": assessment, "form": form,
+        "incident": incident,
+        "assessment": assessment,
+        "form": form,
         "action_form": action_form or CorrectiveActionForm(),
         "efficiency": services.efficiency(incident),
         "survey": Survey.objects.filter(incident=incident).first(),
@@ -42,13 +47,15 @@ def _assessment_context(request, incident, form=None, action_form=None) -> dict:
 def assessment(request, pk: int):
     incident = visible_incident(request, pk)
     if request.method != "POST":
-        return render(request, "assessments/assessment.html",
-                      _assessment_context(request, incident))
+        return render(
+            request, "assessments/assessment.html", _assessment_context(request, incident)
+        )
     form = AssessmentForm(request.POST)
     if form.is_valid():
         try:
-            services.save_assessment(incident, actor=request.user, submit="submit" in request.POST,
-                                     **form.cleaned_data)
+            services.save_assessment(
+                incident, actor=request.user, submit="submit" in request.POST, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         except AssessmentError as exc:
@@ -58,11 +65,17 @@ def assessment(request, pk: int):
             messages.error(request, _("You are not allowed to do this."))
             return redirect("assessments:assessment", pk=incident.pk)
         else:
-            messages.success(request, _("Assessment submitted.") if "submit" in request.POST
-                             else _("Draft saved."))
+            messages.success(
+                request,
+                _("Assessment submitted.") if "submit" in request.POST else _("Draft saved."),
+            )
             return redirect("assessments:assessment", pk=incident.pk)
-    return render(request, "assessments/assessment.html",
-                  _assessment_context(request, incident, form=form), status=422)
+    return render(
+        request,
+        "assessments/assessment.html",
+        _assessment_context(request, incident, form=form),
+        status=422,
+    )
 
 
 @login_required
@@ -80,15 +93,20 @@ def add_action(request, pk: int):
             return redirect("assessments:assessment", pk=incident.pk)
     if form.is_valid():
         try:
-            services.add_corrective_action(actor=request.user, assessment=assessment,
-                                           **form.cleaned_data)
+            services.add_corrective_action(
+                actor=request.user, assessment=assessment, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Corrective action added."))
             return redirect("assessments:assessment", pk=incident.pk)
-    return render(request, "assessments/assessment.html",
-                  _assessment_context(request, incident, action_form=form), status=422)
+    return render(
+        request,
+        "assessments/assessment.html",
+        _assessment_context(request, incident, action_form=form),
+        status=422,
+    )
 
 
 @login_required
@@ -102,9 +120,14 @@ def signoff(request, pk: int):
         try:
             services.record_signoff(incident, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(
-                m for msgs in getattr(exc, "message_dict", {"": exc.messages}).values()
-                for m in msgs))
+            messages.error(
+                request,
+                " ".join(
+                    m
+                    for msgs in getattr(exc, "message_dict", {"": exc.messages}).values()
+                    for m in msgs
+                ),
+            )
         except (AssessmentError, PermissionDenied) as exc:
             messages.error(request, str(exc) or _("You are not allowed to do this."))
         else:
@@ -129,8 +152,7 @@ def survey_sent(request, pk: int):
 def _printable(request, pk: int, template: str):
     incident = visible_incident(request, pk)
     data = reports.report_data(incident)
-    return render(request, template, {"data": data, "incident": incident,
-                                      "now": timezone.now()})
+    return render(request, template, {"data": data, "incident": incident, "now": timezone.now()})
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

@@ -24,9 +24,12 @@ def _language(request, survey: Survey | None) -> str:
 
 def _render(request, language: str, context: dict, status: int = 200):
     with translation.override(language):
-        response = render(request, "assessments/survey.html",
-                          {**context, "lang": language, "languages": settings.LANGUAGES},
-                          status=status)
+        response = render(
+            request,
+            "assessments/survey.html",
+            {**context, "lang": language, "languages": settings.LANGUAGES},
+            status=status,
+        )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -41,8 +44,12 @@ def survey(request, token: str):
         return _render(request, language, {"state": "unknown"}, status=404)
     context = {"survey": found, "incident": found.incident}
     if found.answered_at:
-        return _render(request, language, {**context, "state": "answered"},
-                       status=409 if request.method == "POST" else 200)
+        return _render(
+            request,
+            language,
+            {**context, "state": "answered"},
+            status=409 if request.method == "POST" else 200,
+        )
     if found.is_expired(now):
         return _render(request, language, {**context, "state": "expired"}, status=410)
     form = SurveyForm(request.POST or None)
@@ -56,5 +63,4 @@ def survey(request, token: str):
         else:
             return _render(request, language, {**context, "state": "thanks"})
     status = 422 if request.method == "POST" else 200
-    return _render(request, language, {**context, "state": "open", "form": form},
-                   status=status)
+    return _render(request, language, {**context, "state": "open", "form": form}, status=status)

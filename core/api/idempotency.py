@@ -118,8 +118,13 @@ def _store(user, key: str, print_: str, response: Response, now) -> None:
     try:
         with transaction.atomic():
             IdempotencyRecord.objects.create(
-                user=user, key=key, fingerprint=print_, status_code=response.status_code,
-                response_body=body, response_headers=headers, created_at=now,
+                user=user,
+                key=key,
+                fingerprint=print_,
+                status_code=response.status_code,
+                response_body=body,
+                response_headers=headers,
+                created_at=now,
             )
     except IntegrityError as exc:  # only without the advisory lock (not PostgreSQL)
         raise IdempotencyInFlight() from exc

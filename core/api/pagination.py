@@ -19,13 +19,18 @@ class Pagination(BasePagination):
         self.request = request
         self.page_size = positive_int(
             request.query_params.get(self.page_size_query_param),
-            default=settings.API_PAGE_SIZE, maximum=settings.API_MAX_PAGE_SIZE,
+            default=settings.API_PAGE_SIZE,
+            maximum=settings.API_MAX_PAGE_SIZE,
             name=self.page_size_query_param,
         )
-        self.page = positive_int(request.query_params.get(self.page_query_param), default=1,
-                                 maximum=10**7, name=self.page_query_param)
+        self.page = positive_int(
+            request.query_params.get(self.page_query_param),
+            default=1,
+            maximum=10**7,
+            name=self.page_query_param,
+        )
         offset = (self.page - 1) * self.page_size
-        rows = list(queryset[offset: offset + self.page_size + 1])
+        rows = list(queryset[offset : offset + self.page_size + 1])
         self.has_next = len(rows) > self.page_size
         return rows[: self.page_size]
 
@@ -44,11 +49,15 @@ class Pagination(BasePagination):
         return replace_query_param(url, self.page_query_param, self.page - 1)
 
     def get_paginated_response(self, data):
-        return Response(OrderedDict([
-            ("next", self.get_next_link()),
-            ("previous", self.get_previous_link()),
-            ("results", data),
-        ]))
+        return Response(
+            OrderedDict(
+                [
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
 
     def get_paginated_response_schema(self, schema):
         return {
@@ -63,11 +72,18 @@ class Pagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": self.page_query_param, "required": False, "in": "query",
-             "description": "Page number (1-based).",
-             "schema": {"type": "integer", "minimum": 1}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Results per page (at most {settings.API_MAX_PAGE_SIZE}).",
-             "schema": {"type": "integer", "minimum": 1,
-                        "maximum": settings.API_MAX_PAGE_SIZE}},
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number (1-based).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page (at most {settings.API_MAX_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
+            },
         ]

@@ -26,8 +26,12 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token <key>` or `Bearer <key>`."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>` or `Bearer <key>`.",
+        }
 
 
 def _codes(path: str, method: str, operation: dict) -> list[str]:
@@ -48,10 +52,13 @@ def add_error_responses(result, generator, request, public):
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
             for code in _codes(path, method, operation):
-                responses.setdefault(code, {
-                    "description": DESCRIPTIONS[code],
-                    "content": {"application/json": {"schema": ERROR}},
-                })
+                responses.setdefault(
+                    code,
+                    {
+                        "description": DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": ERROR}},
+                    },
+                )
             if method == "get" and "{" in path and "200" in responses:
                 responses.setdefault("304", {"description": "Not modified (If-None-Match)."})
     return result

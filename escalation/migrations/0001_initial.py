@@ -6,113 +6,274 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0002_seed_reference_data'),
+        ("incidents", "0002_seed_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EscalationChain',
+            name="EscalationChain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('grade', models.CharField(choices=[('I', 'Level I (major)'), ('II', 'Level II (significant)'), ('III', 'Level III (general)')], max_length=3, verbose_name='grade')),
-                ('target', models.CharField(choices=[('report', 'Report (alert HQ at once)'), ('confirm', 'Confirm'), ('arrive', 'Arrive on site'), ('resolve', 'Resolve')], max_length=10, verbose_name='missed target')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('repeat_every_minutes', models.PositiveIntegerField(blank=True, help_text='After the last step, remind its audience again at this interval until the target is reached. Empty: no reminders.', null=True, verbose_name='then remind every (minutes)')),
-                ('repeat_audiences', models.JSONField(blank=True, default=list, verbose_name='reminder audience')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("I", "Level I (major)"),
+                            ("II", "Level II (significant)"),
+                            ("III", "Level III (general)"),
+                        ],
+                        max_length=3,
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report (alert HQ at once)"),
+                            ("confirm", "Confirm"),
+                            ("arrive", "Arrive on site"),
+                            ("resolve", "Resolve"),
+                        ],
+                        max_length=10,
+                        verbose_name="missed target",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "repeat_every_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="After the last step, remind its audience again at this interval until the target is reached. Empty: no reminders.",
+                        null=True,
+                        verbose_name="then remind every (minutes)",
+                    ),
+                ),
+                (
+                    "repeat_audiences",
+                    models.JSONField(blank=True, default=list, verbose_name="reminder audience"),
+                ),
             ],
             options={
-                'verbose_name': 'escalation chain',
-                'verbose_name_plural': 'escalation chains',
-                'ordering': ['target', 'grade'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('grade', 'target'), name='escalation_one_active_chain'), models.CheckConstraint(condition=models.Q(('repeat_every_minutes__isnull', True), ('repeat_every_minutes__gte', 1), _connector='OR'), name='escalation_repeat_positive')],
+                "verbose_name": "escalation chain",
+                "verbose_name_plural": "escalation chains",
+                "ordering": ["target", "grade"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("grade", "target"),
+                        name="escalation_one_active_chain",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("repeat_every_minutes__isnull", True),
+                            ("repeat_every_minutes__gte", 1),
+                            _connector="OR",
+                        ),
+                        name="escalation_repeat_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EscalationState',
+            name="EscalationState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(choices=[('report', 'Report (alert HQ at once)'), ('confirm', 'Confirm'), ('arrive', 'Arrive on site'), ('resolve', 'Resolve')], max_length=10, verbose_name='target')),
-                ('snapshot', models.JSONField(default=dict, verbose_name='chain snapshot')),
-                ('deadline', models.DateTimeField(verbose_name='deadline')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('next_seq', models.PositiveIntegerField(default=1)),
-                ('next_due_at', models.DateTimeField(blank=True, null=True, verbose_name='next step due')),
-                ('fired_count', models.PositiveIntegerField(default=0)),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
-                ('end_reason', models.CharField(blank=True, max_length=20, verbose_name='ended because')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('chain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='escalation.escalationchain')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalation_states', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report (alert HQ at once)"),
+                            ("confirm", "Confirm"),
+                            ("arrive", "Arrive on site"),
+                            ("resolve", "Resolve"),
+                        ],
+                        max_length=10,
+                        verbose_name="target",
+                    ),
+                ),
+                ("snapshot", models.JSONField(default=dict, verbose_name="chain snapshot")),
+                ("deadline", models.DateTimeField(verbose_name="deadline")),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("next_seq", models.PositiveIntegerField(default=1)),
+                (
+                    "next_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next step due"),
+                ),
+                ("fired_count", models.PositiveIntegerField(default=0)),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended at")),
+                (
+                    "end_reason",
+                    models.CharField(blank=True, max_length=20, verbose_name="ended because"),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="escalation.escalationchain",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalation_states",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation state',
-                'verbose_name_plural': 'escalation states',
-                'ordering': ['incident', 'started_at'],
+                "verbose_name": "escalation state",
+                "verbose_name_plural": "escalation states",
+                "ordering": ["incident", "started_at"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationFire',
+            name="EscalationFire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(choices=[('report', 'Report (alert HQ at once)'), ('confirm', 'Confirm'), ('arrive', 'Arrive on site'), ('resolve', 'Resolve')], max_length=10, verbose_name='target')),
-                ('seq', models.PositiveIntegerField(verbose_name='occurrence')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='level')),
-                ('is_reminder', models.BooleanField(default=False, verbose_name='reminder')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('fired_at', models.DateTimeField(verbose_name='fired')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalation_fires', to='incidents.incident')),
-                ('state', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fires', to='escalation.escalationstate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report (alert HQ at once)"),
+                            ("confirm", "Confirm"),
+                            ("arrive", "Arrive on site"),
+                            ("resolve", "Resolve"),
+                        ],
+                        max_length=10,
+                        verbose_name="target",
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="occurrence")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="level")),
+                ("is_reminder", models.BooleanField(default=False, verbose_name="reminder")),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                ("fired_at", models.DateTimeField(verbose_name="fired")),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalation_fires",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "state",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fires",
+                        to="escalation.escalationstate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation step fired',
-                'verbose_name_plural': 'escalation steps fired',
-                'ordering': ['incident', 'fired_at', 'id'],
+                "verbose_name": "escalation step fired",
+                "verbose_name_plural": "escalation steps fired",
+                "ordering": ["incident", "fired_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationStep',
+            name="EscalationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='step')),
-                ('delay_minutes', models.PositiveIntegerField(default=0, verbose_name='minutes after the deadline')),
-                ('audiences', models.JSONField(default=list, verbose_name='who is told')),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='escalation.escalationchain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="step")),
+                (
+                    "delay_minutes",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="minutes after the deadline"
+                    ),
+                ),
+                ("audiences", models.JSONField(default=list, verbose_name="who is told")),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="escalation.escalationchain",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation step',
-                'verbose_name_plural': 'escalation steps',
-                'ordering': ['chain', 'position'],
+                "verbose_name": "escalation step",
+                "verbose_name_plural": "escalation steps",
+                "ordering": ["chain", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='escalationstate',
-            index=models.Index(condition=models.Q(('next_due_at__isnull', False)), fields=['next_due_at'], name='escalation_due'),
+            model_name="escalationstate",
+            index=models.Index(
+                condition=models.Q(("next_due_at__isnull", False)),
+                fields=["next_due_at"],
+                name="escalation_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationstate',
-            constraint=models.UniqueConstraint(fields=('incident', 'target'), name='escalation_state_once'),
+            model_name="escalationstate",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "target"), name="escalation_state_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='escalationfire',
-            index=models.Index(fields=['incident', 'fired_at'], name='escalation_fire_incident'),
+            model_name="escalationfire",
+            index=models.Index(fields=["incident", "fired_at"], name="escalation_fire_incident"),
         ),
         migrations.AddIndex(
-            model_name='escalationfire',
-            index=models.Index(fields=['fired_at'], name='escalation_fire_time'),
+            model_name="escalationfire",
+            index=models.Index(fields=["fired_at"], name="escalation_fire_time"),
         ),
         migrations.AddConstraint(
-            model_name='escalationfire',
-            constraint=models.UniqueConstraint(fields=('state', 'seq'), name='escalation_fire_once'),
+            model_name="escalationfire",
+            constraint=models.UniqueConstraint(
+                fields=("state", "seq"), name="escalation_fire_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationstep',
-            constraint=models.UniqueConstraint(fields=('chain', 'position'), name='escalation_step_unique'),
+            model_name="escalationstep",
+            constraint=models.UniqueConstraint(
+                fields=("chain", "position"), name="escalation_step_unique"
+            ),
         ),
     ]

@@ -10,12 +10,16 @@ def seed(apps, schema_editor):
         if Chain.objects.filter(grade=grade, target=target, is_active=True).exists():
             continue
         chain = Chain.objects.create(
-            name=name, grade=grade, target=target, repeat_every_minutes=repeat,
+            name=name,
+            grade=grade,
+            target=target,
+            repeat_every_minutes=repeat,
             repeat_audiences=repeat_audiences,
         )
         for position, (delay, audiences) in enumerate(steps, start=1):
-            Step.objects.create(chain=chain, position=position, delay_minutes=delay,
-                                audiences=audiences)
+            Step.objects.create(
+                chain=chain, position=position, delay_minutes=delay, audiences=audiences
+            )
 
 
 def unseed(apps, schema_editor):

@@ -43,8 +43,15 @@ def coordinate(limit: int) -> CoordinateField:
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["slug", "name", "name_zh", "description", "owning_team_kind",
-                  "concerned_team_kinds", "is_active"]
+        fields = [
+            "slug",
+            "name",
+            "name_zh",
+            "description",
+            "owning_team_kind",
+            "concerned_team_kinds",
+            "is_active",
+        ]
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -61,13 +68,42 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "number", "status", "grade", "category", "title", "description",
-            "customer_name", "customer_phone", "asset_ref", "location", "latitude", "longitude",
-            "impact_scope", "initial_handling", "channel", "service_mode", "external_ref",
-            "reported_at", "confirm_deadline", "arrive_deadline", "resolve_deadline",
-            "escalation_level", "overdue", "assignee", "team", "reporter", "resolution",
-            "cancel_reason", "confirmed_at", "dispatched_at", "arrived_at", "resolved_at",
-            "closed_at", "cancelled_at", "updated_at",
+            "id",
+            "number",
+            "status",
+            "grade",
+            "category",
+            "title",
+            "description",
+            "customer_name",
+            "customer_phone",
+            "asset_ref",
+            "location",
+            "latitude",
+            "longitude",
+            "impact_scope",
+            "initial_handling",
+            "channel",
+            "service_mode",
+            "external_ref",
+            "reported_at",
+            "confirm_deadline",
+            "arrive_deadline",
+            "resolve_deadline",
+            "escalation_level",
+            "overdue",
+            "assignee",
+            "team",
+            "reporter",
+            "resolution",
+            "cancel_reason",
+            "confirmed_at",
+            "dispatched_at",
+            "arrived_at",
+            "resolved_at",
+            "closed_at",
+            "cancelled_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -132,11 +168,15 @@ class NoteSerializer(serializers.Serializer):
 
 class DispatchSerializer(NoteSerializer):
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True), required=False,
-        allow_null=True, help_text="A user id.",
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="A user id.",
     )
     team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True,
+        queryset=Team.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
         help_text="A team id.",
     )
 

@@ -16,11 +16,17 @@ from incidents.filtersets import IncidentFilterSet
 from incidents.models import Category, Incident
 
 IDEMPOTENCY_PARAM = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="A retry with the same key and body returns the first response.",
 )
 IF_MATCH_PARAM = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="The ETag you read; 412 if the incident changed since.",
 )
 CONFLICT: dict = {}  # error responses: core.api.schema.add_error_responses
@@ -40,17 +46,24 @@ class IncidentFilterBackend(DjangoFilterBackend):
 
 def _action(serializer_class, summary: str, **extra):
     return extend_schema(
-        request=serializer_class, responses={200: s.IncidentSerializer, **CONFLICT},
-        summary=summary, **extra,
+        request=serializer_class,
+        responses={200: s.IncidentSerializer, **CONFLICT},
+        summary=summary,
+        **extra,
     )
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.IncidentCreateSerializer,
-                         responses={201: s.IncidentSerializer}, parameters=[IDEMPOTENCY_PARAM]),
-    partial_update=extend_schema(request=s.IncidentUpdateSerializer,
-                                 responses={200: s.IncidentSerializer, **CONFLICT},
-                                 parameters=[IF_MATCH_PARAM]),
+    create=extend_schema(
+        request=s.IncidentCreateSerializer,
+        responses={201: s.IncidentSerializer},
+        parameters=[IDEMPOTENCY_PARAM],
+    ),
+    partial_update=extend_schema(
+        request=s.IncidentUpdateSerializer,
+        responses={200: s.IncidentSerializer, **CONFLICT},
+        parameters=[IF_MATCH_PARAM],
+    ),
 )
 class IncidentViewSet(
     ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -73,8 +86,7 @@ class IncidentViewSet(
         return s.IncidentSerializer(instance, context=self.get_serializer_context()).data
 
     def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data,
-                                      context=self.get_serializer_context())
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -82,8 +94,12 @@ class IncidentViewSet(
     def create(self, request, *args, **kwargs):
         data = dict(self._input(s.IncidentCreateSerializer))
         incident = services.report_incident(
-            actor=request.user, title=data.pop("title"), category=data.pop("category"),
-            grade=data.pop("grade"), reported_at=data.pop("reported_at", None), **data,
+            actor=request.user,
+            title=data.pop("title"),
+            category=data.pop("category"),
+            grade=data.pop("grade"),
+            reported_at=data.pop("reported_at", None),
+            **data,
         )
         location = request.build_absolute_uri(f"{request.path}{incident.pk}/")
         return self.respond(incident, status.HTTP_201_CREATED, {"Location": location})
@@ -92,8 +108,8 @@ class IncidentViewSet(
         incident = self.get_object()
         data = self._input(s.IncidentUpdateSerializer)
         with transaction.atomic():
-            locked = Incident.objects.select_for_update().select_related("category").get(
-                pk=incident.pk
+            locked = (
+                Incident.objects.select_for_update().select_related("category").get(pk=incident.pk)
             )
             self.check_precondition(request, locked)
             incident = services.update_incident(locked, actor=request.user, **data)
@@ -140,11 +156,20 @@ class IncidentViewSet(
     def regrade(self, request, pk=None):
         return self._transition(services.regrade_incident, s.RegradeSerializer)
 
-    @extend_schema(methods=["get"], responses=s.EventSerializer(many=True),
-                   summary="the timeline, oldest first", filters=False)
-    @extend_schema(methods=["post"], request=s.EventCreateSerializer,
-                   responses={201: s.EventSerializer}, summary="add a note",
-                   parameters=[IDEMPOTENCY_PARAM], filters=False)
+    @extend_schema(
+        methods=["get"],
+        responses=s.EventSerializer(many=True),
+        summary="the timeline, oldest first",
+        filters=False,
+    )
+    @extend_schema(
+        methods=["post"],
+        request=s.EventCreateSerializer,
+        responses={201: s.EventSerializer},
+        summary="add a note",
+        parameters=[IDEMPOTENCY_PARAM],
+        filters=False,
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def events(self, request, pk=None):
         incident = self.get_object()

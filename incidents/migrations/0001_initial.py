@@ -8,219 +8,633 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0001_initial'),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=120, verbose_name='Chinese name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('owning_team_kind', models.CharField(choices=[('hq', 'Emergency HQ'), ('tech_support', 'Technical support group'), ('customer_service', 'Customer service group'), ('logistics', 'Logistics group'), ('legal', 'Legal and compliance group'), ('service_centre', 'Service centre'), ('partner', 'External partner')], default='tech_support', help_text='Handles Level III incidents of this category.', max_length=20, verbose_name='owning group')),
-                ('concerned_team_kinds', models.JSONField(blank=True, default=list, help_text='Response groups given a directive for Level II incidents.', verbose_name='groups concerned')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=120, verbose_name="Chinese name"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "owning_team_kind",
+                    models.CharField(
+                        choices=[
+                            ("hq", "Emergency HQ"),
+                            ("tech_support", "Technical support group"),
+                            ("customer_service", "Customer service group"),
+                            ("logistics", "Logistics group"),
+                            ("legal", "Legal and compliance group"),
+                            ("service_centre", "Service centre"),
+                            ("partner", "External partner"),
+                        ],
+                        default="tech_support",
+                        help_text="Handles Level III incidents of this category.",
+                        max_length=20,
+                        verbose_name="owning group",
+                    ),
+                ),
+                (
+                    "concerned_team_kinds",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Response groups given a directive for Level II incidents.",
+                        verbose_name="groups concerned",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'name'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Directive',
+            name="Directive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('instruction', models.TextField(verbose_name='instruction')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12, verbose_name='status')),
-                ('created_at', models.DateTimeField(verbose_name='issued at')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directives', to='teams.team', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("instruction", models.TextField(verbose_name="instruction")),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="issued at")),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="completed at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directives",
+                        to="teams.team",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directive',
-                'verbose_name_plural': 'directives',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "directive",
+                "verbose_name_plural": "directives",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DirectiveNote',
+            name="DirectiveNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='progress')),
-                ('created_at', models.DateTimeField(verbose_name='time')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='incidents.directive')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="progress")),
+                ("created_at", models.DateTimeField(verbose_name="time")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="incidents.directive",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directive progress note',
-                'verbose_name_plural': 'directive progress notes',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "directive progress note",
+                "verbose_name_plural": "directive progress notes",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=32, null=True, unique=True, verbose_name='number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='what happened')),
-                ('grade', models.CharField(choices=[('I', 'Level I (major)'), ('II', 'Level II (significant)'), ('III', 'Level III (general)')], max_length=3, verbose_name='grade')),
-                ('status', models.CharField(choices=[('reported', 'Reported'), ('confirmed', 'Confirmed'), ('dispatched', 'Dispatched'), ('on_site', 'On site'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='reported', max_length=12, verbose_name='status')),
-                ('channel', models.CharField(choices=[('hotline', 'Hotline'), ('web', 'Web'), ('walk_in', 'Walk-in'), ('api', 'API')], default='hotline', max_length=10, verbose_name='channel')),
-                ('service_mode', models.CharField(blank=True, choices=[('on_site_repair', 'On-site repair'), ('return_to_factory', 'Return-to-factory repair'), ('patrol', 'Patrol inspection and repair'), ('remote_support', 'Remote technical support (7x24)'), ('training', 'Technical training'), ('accompanying', 'Accompanying support'), ('unit_replacement', 'Emergency: whole-unit temporary replacement'), ('module_swap', 'Emergency: module swap')], max_length=20, verbose_name='service mode')),
-                ('customer_name', models.CharField(blank=True, max_length=120, verbose_name='customer')),
-                ('customer_phone', models.CharField(blank=True, max_length=40, verbose_name='customer phone')),
-                ('asset_ref', models.CharField(blank=True, max_length=64, verbose_name='VIN / serial number')),
-                ('location', models.CharField(blank=True, max_length=255, verbose_name='location')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('impact_scope', models.TextField(blank=True, verbose_name='scope of impact')),
-                ('initial_handling', models.TextField(blank=True, verbose_name='done so far')),
-                ('external_ref', models.CharField(blank=True, max_length=100, verbose_name='external reference')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name='cancel reason')),
-                ('reported_at', models.DateTimeField(verbose_name='reported at')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed at')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='dispatched at')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='arrived at')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('confirm_deadline', models.DateTimeField(verbose_name='confirm by')),
-                ('arrive_deadline', models.DateTimeField(verbose_name='arrive by')),
-                ('resolve_deadline', models.DateTimeField(verbose_name='resolve by')),
-                ('next_deadline', models.DateTimeField(blank=True, null=True, verbose_name='next deadline')),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, verbose_name='escalation level')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_incidents', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='incidents.category', verbose_name='category')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reported_incidents', to=settings.AUTH_USER_MODEL, verbose_name='logged by')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='teams.team', verbose_name='team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=32, null=True, unique=True, verbose_name="number"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="what happened")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("I", "Level I (major)"),
+                            ("II", "Level II (significant)"),
+                            ("III", "Level III (general)"),
+                        ],
+                        max_length=3,
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("confirmed", "Confirmed"),
+                            ("dispatched", "Dispatched"),
+                            ("on_site", "On site"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("hotline", "Hotline"),
+                            ("web", "Web"),
+                            ("walk_in", "Walk-in"),
+                            ("api", "API"),
+                        ],
+                        default="hotline",
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "service_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("on_site_repair", "On-site repair"),
+                            ("return_to_factory", "Return-to-factory repair"),
+                            ("patrol", "Patrol inspection and repair"),
+                            ("remote_support", "Remote technical support (7x24)"),
+                            ("training", "Technical training"),
+                            ("accompanying", "Accompanying support"),
+                            ("unit_replacement", "Emergency: whole-unit temporary replacement"),
+                            ("module_swap", "Emergency: module swap"),
+                        ],
+                        max_length=20,
+                        verbose_name="service mode",
+                    ),
+                ),
+                (
+                    "customer_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="customer"),
+                ),
+                (
+                    "customer_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="customer phone"),
+                ),
+                (
+                    "asset_ref",
+                    models.CharField(blank=True, max_length=64, verbose_name="VIN / serial number"),
+                ),
+                ("location", models.CharField(blank=True, max_length=255, verbose_name="location")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                ("impact_scope", models.TextField(blank=True, verbose_name="scope of impact")),
+                ("initial_handling", models.TextField(blank=True, verbose_name="done so far")),
+                (
+                    "external_ref",
+                    models.CharField(blank=True, max_length=100, verbose_name="external reference"),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("cancel_reason", models.TextField(blank=True, verbose_name="cancel reason")),
+                ("reported_at", models.DateTimeField(verbose_name="reported at")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="confirmed at"),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dispatched at"),
+                ),
+                (
+                    "arrived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="arrived at"),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
+                ),
+                ("confirm_deadline", models.DateTimeField(verbose_name="confirm by")),
+                ("arrive_deadline", models.DateTimeField(verbose_name="arrive by")),
+                ("resolve_deadline", models.DateTimeField(verbose_name="resolve by")),
+                (
+                    "next_deadline",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next deadline"),
+                ),
+                (
+                    "escalation_level",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="escalation level"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="incidents.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reported_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="logged by",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="teams.team",
+                        verbose_name="team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident',
-                'verbose_name_plural': 'incidents',
-                'ordering': ['-reported_at'],
-                'permissions': [('report_incident', 'Can log incident reports'), ('confirm_incident', 'Can confirm incidents'), ('dispatch_incident', 'Can dispatch incidents'), ('work_incident', 'Can mark arrival and resolution of any incident'), ('close_incident', 'Can close and cancel incidents'), ('regrade_incident', 'Can regrade incidents'), ('view_all_incidents', 'Can see every incident')],
+                "verbose_name": "incident",
+                "verbose_name_plural": "incidents",
+                "ordering": ["-reported_at"],
+                "permissions": [
+                    ("report_incident", "Can log incident reports"),
+                    ("confirm_incident", "Can confirm incidents"),
+                    ("dispatch_incident", "Can dispatch incidents"),
+                    ("work_incident", "Can mark arrival and resolution of any incident"),
+                    ("close_incident", "Can close and cancel incidents"),
+                    ("regrade_incident", "Can regrade incidents"),
+                    ("view_all_incidents", "Can see every incident"),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='directive',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directives', to='incidents.incident'),
+            model_name="directive",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="directives",
+                to="incidents.incident",
+            ),
         ),
         migrations.CreateModel(
-            name='IncidentEvent',
+            name="IncidentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reported', 'Reported'), ('confirmed', 'Confirmed'), ('dispatched', 'Dispatched'), ('arrived', 'Arrived on site'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled'), ('note', 'Note'), ('regraded', 'Regraded'), ('updated', 'Details changed'), ('escalated', 'Escalated'), ('directive', 'Directive issued'), ('directive_updated', 'Directive progress'), ('photo', 'Photo added'), ('part_reserved', 'Part reserved'), ('part_released', 'Part released'), ('part_issued', 'Part issued'), ('part_returned', 'Part returned'), ('notified', 'Notified')], max_length=24, verbose_name='kind')),
-                ('created_at', models.DateTimeField(verbose_name='time')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("confirmed", "Confirmed"),
+                            ("dispatched", "Dispatched"),
+                            ("arrived", "Arrived on site"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                            ("note", "Note"),
+                            ("regraded", "Regraded"),
+                            ("updated", "Details changed"),
+                            ("escalated", "Escalated"),
+                            ("directive", "Directive issued"),
+                            ("directive_updated", "Directive progress"),
+                            ("photo", "Photo added"),
+                            ("part_reserved", "Part reserved"),
+                            ("part_released", "Part released"),
+                            ("part_issued", "Part issued"),
+                            ("part_returned", "Part returned"),
+                            ("notified", "Notified"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="time")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident event',
-                'verbose_name_plural': 'incident events',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "incident event",
+                "verbose_name_plural": "incident events",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentPhoto',
+            name="IncidentPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=incidents.models.photo_path, verbose_name='photo')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
-                ('uploaded_at', models.DateTimeField(verbose_name='uploaded at')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='incidents.incident')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(upload_to=incidents.models.photo_path, verbose_name="photo"),
+                ),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="caption")),
+                ("uploaded_at", models.DateTimeField(verbose_name="uploaded at")),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'photo',
-                'verbose_name_plural': 'photos',
-                'ordering': ['uploaded_at'],
+                "verbose_name": "photo",
+                "verbose_name_plural": "photos",
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='ResponsePolicy',
+            name="ResponsePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(choices=[('I', 'Level I (major)'), ('II', 'Level II (significant)'), ('III', 'Level III (general)')], max_length=3, unique=True, verbose_name='grade')),
-                ('confirm_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='confirm within (minutes)')),
-                ('arrive_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='arrive on site within (minutes)')),
-                ('resolve_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='resolve within (minutes)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("I", "Level I (major)"),
+                            ("II", "Level II (significant)"),
+                            ("III", "Level III (general)"),
+                        ],
+                        max_length=3,
+                        unique=True,
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "confirm_minutes",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="confirm within (minutes)",
+                    ),
+                ),
+                (
+                    "arrive_minutes",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="arrive on site within (minutes)",
+                    ),
+                ),
+                (
+                    "resolve_minutes",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="resolve within (minutes)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'response policy',
-                'verbose_name_plural': 'response policies',
-                'ordering': ['grade'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('confirm_minutes__lte', models.F('arrive_minutes')), ('arrive_minutes__lte', models.F('resolve_minutes'))), name='policy_targets_ordered')],
+                "verbose_name": "response policy",
+                "verbose_name_plural": "response policies",
+                "ordering": ["grade"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("confirm_minutes__lte", models.F("arrive_minutes")),
+                            ("arrive_minutes__lte", models.F("resolve_minutes")),
+                        ),
+                        name="policy_targets_ordered",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', '-reported_at'], name='incident_status_reported'),
+            model_name="incident",
+            index=models.Index(fields=["status", "-reported_at"], name="incident_status_reported"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['-reported_at', '-id'], name='incident_reported'),
+            model_name="incident",
+            index=models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['asset_ref'], name='incident_asset'),
+            model_name="incident",
+            index=models.Index(fields=["asset_ref"], name="incident_asset"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('next_deadline__isnull', False)), fields=['next_deadline'], name='incident_next_deadline'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("next_deadline__isnull", False)),
+                fields=["next_deadline"],
+                name="incident_next_deadline",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['assignee', 'status'], name='incident_assignee_status'),
+            model_name="incident",
+            index=models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['team', 'status'], name='incident_team_status'),
+            model_name="incident",
+            index=models.Index(fields=["team", "status"], name="incident_team_status"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['external_ref'], name='incident_external_ref'),
+            model_name="incident",
+            index=models.Index(fields=["external_ref"], name="incident_external_ref"),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__in', ['I', 'II', 'III'])), name='incident_grade_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__in", ["I", "II", "III"])), name="incident_grade_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['reported', 'confirmed', 'dispatched', 'on_site', 'resolved', 'closed', 'cancelled'])), name='incident_status_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "reported",
+                            "confirmed",
+                            "dispatched",
+                            "on_site",
+                            "resolved",
+                            "closed",
+                            "cancelled",
+                        ],
+                    )
+                ),
+                name="incident_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), models.Q(('resolution', ''), _negated=True), _connector='OR'), name='incident_resolution_required'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved_at__isnull", True),
+                    models.Q(("resolution", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="incident_resolution_required",
+            ),
         ),
         migrations.AddIndex(
-            model_name='directive',
-            index=models.Index(fields=['team', 'status', 'due_at'], name='directive_team_list'),
+            model_name="directive",
+            index=models.Index(fields=["team", "status", "due_at"], name="directive_team_list"),
         ),
         migrations.AddConstraint(
-            model_name='directive',
-            constraint=models.UniqueConstraint(fields=('incident', 'team'), name='directive_one_per_team'),
+            model_name="directive",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "team"), name="directive_one_per_team"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incidentevent',
-            index=models.Index(fields=['incident', 'created_at', 'id'], name='event_timeline'),
+            model_name="incidentevent",
+            index=models.Index(fields=["incident", "created_at", "id"], name="event_timeline"),
         ),
     ]

@@ -9,14 +9,22 @@ def seed(apps, schema_editor):
     for position, (slug, name, name_zh, owner, concerned) in enumerate(CATEGORIES):
         Category.objects.get_or_create(
             slug=slug,
-            defaults={"name": name, "name_zh": name_zh, "owning_team_kind": owner,
-                      "concerned_team_kinds": concerned, "position": position},
+            defaults={
+                "name": name,
+                "name_zh": name_zh,
+                "owning_team_kind": owner,
+                "concerned_team_kinds": concerned,
+                "position": position,
+            },
         )
     for grade, (arrive, resolve) in TARGETS.items():
         ResponsePolicy.objects.get_or_create(
             grade=grade,
-            defaults={"confirm_minutes": CONFIRM_MINUTES, "arrive_minutes": arrive,
-                      "resolve_minutes": resolve},
+            defaults={
+                "confirm_minutes": CONFIRM_MINUTES,
+                "arrive_minutes": arrive,
+                "resolve_minutes": resolve,
+            },
         )
 
 

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0002_seed_reference_data'),
-        ('teams', '0001_initial'),
+        ("incidents", "0002_seed_reference_data"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', 'confirm_deadline'], name='incident_status_confirm'),
+            model_name="incident",
+            index=models.Index(
+                fields=["status", "confirm_deadline"], name="incident_status_confirm"
+            ),
         ),
     ]

@@ -88,16 +88,25 @@ def issue_directives(
             if team is None or team.pk in existing:
                 continue
             due = getattr(incident, f"{DIRECTIVE_TARGET.get(kind, 'resolve')}_deadline")
-            directives.append(Directive(
-                incident=incident, team=team, instruction=_instruction(kind, incident),
-                due_at=due, created_at=now, created_by=actor,
-            ))
+            directives.append(
+                Directive(
+                    incident=incident,
+                    team=team,
+                    instruction=_instruction(kind, incident),
+                    due_at=due,
+                    created_at=now,
+                    created_by=actor,
+                )
+            )
     if not directives:
         return []
     Directive.objects.bulk_create(directives)
     events = [
         IncidentEvent(
-            incident=incident, kind=EventKind.DIRECTIVE, actor=actor, created_at=now,
+            incident=incident,
+            kind=EventKind.DIRECTIVE,
+            actor=actor,
+            created_at=now,
             data={"directive": d.pk, "team": d.team.pk, "team_name": d.team.name},
             text=d.instruction,
         )
@@ -132,7 +141,12 @@ def report_directive_progress(
             locked.save(update_fields=["status", "completed_at"])
         if text:
             DirectiveNote.objects.create(directive=locked, author=actor, text=text, created_at=now)
-        _record(locked.incident, EventKind.DIRECTIVE_UPDATED, actor=actor, now=now,
-                data={"directive": locked.pk, "team_name": locked.team.name,
-                      "status": locked.status}, text=text)
+        _record(
+            locked.incident,
+            EventKind.DIRECTIVE_UPDATED,
+            actor=actor,
+            now=now,
+            data={"directive": locked.pk, "team_name": locked.team.name, "status": locked.status},
+            text=text,
+        )
     return locked

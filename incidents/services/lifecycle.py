@@ -74,10 +74,16 @@ def report_incident(
     normalize_fields(fields)
     deadlines = compute_deadlines(grade, reported_at)
     incident = Incident(
-        title=title, category=category, grade=grade, reported_at=reported_at,
-        reporter=actor, status=Status.REPORTED,
-        confirm_deadline=deadlines.confirm, arrive_deadline=deadlines.arrive,
-        resolve_deadline=deadlines.resolve, next_deadline=deadlines.confirm,
+        title=title,
+        category=category,
+        grade=grade,
+        reported_at=reported_at,
+        reporter=actor,
+        status=Status.REPORTED,
+        confirm_deadline=deadlines.confirm,
+        arrive_deadline=deadlines.arrive,
+        resolve_deadline=deadlines.resolve,
+        next_deadline=deadlines.confirm,
         **fields,
     )
     # Field validators and choices only; full_clean() would also run a SELECT per database
@@ -88,9 +94,15 @@ def report_incident(
         incident.number = make_number(incident)
         Incident.objects.filter(pk=incident.pk).update(number=incident.number)
         _record(
-            incident, EventKind.REPORTED, actor=actor, now=now,
-            data={"grade": grade, "channel": incident.channel,
-                  "reported_at": reported_at.isoformat()},
+            incident,
+            EventKind.REPORTED,
+            actor=actor,
+            now=now,
+            data={
+                "grade": grade,
+                "channel": incident.channel,
+                "reported_at": reported_at.isoformat(),
+            },
         )
         issue_directives(incident, actor=actor, now=now, new=True)
         for hook in rules.transition_hooks.get("report", []):
@@ -134,7 +146,9 @@ def _transition(
             incident.status = current.status
             raise InvalidTransition(action, current.status)
         next_deadline = next_deadline_for(
-            to_status, current.confirm_deadline, current.arrive_deadline,
+            to_status,
+            current.confirm_deadline,
+            current.arrive_deadline,
             current.resolve_deadline,
         )
         updated = Incident.objects.filter(pk=incident.pk, status__in=allowed).update(
@@ -154,14 +168,25 @@ def confirm_incident(incident: Incident, *, actor, note: str = "", now=None) -> 
     now = now or timezone.now()
     late = max(0, int((now - incident.confirm_deadline).total_seconds()))
     return _transition(
-        incident, "confirm", actor=actor, now=now, to_status=Status.CONFIRMED,
-        fields={"confirmed_at": now}, event_kind=EventKind.CONFIRMED,
-        data={"late_seconds": late}, text=(note or "").strip(),
+        incident,
+        "confirm",
+        actor=actor,
+        now=now,
+        to_status=Status.CONFIRMED,
+        fields={"confirmed_at": now},
+        event_kind=EventKind.CONFIRMED,
+        data={"late_seconds": late},
+        text=(note or "").strip(),
     )
 
 
 def dispatch_incident(
-    incident: Incident, *, actor, assignee=None, team: Team | None = None, note: str = "",
+    incident: Incident,
+    *,
+    actor,
+    assignee=None,
+    team: Team | None = None,
+    note: str = "",
     now=None,
 ) -> Incident:
     """confirmed/dispatched → dispatched to a technician and/or a team (re-dispatch allowed)."""
@@ -184,8 +209,15 @@ def dispatch_incident(
         "team_name": team.name if team else "",
     }
     return _transition(
-        incident, "dispatch", actor=actor, now=now, to_status=Status.DISPATCHED, fields=fields,
-        event_kind=EventKind.DISPATCHED, data=data, text=(note or "").strip(),
+        incident,
+        "dispatch",
+        actor=actor,
+        now=now,
+        to_status=Status.DISPATCHED,
+        fields=fields,
+        event_kind=EventKind.DISPATCHED,
+        data=data,
+        text=(note or "").strip(),
     )
 
 
@@ -193,8 +225,14 @@ def arrive_incident(incident: Incident, *, actor, note: str = "", now=None) -> I
     """dispatched → on_site. The assignee, their team, or a role that works any job."""
     now = now or timezone.now()
     return _transition(
-        incident, "arrive", actor=actor, now=now, to_status=Status.ON_SITE,
-        fields={"arrived_at": now}, event_kind=EventKind.ARRIVED, text=(note or "").strip(),
+        incident,
+        "arrive",
+        actor=actor,
+        now=now,
+        to_status=Status.ON_SITE,
+        fields={"arrived_at": now},
+        event_kind=EventKind.ARRIVED,
+        text=(note or "").strip(),
     )
 
 
@@ -203,12 +241,15 @@ def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) ->
     now = now or timezone.now()
     resolution = _require_text(resolution, "resolution", _("Describe how it was resolved."))
     return _transition(
-        incident, "resolve", actor=actor, now=now, to_status=Status.RESOLVED,
+        incident,
+        "resolve",
+        actor=actor,
+        now=now,
+        to_status=Status.RESOLVED,
         fields={"resolved_at": now, "resolution": resolution},
-        event_kind=EventKind.RESOLVED, text=resolution,
+        event_kind=EventKind.RESOLVED,
+        text=resolution,
     )
-
-
 
 
 def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
@@ -221,8 +262,14 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
         guard(incident)
     with transaction.atomic():
         incident = _transition(
-            incident, "close", actor=actor, now=now, to_status=Status.CLOSED,
-            fields={"closed_at": now}, event_kind=EventKind.CLOSED, text=(note or "").strip(),
+            incident,
+            "close",
+            actor=actor,
+            now=now,
+            to_status=Status.CLOSED,
+            fields={"closed_at": now},
+            event_kind=EventKind.CLOSED,
+            text=(note or "").strip(),
         )
         Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
             status=DirectiveStatus.DONE, completed_at=now
@@ -236,9 +283,14 @@ def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Inci
     reason = _require_text(reason, "reason", _("Say why the incident is cancelled."))
     with transaction.atomic():
         incident = _transition(
-            incident, "cancel", actor=actor, now=now, to_status=Status.CANCELLED,
+            incident,
+            "cancel",
+            actor=actor,
+            now=now,
+            to_status=Status.CANCELLED,
             fields={"cancelled_at": now, "cancel_reason": reason},
-            event_kind=EventKind.CANCELLED, text=reason,
+            event_kind=EventKind.CANCELLED,
+            text=reason,
         )
         Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
             status=DirectiveStatus.CANCELLED
@@ -268,16 +320,30 @@ def regrade_incident(
         d = compute_deadlines(grade, locked.reported_at)
         locked.grade = grade
         locked.confirm_deadline, locked.arrive_deadline, locked.resolve_deadline = (
-            d.confirm, d.arrive, d.resolve,
+            d.confirm,
+            d.arrive,
+            d.resolve,
         )
         locked.next_deadline = next_deadline_for(locked.status, d.confirm, d.arrive, d.resolve)
         locked.updated_at = now
-        locked.save(update_fields=[
-            "grade", "confirm_deadline", "arrive_deadline", "resolve_deadline",
-            "next_deadline", "updated_at",
-        ])
-        _record(locked, EventKind.REGRADED, actor=actor, now=now,
-                data={"from": old, "to": grade}, text=(reason or "").strip())
+        locked.save(
+            update_fields=[
+                "grade",
+                "confirm_deadline",
+                "arrive_deadline",
+                "resolve_deadline",
+                "next_deadline",
+                "updated_at",
+            ]
+        )
+        _record(
+            locked,
+            EventKind.REGRADED,
+            actor=actor,
+            now=now,
+            data={"from": old, "to": grade},
+            text=(reason or "").strip(),
+        )
         issue_directives(locked, actor=actor, now=now)
         for hook in rules.transition_hooks.get("regrade", []):
             hook(locked, actor=actor, now=now)
@@ -309,8 +375,13 @@ def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> I
         locked.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
         locked.updated_at = now
         locked.save(update_fields=[*changed, "updated_at"])
-        _record(locked, EventKind.UPDATED, actor=actor, now=now,
-                data={"changed": {k: v for k, v in changed.items() if k != "customer_phone"}})
+        _record(
+            locked,
+            EventKind.UPDATED,
+            actor=actor,
+            now=now,
+            data={"changed": {k: v for k, v in changed.items() if k != "customer_phone"}},
+        )
     return locked
 
 
@@ -341,9 +412,18 @@ def add_photo(incident: Incident, *, actor, image, caption: str = "", now=None) 
         raise ValidationError({"image": [_("The photo is too large.")]})
     with transaction.atomic():
         photo = IncidentPhoto.objects.create(
-            incident=incident, image=image, caption=(caption or "").strip()[:200],
-            uploaded_by=actor, uploaded_at=now,
+            incident=incident,
+            image=image,
+            caption=(caption or "").strip()[:200],
+            uploaded_by=actor,
+            uploaded_at=now,
         )
-        _record(incident, EventKind.PHOTO, actor=actor, now=now,
-                data={"photo": photo.pk}, text=photo.caption)
+        _record(
+            incident,
+            EventKind.PHOTO,
+            actor=actor,
+            now=now,
+            data={"photo": photo.pk},
+            text=photo.caption,
+        )
     return photo

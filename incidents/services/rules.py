@@ -31,9 +31,20 @@ transition_hooks: dict[str, list] = {}
 
 
 EDITABLE_FIELDS = (
-    "title", "description", "category", "channel", "service_mode", "customer_name",
-    "customer_phone", "asset_ref", "location", "latitude", "longitude", "impact_scope",
-    "initial_handling", "external_ref",
+    "title",
+    "description",
+    "category",
+    "channel",
+    "service_mode",
+    "customer_name",
+    "customer_phone",
+    "asset_ref",
+    "location",
+    "latitude",
+    "longitude",
+    "impact_scope",
+    "initial_handling",
+    "external_ref",
 )
 
 

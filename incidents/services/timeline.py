@@ -15,7 +15,12 @@ from incidents.signals import incident_event
 
 
 def _record(
-    incident: Incident, kind: str, *, actor=None, now: datetime, data: dict | None = None,
+    incident: Incident,
+    kind: str,
+    *,
+    actor=None,
+    now: datetime,
+    data: dict | None = None,
     text: str = "",
 ) -> IncidentEvent:
     event = IncidentEvent(
@@ -36,8 +41,13 @@ def _announce(incident: Incident, event: IncidentEvent) -> None:
 
 
 def record_event(
-    incident: Incident, kind: str, *, actor=None, now: datetime | None = None,
-    data: dict | None = None, text: str = "",
+    incident: Incident,
+    kind: str,
+    *,
+    actor=None,
+    now: datetime | None = None,
+    data: dict | None = None,
+    text: str = "",
 ) -> IncidentEvent:
     """Append an event to ``incident``'s timeline, for other apps' services (parts moves,
     escalations, notifications). Call it inside the caller's transaction."""

@@ -6,124 +6,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0002_seed_reference_data'),
-        ('teams', '0001_initial'),
+        ("incidents", "0002_seed_reference_data"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(max_length=40, verbose_name='step')),
-                ('recipient', models.CharField(max_length=24, verbose_name='recipient')),
-                ('channel', models.CharField(choices=[('inapp', 'In-app'), ('email', 'Email'), ('webhook', 'Webhook')], max_length=10, verbose_name='channel')),
-                ('event', models.CharField(default='escalated', max_length=20, verbose_name='event')),
-                ('level', models.PositiveSmallIntegerField(default=0, verbose_name='level')),
-                ('language', models.CharField(default='en', max_length=10, verbose_name='language')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='message')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='delivery')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered at')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='incidents.incident')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.CharField(max_length=40, verbose_name="step")),
+                ("recipient", models.CharField(max_length=24, verbose_name="recipient")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("inapp", "In-app"), ("email", "Email"), ("webhook", "Webhook")],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "event",
+                    models.CharField(default="escalated", max_length=20, verbose_name="event"),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=0, verbose_name="level")),
+                (
+                    "language",
+                    models.CharField(default="en", max_length=10, verbose_name="language"),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="message")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="link")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="delivery",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next attempt"),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='attempt')),
-                ('started_at', models.DateTimeField(verbose_name='started')),
-                ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='duration (ms)')),
-                ('ok', models.BooleanField(verbose_name='delivered')),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='HTTP status')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delivery_attempts', to='notifications.notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="attempt")),
+                ("started_at", models.DateTimeField(verbose_name="started")),
+                (
+                    "duration_ms",
+                    models.PositiveIntegerField(default=0, verbose_name="duration (ms)"),
+                ),
+                ("ok", models.BooleanField(verbose_name="delivered")),
+                (
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="HTTP status"
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delivery_attempts",
+                        to="notifications.notification",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery attempt',
-                'verbose_name_plural': 'delivery attempts',
-                'ordering': ['notification', 'number', 'id'],
+                "verbose_name": "delivery attempt",
+                "verbose_name_plural": "delivery attempts",
+                "ordering": ["notification", "number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], default='en', max_length=10, verbose_name='language')),
-                ('email_enabled', models.BooleanField(default=True, verbose_name='send email')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_pref', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        default="en",
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                ("email_enabled", models.BooleanField(default=True, verbose_name="send email")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_pref",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('generic', 'Generic JSON (HMAC-SHA256 signed)'), ('dingtalk', 'DingTalk robot'), ('wecom', 'WeCom (企业微信) robot'), ('feishu', 'Feishu / Lark robot')], default='generic', max_length=10, verbose_name='format')),
-                ('url', models.URLField(max_length=500, verbose_name='URL')),
-                ('secret', models.CharField(blank=True, help_text="HMAC key (generic) or the robot's signing secret (DingTalk, Feishu).", max_length=200, verbose_name='signing secret')),
-                ('events', models.JSONField(blank=True, default=list, help_text='For integrations (no team, no user): created, changed, escalated, resolved.', verbose_name='integration events')),
-                ('language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], default='zh-hans', max_length=10, verbose_name='message language')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='teams.team', verbose_name='team')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Generic JSON (HMAC-SHA256 signed)"),
+                            ("dingtalk", "DingTalk robot"),
+                            ("wecom", "WeCom (企业微信) robot"),
+                            ("feishu", "Feishu / Lark robot"),
+                        ],
+                        default="generic",
+                        max_length=10,
+                        verbose_name="format",
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="URL")),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="HMAC key (generic) or the robot's signing secret (DingTalk, Feishu).",
+                        max_length=200,
+                        verbose_name="signing secret",
+                    ),
+                ),
+                (
+                    "events",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="For integrations (no team, no user): created, changed, escalated, resolved.",
+                        verbose_name="integration events",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        default="zh-hans",
+                        max_length=10,
+                        verbose_name="message language",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to="teams.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'verbose_name_plural': 'webhook endpoints',
-                'ordering': ['name'],
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='endpoint',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='notifications.webhookendpoint'),
+            model_name="notification",
+            name="endpoint",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="notifications",
+                to="notifications.webhookendpoint",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookendpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('team__isnull', True), ('user__isnull', True), _connector='OR'), name='webhook_one_owner'),
+            model_name="webhookendpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("team__isnull", True), ("user__isnull", True), _connector="OR"),
+                name="webhook_one_owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='notification_due'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["next_attempt_at"],
+                name="notification_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('channel', 'inapp')), fields=['user', '-created_at'], name='notification_inbox'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("channel", "inapp")),
+                fields=["user", "-created_at"],
+                name="notification_inbox",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('channel', 'inapp'), ('read_at__isnull', True)), fields=['user'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("channel", "inapp"), ("read_at__isnull", True)),
+                fields=["user"],
+                name="notification_unread",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['incident', 'created_at'], name='notification_incident'),
+            model_name="notification",
+            index=models.Index(fields=["incident", "created_at"], name="notification_incident"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('incident', 'step', 'recipient', 'channel'), name='notification_once'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "step", "recipient", "channel"), name="notification_once"
+            ),
         ),
     ]

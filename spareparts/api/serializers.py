@@ -6,8 +6,17 @@ from spareparts.models import Depot, Part, StockBalance, StockMove
 class PartSerializer(serializers.ModelSerializer):
     class Meta:
         model = Part
-        fields = ["id", "sku", "name", "name_zh", "category", "unit", "tracking", "unit_cost",
-                  "is_active"]
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "name_zh",
+            "category",
+            "unit",
+            "tracking",
+            "unit_cost",
+            "is_active",
+        ]
 
 
 class DepotSerializer(serializers.ModelSerializer):
@@ -26,8 +35,19 @@ class StockSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StockBalance
-        fields = ["id", "part", "sku", "depot", "depot_code", "on_hand", "reserved",
-                  "available", "reorder_point", "reorder_quantity", "low"]
+        fields = [
+            "id",
+            "part",
+            "sku",
+            "depot",
+            "depot_code",
+            "on_hand",
+            "reserved",
+            "available",
+            "reorder_point",
+            "reorder_quantity",
+            "low",
+        ]
 
     def get_low(self, obj) -> bool:
         return obj.low_since is not None
@@ -42,8 +62,11 @@ class ReserveSerializer(serializers.Serializer):
 
     def _lookup(self, model, value, key: str, field: str):
         value = str(value).strip()
-        found = (model.objects.filter(pk=int(value)).first() if value.isdigit()
-                 else model.objects.filter(**{f"{key}__iexact": value}).first())
+        found = (
+            model.objects.filter(pk=int(value)).first()
+            if value.isdigit()
+            else model.objects.filter(**{f"{key}__iexact": value}).first()
+        )
         if found is None or not found.is_active:
             raise serializers.ValidationError(f"Unknown {field}: {value}")
         return found
@@ -61,8 +84,21 @@ class MoveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StockMove
-        fields = ["id", "kind", "part", "sku", "depot", "depot_code", "quantity",
-                  "on_hand_delta", "reserved_delta", "lot", "incident", "created_at", "reason"]
+        fields = [
+            "id",
+            "kind",
+            "part",
+            "sku",
+            "depot",
+            "depot_code",
+            "quantity",
+            "on_hand_delta",
+            "reserved_delta",
+            "lot",
+            "incident",
+            "created_at",
+            "reason",
+        ]
 
 
 class IncidentPartSerializer(serializers.Serializer):

@@ -14,7 +14,10 @@ from spareparts.filtersets import BalanceFilterSet, PartFilterSet
 from spareparts.models import Depot, Part, StockBalance
 
 IDEMPOTENCY_PARAM = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="A retry with the same key and body returns the first response.",
 )
 
@@ -52,8 +55,7 @@ class StockViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
     (id), ``sku``, ``depot`` (id), ``depot_code``, ``low``, ``available_gte``."""
 
     serializer_class = s.StockSerializer
-    queryset = StockBalance.objects.select_related("part", "depot").order_by("part_id",
-                                                                              "depot_id")
+    queryset = StockBalance.objects.select_related("part", "depot").order_by("part_id", "depot_id")
     filterset_class = BalanceFilterSet
     permission_classes = [KeyScope, requires("spareparts.view_stockbalance")]
 
@@ -71,11 +73,19 @@ class IncidentPartsView(APIView):
     @extend_schema(responses=s.IncidentPartSerializer(many=True))
     def get(self, request, pk: int):
         rows = services.parts_for_incident(self._incident(request, pk))
-        return Response({"next": None, "previous": None,
-                         "results": s.IncidentPartSerializer(rows, many=True).data})
+        return Response(
+            {
+                "next": None,
+                "previous": None,
+                "results": s.IncidentPartSerializer(rows, many=True).data,
+            }
+        )
 
-    @extend_schema(request=s.ReserveSerializer, responses={201: s.MoveSerializer},
-                   parameters=[IDEMPOTENCY_PARAM])
+    @extend_schema(
+        request=s.ReserveSerializer,
+        responses={201: s.MoveSerializer},
+        parameters=[IDEMPOTENCY_PARAM],
+    )
     @idempotent
     def post(self, request, pk: int):
         incident = self._incident(request, pk)

@@ -7,410 +7,1158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0002_seed_reference_data'),
-        ('teams', '0001_initial'),
+        ("incidents", "0002_seed_reference_data"),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('contact', models.CharField(blank=True, max_length=120, verbose_name='contact person')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                (
+                    "contact",
+                    models.CharField(blank=True, max_length=120, verbose_name="contact person"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'supplier',
-                'verbose_name_plural': 'suppliers',
-                'ordering': ['name'],
+                "verbose_name": "supplier",
+                "verbose_name_plural": "suppliers",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Depot',
+            name="Depot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=160, verbose_name='Chinese name')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('hq', 'HQ depot'), ('service_centre', 'Service-centre depot')], default='service_centre', max_length=16, verbose_name='kind')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('team', models.ForeignKey(blank=True, help_text='The service centre this depot supplies first.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='depots', to='teams.team', verbose_name='service centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=160, verbose_name="Chinese name"),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("hq", "HQ depot"), ("service_centre", "Service-centre depot")],
+                        default="service_centre",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The service centre this depot supplies first.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="depots",
+                        to="teams.team",
+                        verbose_name="service centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'depot',
-                'verbose_name_plural': 'depots',
-                'ordering': ['kind', 'code'],
+                "verbose_name": "depot",
+                "verbose_name_plural": "depots",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Part',
+            name="Part",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=160, verbose_name='Chinese name')),
-                ('sku', models.CharField(max_length=40, unique=True, verbose_name='SKU')),
-                ('category', models.CharField(choices=[('battery', 'Battery pack'), ('charger', 'Charger'), ('controller', 'Motor controller'), ('tyre', 'Tyre'), ('tool', 'Diagnostic tool'), ('unit', 'Whole unit (replacement)'), ('other', 'Other')], default='other', max_length=12, verbose_name='category')),
-                ('unit', models.CharField(default='pcs', help_text='Unit of measure: pcs, set, pair …', max_length=12, verbose_name='unit')),
-                ('tracking', models.CharField(choices=[('none', 'No tracking'), ('batch', 'By batch'), ('serial', 'By serial number')], default='none', max_length=8, verbose_name='tracking')),
-                ('unit_cost', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='unit cost')),
-                ('replaces_assets', models.CharField(blank=True, help_text='For whole units: an emergency unit-replacement job whose VIN / serial starts with this prefix gets this part reserved. Empty: not a replacement unit.', max_length=64, verbose_name='replacement unit for assets starting with')),
-                ('default_reorder_point', models.PositiveIntegerField(default=0, verbose_name='default reorder point')),
-                ('default_reorder_quantity', models.PositiveIntegerField(default=0, verbose_name='default reorder quantity')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=160, verbose_name="Chinese name"),
+                ),
+                ("sku", models.CharField(max_length=40, unique=True, verbose_name="SKU")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("battery", "Battery pack"),
+                            ("charger", "Charger"),
+                            ("controller", "Motor controller"),
+                            ("tyre", "Tyre"),
+                            ("tool", "Diagnostic tool"),
+                            ("unit", "Whole unit (replacement)"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        default="pcs",
+                        help_text="Unit of measure: pcs, set, pair …",
+                        max_length=12,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "tracking",
+                    models.CharField(
+                        choices=[
+                            ("none", "No tracking"),
+                            ("batch", "By batch"),
+                            ("serial", "By serial number"),
+                        ],
+                        default="none",
+                        max_length=8,
+                        verbose_name="tracking",
+                    ),
+                ),
+                (
+                    "unit_cost",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="unit cost"
+                    ),
+                ),
+                (
+                    "replaces_assets",
+                    models.CharField(
+                        blank=True,
+                        help_text="For whole units: an emergency unit-replacement job whose VIN / serial starts with this prefix gets this part reserved. Empty: not a replacement unit.",
+                        max_length=64,
+                        verbose_name="replacement unit for assets starting with",
+                    ),
+                ),
+                (
+                    "default_reorder_point",
+                    models.PositiveIntegerField(default=0, verbose_name="default reorder point"),
+                ),
+                (
+                    "default_reorder_quantity",
+                    models.PositiveIntegerField(default=0, verbose_name="default reorder quantity"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'part',
-                'verbose_name_plural': 'parts',
-                'ordering': ['sku'],
-                'permissions': [('move_stock', 'Can receive, transfer and adjust stock'), ('reserve_part', 'Can reserve, issue and return parts for incidents'), ('record_parts_used', 'Can record parts used on own jobs'), ('manage_purchasing', 'Can manage purchase requests and orders')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('tracking__in', ['none', 'batch', 'serial'])), name='part_tracking_valid')],
+                "verbose_name": "part",
+                "verbose_name_plural": "parts",
+                "ordering": ["sku"],
+                "permissions": [
+                    ("move_stock", "Can receive, transfer and adjust stock"),
+                    ("reserve_part", "Can reserve, issue and return parts for incidents"),
+                    ("record_parts_used", "Can record parts used on own jobs"),
+                    ("manage_purchasing", "Can manage purchase requests and orders"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("tracking__in", ["none", "batch", "serial"])),
+                        name="part_tracking_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrder',
+            name="PurchaseOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('placed', 'Placed'), ('partial', 'Partially received'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='draft', max_length=10, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('placed_at', models.DateTimeField(blank=True, null=True, verbose_name='placed at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.depot', verbose_name='deliver to')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='spareparts.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("placed", "Placed"),
+                            ("partial", "Partially received"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                (
+                    "placed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="placed at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.depot",
+                        verbose_name="deliver to",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="spareparts.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order',
-                'verbose_name_plural': 'purchase orders',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "purchase order",
+                "verbose_name_plural": "purchase orders",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrderLine',
+            name="PurchaseOrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='ordered')),
-                ('unit_price', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='unit price')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='accepted')),
-                ('rejected', models.PositiveIntegerField(default=0, verbose_name='rejected')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='spareparts.purchaseorder')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.part', verbose_name='part')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="ordered")),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="unit price"
+                    ),
+                ),
+                ("accepted", models.PositiveIntegerField(default=0, verbose_name="accepted")),
+                ("rejected", models.PositiveIntegerField(default=0, verbose_name="rejected")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="spareparts.purchaseorder",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order line',
-                'verbose_name_plural': 'purchase order lines',
-                'ordering': ['id'],
+                "verbose_name": "purchase order line",
+                "verbose_name_plural": "purchase order lines",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseRequest',
+            name="PurchaseRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('source', models.CharField(choices=[('low_stock', 'Low-stock alert'), ('job', 'Job'), ('manual', 'Manual')], max_length=10, verbose_name='source')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ordered', 'Ordered'), ('cancelled', 'Cancelled')], default='draft', max_length=10, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.depot', verbose_name='for depot')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.incident', verbose_name='incident')),
-                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requests', to='spareparts.purchaseorderline')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_requests', to='spareparts.part', verbose_name='part')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("low_stock", "Low-stock alert"),
+                            ("job", "Job"),
+                            ("manual", "Manual"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ordered", "Ordered"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                (
+                    "depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.depot",
+                        verbose_name="for depot",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="requests",
+                        to="spareparts.purchaseorderline",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_requests",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase request',
-                'verbose_name_plural': 'purchase requests',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "purchase request",
+                "verbose_name_plural": "purchase requests",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseEvent',
+            name="PurchaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(verbose_name='time')),
-                ('text', models.CharField(blank=True, max_length=255, verbose_name='text')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='spareparts.purchaseorder')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='spareparts.purchaserequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("status", models.CharField(max_length=10, verbose_name="status")),
+                ("created_at", models.DateTimeField(verbose_name="time")),
+                ("text", models.CharField(blank=True, max_length=255, verbose_name="text")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="spareparts.purchaseorder",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="spareparts.purchaserequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchasing event',
-                'verbose_name_plural': 'purchasing events',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "purchasing event",
+                "verbose_name_plural": "purchasing events",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='spareparts.purchaseorder', verbose_name='purchase order')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="spareparts.purchaseorder",
+                        verbose_name="purchase order",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'receipt',
-                'verbose_name_plural': 'receipts',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "receipt",
+                "verbose_name_plural": "receipts",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReceiptLine',
+            name="ReceiptLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted', models.PositiveIntegerField(verbose_name='accepted')),
-                ('rejected', models.PositiveIntegerField(default=0, verbose_name='rejected')),
-                ('rejection_reason', models.CharField(blank=True, max_length=255, verbose_name='rejection reason')),
-                ('lots', models.JSONField(blank=True, default=list, verbose_name='batches / serials')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipt_lines', to='spareparts.purchaseorderline')),
-                ('receipt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='spareparts.receipt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("accepted", models.PositiveIntegerField(verbose_name="accepted")),
+                ("rejected", models.PositiveIntegerField(default=0, verbose_name="rejected")),
+                (
+                    "rejection_reason",
+                    models.CharField(blank=True, max_length=255, verbose_name="rejection reason"),
+                ),
+                (
+                    "lots",
+                    models.JSONField(blank=True, default=list, verbose_name="batches / serials"),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipt_lines",
+                        to="spareparts.purchaseorderline",
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="spareparts.receipt",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'receipt line',
-                'verbose_name_plural': 'receipt lines',
-                'ordering': ['id'],
+                "verbose_name": "receipt line",
+                "verbose_name_plural": "receipt lines",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='StockBalance',
+            name="StockBalance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0, verbose_name='on hand')),
-                ('reserved', models.IntegerField(default=0, verbose_name='reserved')),
-                ('available', models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(models.F('on_hand'), '-', models.F('reserved')), output_field=models.IntegerField(), verbose_name='available')),
-                ('reorder_point', models.PositiveIntegerField(default=0, verbose_name='reorder point')),
-                ('reorder_quantity', models.PositiveIntegerField(default=0, verbose_name='reorder quantity')),
-                ('low_since', models.DateTimeField(blank=True, null=True, verbose_name='low since')),
-                ('updated_at', models.DateTimeField(blank=True, null=True, verbose_name='updated at')),
-                ('depot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='balances', to='spareparts.depot', verbose_name='depot')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='balances', to='spareparts.part', verbose_name='part')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_hand", models.IntegerField(default=0, verbose_name="on hand")),
+                ("reserved", models.IntegerField(default=0, verbose_name="reserved")),
+                (
+                    "available",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.expressions.CombinedExpression(
+                            models.F("on_hand"), "-", models.F("reserved")
+                        ),
+                        output_field=models.IntegerField(),
+                        verbose_name="available",
+                    ),
+                ),
+                (
+                    "reorder_point",
+                    models.PositiveIntegerField(default=0, verbose_name="reorder point"),
+                ),
+                (
+                    "reorder_quantity",
+                    models.PositiveIntegerField(default=0, verbose_name="reorder quantity"),
+                ),
+                (
+                    "low_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="low since"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="updated at"),
+                ),
+                (
+                    "depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="balances",
+                        to="spareparts.depot",
+                        verbose_name="depot",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="balances",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stock balance',
-                'verbose_name_plural': 'stock balances',
-                'ordering': ['part__sku', 'depot__code'],
+                "verbose_name": "stock balance",
+                "verbose_name_plural": "stock balances",
+                "ordering": ["part__sku", "depot__code"],
             },
         ),
         migrations.CreateModel(
-            name='LowStockAlert',
+            name="LowStockAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('available', models.IntegerField(verbose_name='available')),
-                ('reorder_point', models.PositiveIntegerField(verbose_name='reorder point')),
-                ('created_at', models.DateTimeField(verbose_name='raised at')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='spareparts.purchaserequest')),
-                ('balance', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='spareparts.stockbalance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("available", models.IntegerField(verbose_name="available")),
+                ("reorder_point", models.PositiveIntegerField(verbose_name="reorder point")),
+                ("created_at", models.DateTimeField(verbose_name="raised at")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="alerts",
+                        to="spareparts.purchaserequest",
+                    ),
+                ),
+                (
+                    "balance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="spareparts.stockbalance",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'low-stock alert',
-                'verbose_name_plural': 'low-stock alerts',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "low-stock alert",
+                "verbose_name_plural": "low-stock alerts",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Stocktake',
+            name="Stocktake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Counting'), ('posted', 'Posted'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='status')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
-                ('created_at', models.DateTimeField(verbose_name='opened at')),
-                ('posted_at', models.DateTimeField(blank=True, null=True, verbose_name='posted at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stocktakes', to='spareparts.depot', verbose_name='depot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Counting"),
+                            ("posted", "Posted"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
+                ("created_at", models.DateTimeField(verbose_name="opened at")),
+                (
+                    "posted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="posted at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stocktakes",
+                        to="spareparts.depot",
+                        verbose_name="depot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stocktake',
-                'verbose_name_plural': 'stocktakes',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "stocktake",
+                "verbose_name_plural": "stocktakes",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StocktakeLine',
+            name="StocktakeLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected', models.IntegerField(verbose_name='book quantity')),
-                ('counted', models.IntegerField(blank=True, null=True, verbose_name='counted')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.part', verbose_name='part')),
-                ('stocktake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='spareparts.stocktake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expected", models.IntegerField(verbose_name="book quantity")),
+                ("counted", models.IntegerField(blank=True, null=True, verbose_name="counted")),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
+                (
+                    "stocktake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="spareparts.stocktake",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stocktake line',
-                'verbose_name_plural': 'stocktake lines',
-                'ordering': ['part__sku'],
+                "verbose_name": "stocktake line",
+                "verbose_name_plural": "stocktake lines",
+                "ordering": ["part__sku"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('lots', models.JSONField(blank=True, default=list, verbose_name='batches / serials')),
-                ('status', models.CharField(choices=[('in_transit', 'In transit'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='in_transit', max_length=12, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('shipped_at', models.DateTimeField(verbose_name='shipped at')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received at')),
-                ('from_depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.depot', verbose_name='from')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='spareparts.part', verbose_name='part')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shipped_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.depot', verbose_name='to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "lots",
+                    models.JSONField(blank=True, default=list, verbose_name="batches / serials"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_transit", "In transit"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="in_transit",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                ("shipped_at", models.DateTimeField(verbose_name="shipped at")),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="received at"),
+                ),
+                (
+                    "from_depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.depot",
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipped_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.depot",
+                        verbose_name="to",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transfer',
-                'verbose_name_plural': 'transfers',
-                'ordering': ['-shipped_at', '-id'],
+                "verbose_name": "transfer",
+                "verbose_name_plural": "transfers",
+                "ordering": ["-shipped_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receive', 'Receive'), ('reserve', 'Reserve'), ('release', 'Release'), ('issue', 'Issue'), ('return', 'Return'), ('transfer_out', 'Transfer out'), ('transfer_in', 'Transfer in'), ('adjust', 'Adjust')], max_length=12, verbose_name='kind')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('on_hand_delta', models.IntegerField(default=0, verbose_name='on-hand change')),
-                ('reserved_delta', models.IntegerField(default=0, verbose_name='reserved change')),
-                ('lot', models.CharField(blank=True, max_length=64, verbose_name='batch / serial')),
-                ('created_at', models.DateTimeField(verbose_name='time')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
-                ('depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='spareparts.depot', verbose_name='depot')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stock_moves', to='incidents.incident', verbose_name='incident')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='spareparts.part', verbose_name='part')),
-                ('receipt_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='spareparts.receiptline')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('stocktake', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='spareparts.stocktake')),
-                ('transfer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='spareparts.transfer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receive", "Receive"),
+                            ("reserve", "Reserve"),
+                            ("release", "Release"),
+                            ("issue", "Issue"),
+                            ("return", "Return"),
+                            ("transfer_out", "Transfer out"),
+                            ("transfer_in", "Transfer in"),
+                            ("adjust", "Adjust"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                ("on_hand_delta", models.IntegerField(default=0, verbose_name="on-hand change")),
+                ("reserved_delta", models.IntegerField(default=0, verbose_name="reserved change")),
+                ("lot", models.CharField(blank=True, max_length=64, verbose_name="batch / serial")),
+                ("created_at", models.DateTimeField(verbose_name="time")),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
+                (
+                    "depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="spareparts.depot",
+                        verbose_name="depot",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_moves",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
+                (
+                    "receipt_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="spareparts.receiptline",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "stocktake",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="spareparts.stocktake",
+                    ),
+                ),
+                (
+                    "transfer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="spareparts.transfer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stock move',
-                'verbose_name_plural': 'stock moves',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "stock move",
+                "verbose_name_plural": "stock moves",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='UnitReturn',
+            name="UnitReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial', models.CharField(blank=True, max_length=64, verbose_name='VIN / serial number')),
-                ('status', models.CharField(choices=[('open', 'Awaiting return'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='status')),
-                ('opened_at', models.DateTimeField(verbose_name='opened at')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received at')),
-                ('depot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.depot', verbose_name='return to')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unit_returns', to='incidents.incident', verbose_name='incident')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='spareparts.part', verbose_name='part')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "serial",
+                    models.CharField(blank=True, max_length=64, verbose_name="VIN / serial number"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting return"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="opened at")),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="received at"),
+                ),
+                (
+                    "depot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.depot",
+                        verbose_name="return to",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unit_returns",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="spareparts.part",
+                        verbose_name="part",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'failed-unit return',
-                'verbose_name_plural': 'failed-unit returns',
-                'ordering': ['-opened_at', '-id'],
+                "verbose_name": "failed-unit return",
+                "verbose_name_plural": "failed-unit returns",
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='line_quantity_positive'),
+            model_name="purchaseorderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted__lte', django.db.models.expressions.CombinedExpression(models.F('quantity'), '-', models.F('rejected')))), name='line_not_over_received'),
+            model_name="purchaseorderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "accepted__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("quantity"), "-", models.F("rejected")
+                        ),
+                    )
+                ),
+                name="line_not_over_received",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaserequest',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='request_quantity_positive'),
+            model_name="purchaserequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="request_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseevent',
-            constraint=models.CheckConstraint(condition=models.Q(('request__isnull', False), ('order__isnull', False), _connector='OR'), name='purchase_event_has_subject'),
+            model_name="purchaseevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("request__isnull", False), ("order__isnull", False), _connector="OR"
+                ),
+                name="purchase_event_has_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receiptline',
-            constraint=models.CheckConstraint(condition=models.Q(('rejected', 0), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='receipt_rejection_has_reason'),
+            model_name="receiptline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rejected", 0),
+                    models.Q(("rejection_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="receipt_rejection_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockbalance',
-            index=models.Index(fields=['depot', 'part'], name='balance_depot_part'),
+            model_name="stockbalance",
+            index=models.Index(fields=["depot", "part"], name="balance_depot_part"),
         ),
         migrations.AddIndex(
-            model_name='stockbalance',
-            index=models.Index(condition=models.Q(('low_since__isnull', False)), fields=['part', 'depot'], name='balance_low'),
+            model_name="stockbalance",
+            index=models.Index(
+                condition=models.Q(("low_since__isnull", False)),
+                fields=["part", "depot"],
+                name="balance_low",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.UniqueConstraint(fields=('part', 'depot'), name='balance_one_per_part_depot'),
+            model_name="stockbalance",
+            constraint=models.UniqueConstraint(
+                fields=("part", "depot"), name="balance_one_per_part_depot"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='balance_on_hand_gte_0'),
+            model_name="stockbalance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_hand__gte", 0)), name="balance_on_hand_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='balance_reserved_gte_0'),
+            model_name="stockbalance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__gte", 0)), name="balance_reserved_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__lte', models.F('on_hand'))), name='balance_reserved_lte_on_hand'),
+            model_name="stockbalance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__lte", models.F("on_hand"))),
+                name="balance_reserved_lte_on_hand",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lowstockalert',
-            index=models.Index(fields=['acknowledged_at', '-created_at'], name='alert_open'),
+            model_name="lowstockalert",
+            index=models.Index(fields=["acknowledged_at", "-created_at"], name="alert_open"),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.UniqueConstraint(fields=('stocktake', 'part'), name='stocktake_line_unique'),
+            model_name="stocktakeline",
+            constraint=models.UniqueConstraint(
+                fields=("stocktake", "part"), name="stocktake_line_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.CheckConstraint(condition=models.Q(('counted__isnull', True), ('counted__gte', 0), _connector='OR'), name='stocktake_counted_gte_0'),
+            model_name="stocktakeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("counted__isnull", True), ("counted__gte", 0), _connector="OR"),
+                name="stocktake_counted_gte_0",
+            ),
         ),
         migrations.AddIndex(
-            model_name='purchaseorder',
-            index=models.Index(fields=['status', '-created_at'], name='order_status'),
+            model_name="purchaseorder",
+            index=models.Index(fields=["status", "-created_at"], name="order_status"),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['status', 'to_depot'], name='transfer_status'),
+            model_name="transfer",
+            index=models.Index(fields=["status", "to_depot"], name="transfer_status"),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('from_depot', models.F('to_depot')), _negated=True), name='transfer_distinct_depots'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_depot", models.F("to_depot")), _negated=True),
+                name="transfer_distinct_depots",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='transfer_quantity_positive'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="transfer_quantity_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['part', 'created_at', 'id'], name='move_part_ledger'),
+            model_name="stockmove",
+            index=models.Index(fields=["part", "created_at", "id"], name="move_part_ledger"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(condition=models.Q(('incident__isnull', False)), fields=['incident', 'part', 'depot'], name='move_incident'),
+            model_name="stockmove",
+            index=models.Index(
+                condition=models.Q(("incident__isnull", False)),
+                fields=["incident", "part", "depot"],
+                name="move_incident",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(condition=models.Q(('lot', ''), _negated=True), fields=['lot'], name='move_lot'),
+            model_name="stockmove",
+            index=models.Index(
+                condition=models.Q(("lot", ""), _negated=True), fields=["lot"], name="move_lot"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='move_quantity_positive'),
+            model_name="stockmove",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="move_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['receive', 'reserve', 'release', 'issue', 'return', 'transfer_out', 'transfer_in', 'adjust'])), name='move_kind_valid'),
+            model_name="stockmove",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "receive",
+                            "reserve",
+                            "release",
+                            "issue",
+                            "return",
+                            "transfer_out",
+                            "transfer_in",
+                            "adjust",
+                        ],
+                    )
+                ),
+                name="move_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitreturn',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('incident',), name='unit_return_one_open_per_incident'),
+            model_name="unitreturn",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("incident",),
+                name="unit_return_one_open_per_incident",
+            ),
         ),
     ]

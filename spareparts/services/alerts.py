@@ -22,22 +22,38 @@ from spareparts.services.purchasing import _create_request
 log = logging.getLogger(__name__)
 
 
-def _raise_low_stock(balance_id: int, *, part: Part, depot: Depot, available: int,
-                     reorder_point: int, reorder_quantity: int, now: datetime) -> None:
+def _raise_low_stock(
+    balance_id: int,
+    *,
+    part: Part,
+    depot: Depot,
+    available: int,
+    reorder_point: int,
+    reorder_quantity: int,
+    now: datetime,
+) -> None:
     """Available fell below the reorder point: ``low_since`` flips with a conditional
     UPDATE, so once per crossing there is one alert and one draft request."""
     flipped = StockBalance.objects.filter(
-        pk=balance_id, low_since__isnull=True, reorder_point__gt=0,
-        available__lt=F("reorder_point")).update(low_since=now)
+        pk=balance_id, low_since__isnull=True, reorder_point__gt=0, available__lt=F("reorder_point")
+    ).update(low_since=now)
     if not flipped:
         return  # a concurrent checker raised it, or stock came back meanwhile
     request = _create_request(
-        part=part, depot=depot, quantity=max(reorder_quantity, reorder_point - available, 1),
-        source=RequestSource.LOW_STOCK, actor=None, now=now,
+        part=part,
+        depot=depot,
+        quantity=max(reorder_quantity, reorder_point - available, 1),
+        source=RequestSource.LOW_STOCK,
+        actor=None,
+        now=now,
     )
-    alert = LowStockAlert.objects.create(balance_id=balance_id, available=available,
-                                         reorder_point=reorder_point, created_at=now,
-                                         request=request)
+    alert = LowStockAlert.objects.create(
+        balance_id=balance_id,
+        available=available,
+        reorder_point=reorder_point,
+        created_at=now,
+        request=request,
+    )
     transaction.on_commit(lambda: notify_low_stock(alert.pk))
 
 
@@ -51,38 +67,56 @@ def notify_low_stock(alert_id: int) -> None:
     notify = getattr(notifications, "notify_users", None)
     if notify is None:
         return
-    alert = LowStockAlert.objects.select_related("balance__part", "balance__depot").get(
-        pk=alert_id)
+    alert = LowStockAlert.objects.select_related("balance__part", "balance__depot").get(pk=alert_id)
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
     users = get_user_model().objects.filter(groups__name="logistics", is_active=True)
     part, depot = alert.balance.part, alert.balance.depot
     try:
-        notify(users, kind="low_stock",
-               text=f"{part.sku} {part.name} @ {depot.code}: {alert.available} "
-                    f"< {alert.reorder_point}",
-               url=reverse("spareparts:part", args=[part.pk]))
+        notify(
+            users,
+            kind="low_stock",
+            text=f"{part.sku} {part.name} @ {depot.code}: {alert.available} "
+            f"< {alert.reorder_point}",
+            url=reverse("spareparts:part", args=[part.pk]),
+        )
     except Exception:  # a notification must never break a stock move
         log.exception("low-stock notification failed for alert %s", alert_id)
 
 
-def _follow_reorder_point(balance_id: int, *, part: Part, depot: Depot, available: int,
-                          reorder_point: int, reorder_quantity: int, low_since,
-                          now: datetime) -> None:
+def _follow_reorder_point(
+    balance_id: int,
+    *,
+    part: Part,
+    depot: Depot,
+    available: int,
+    reorder_point: int,
+    reorder_quantity: int,
+    low_since,
+    now: datetime,
+) -> None:
     """Flip ``low_since`` when available crossed the reorder point (either way)."""
     if not reorder_point:
         return
     if available < reorder_point and low_since is None:
-        _raise_low_stock(balance_id, part=part, depot=depot, available=available,
-                         reorder_point=reorder_point, reorder_quantity=reorder_quantity,
-                         now=now)
+        _raise_low_stock(
+            balance_id,
+            part=part,
+            depot=depot,
+            available=available,
+            reorder_point=reorder_point,
+            reorder_quantity=reorder_quantity,
+            now=now,
+        )
     elif available >= reorder_point and low_since is not None:
-        StockBalance.objects.filter(pk=balance_id, low_since__isnull=False,
-                                    available__gte=F("reorder_point")).update(low_since=None)
+        StockBalance.objects.filter(
+            pk=balance_id, low_since__isnull=False, available__gte=F("reorder_point")
+        ).update(low_since=None)
 
 
 def acknowledge_alert(alert: LowStockAlert, *, actor, now: datetime | None = None) -> None:
     _require(actor, "spareparts.move_stock")
     LowStockAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now or timezone.now(), acknowledged_by=actor)
+        acknowledged_at=now or timezone.now(), acknowledged_by=actor
+    )

@@ -62,20 +62,35 @@ def _positive(quantity) -> int:
     return quantity
 
 
-def _lots(part: Part, quantity: int, lots: Sequence[str] | None, *,
-          required: bool) -> list[tuple[str, int]]:
+def _lots(
+    part: Part, quantity: int, lots: Sequence[str] | None, *, required: bool
+) -> list[tuple[str, int]]:
     """(lot, quantity) pairs: one per serial, one batch, or one untracked line."""
     lots = [str(x).strip() for x in (lots or []) if str(x).strip()]
     if part.tracking == Tracking.SERIAL:
         if (required or lots) and (len(lots) != quantity or len(set(lots)) != len(lots)):
-            raise ValidationError({"lots": [_(
-                "%(part)s is tracked by serial number: give %(n)s different serial numbers."
-            ) % {"part": part.sku, "n": quantity}]})
+            raise ValidationError(
+                {
+                    "lots": [
+                        _(
+                            "%(part)s is tracked by serial number: "
+                            "give %(n)s different serial numbers."
+                        )
+                        % {"part": part.sku, "n": quantity}
+                    ]
+                }
+            )
         return [(s, 1) for s in lots] if lots else [("", quantity)]
     if part.tracking == Tracking.BATCH:
         if len(lots) > 1 or (required and not lots):
-            raise ValidationError({"lots": [_("%(part)s is tracked by batch: give one batch "
-                                              "number.") % {"part": part.sku}]})
+            raise ValidationError(
+                {
+                    "lots": [
+                        _("%(part)s is tracked by batch: give one batch number.")
+                        % {"part": part.sku}
+                    ]
+                }
+            )
         return [(lots[0] if lots else "", quantity)]
     return [("", quantity)]
 
@@ -92,5 +107,11 @@ def _require_serials_at(part: Part, depot: Depot, pairs: Sequence[tuple[str, int
         return
     missing = [lot for lot, _q in pairs if lot and serial_on_hand(part, lot, depot) < 1]
     if missing:
-        raise ValidationError({"lots": [_("Not in stock at %(depot)s: %(serials)s") % {
-            "depot": depot.label, "serials": ", ".join(missing)}]})
+        raise ValidationError(
+            {
+                "lots": [
+                    _("Not in stock at %(depot)s: %(serials)s")
+                    % {"depot": depot.label, "serials": ", ".join(missing)}
+                ]
+            }
+        )

@@ -54,23 +54,34 @@ class BalanceChange:
     available: int
 
 
-def ensure_balances(*, parts: Iterable[Part] | None = None,
-                    depots: Iterable[Depot] | None = None) -> int:
+def ensure_balances(
+    *, parts: Iterable[Part] | None = None, depots: Iterable[Depot] | None = None
+) -> int:
     """Create the missing balance rows for ``parts`` x every depot or ``depots`` x every
     part (idempotent). Runs when a part or depot is created, before any move can need it."""
     part_list = list(parts) if parts is not None else list(Part.objects.all())
     depot_list = list(depots) if depots is not None else list(Depot.objects.all())
     rows = [
-        StockBalance(part=p, depot=d, reorder_point=p.default_reorder_point,
-                     reorder_quantity=p.default_reorder_quantity)
-        for p in part_list for d in depot_list
+        StockBalance(
+            part=p,
+            depot=d,
+            reorder_point=p.default_reorder_point,
+            reorder_quantity=p.default_reorder_quantity,
+        )
+        for p in part_list
+        for d in depot_list
     ]
     created = StockBalance.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     return len(created)
 
 
 def _move_balance(
-    part: Part, depot: Depot, *, on_hand: int = 0, reserved: int = 0, now: datetime,
+    part: Part,
+    depot: Depot,
+    *,
+    on_hand: int = 0,
+    reserved: int = 0,
+    now: datetime,
     requested: int = 0,
 ) -> BalanceChange:
     """The one guarded UPDATE. Raises NotEnoughStock when the guard refuses it."""
@@ -83,28 +94,56 @@ def _move_balance(
     if row is None:
         _refuse(part, depot, on_hand=on_hand, reserved=reserved, requested=requested)
     balance_id, available, reorder_point, reorder_quantity, low_since = row
-    _follow_reorder_point(balance_id, part=part, depot=depot, available=available,
-                          reorder_point=reorder_point, reorder_quantity=reorder_quantity,
-                          low_since=low_since, now=now)
+    _follow_reorder_point(
+        balance_id,
+        part=part,
+        depot=depot,
+        available=available,
+        reorder_point=reorder_point,
+        reorder_quantity=reorder_quantity,
+        low_since=low_since,
+        now=now,
+    )
     return BalanceChange(balance_id, available)
 
 
-def _refuse(part: Part, depot: Depot, *, on_hand: int = 0, reserved: int = 0,
-            requested: int = 0) -> NoReturn:
+def _refuse(
+    part: Part, depot: Depot, *, on_hand: int = 0, reserved: int = 0, requested: int = 0
+) -> NoReturn:
     """The guard refused a move: raise NotEnoughStock with what the balance holds now."""
-    current = StockBalance.objects.filter(part=part, depot=depot).values_list(
-        "on_hand", "reserved").first()
+    current = (
+        StockBalance.objects.filter(part=part, depot=depot)
+        .values_list("on_hand", "reserved")
+        .first()
+    )
     if current is not None and reserved < 0 and current[1] + reserved < 0:
-        raise NotEnoughStock(part, depot, -reserved, current[1], what=_(
-            "Only %(n)s of %(part)s are reserved at %(depot)s.")
-            % {"n": current[1], "part": part.sku, "depot": depot.label})
+        raise NotEnoughStock(
+            part,
+            depot,
+            -reserved,
+            current[1],
+            what=_("Only %(n)s of %(part)s are reserved at %(depot)s.")
+            % {"n": current[1], "part": part.sku, "depot": depot.label},
+        )
     available = current[0] - current[1] if current else 0
     raise NotEnoughStock(part, depot, requested or abs(on_hand) or reserved, available)
 
 
-def _moves(part: Part, depot: Depot, kind: str, lots: Sequence[tuple[str, int]], *,
-           sign_on: int, sign_res: int, now: datetime, actor=None, incident=None,
-           reason: str = "", reserved_total: int | None = None, **links) -> list[StockMove]:
+def _moves(
+    part: Part,
+    depot: Depot,
+    kind: str,
+    lots: Sequence[tuple[str, int]],
+    *,
+    sign_on: int,
+    sign_res: int,
+    now: datetime,
+    actor=None,
+    incident=None,
+    reason: str = "",
+    reserved_total: int | None = None,
+    **links,
+) -> list[StockMove]:
     """Ledger rows for one move: one per serial or batch. ``reserved_total`` spreads a
     reservation change that differs from the quantity (an issue partly from stock)."""
     rows = []
@@ -113,9 +152,20 @@ def _moves(part: Part, depot: Depot, kind: str, lots: Sequence[tuple[str, int]],
         res = qty if res_left is None else min(qty, res_left)
         if res_left is not None:
             res_left -= res
-        rows.append(StockMove(
-            part=part, depot=depot, kind=kind, quantity=qty, on_hand_delta=sign_on * qty,
-            reserved_delta=sign_res * res, lot=lot, incident=incident, user=actor,
-            created_at=now, reason=(reason or "")[:255], **links,
-        ))
+        rows.append(
+            StockMove(
+                part=part,
+                depot=depot,
+                kind=kind,
+                quantity=qty,
+                on_hand_delta=sign_on * qty,
+                reserved_delta=sign_res * res,
+                lot=lot,
+                incident=incident,
+                user=actor,
+                created_at=now,
+                reason=(reason or "")[:255],
+                **links,
+            )
+        )
     return StockMove.objects.bulk_create(rows)

@@ -31,7 +31,8 @@ def on_incident_cancelled(incident: Incident, *, actor, now: datetime) -> None:
     """Cancel releases every reservation and drops the pending failed-unit return."""
     release_all(incident, actor=actor, now=now, reason=_("Incident cancelled"))
     UnitReturn.objects.filter(incident=incident, status=ReturnStatus.OPEN).update(
-        status=ReturnStatus.CANCELLED)
+        status=ReturnStatus.CANCELLED
+    )
 
 
 def on_incident_closed(incident: Incident, *, actor, now: datetime) -> None:
@@ -44,7 +45,8 @@ def replacement_part_for(incident: Incident) -> Part | None:
     ``replaces_assets`` prefix is the longest match of the incident's VIN / serial."""
     asset = (incident.asset_ref or "").upper()
     units = Part.objects.filter(category=PartCategory.UNIT, is_active=True).exclude(
-        replaces_assets="")
+        replaces_assets=""
+    )
     matches = [u for u in units if asset.startswith(u.replaces_assets.upper())]
     return max(matches, key=lambda u: len(u.replaces_assets), default=None)
 
@@ -54,8 +56,14 @@ def depots_for(incident: Incident) -> list[Depot]:
     depots = list(Depot.objects.filter(is_active=True))
 
     def rank(d: Depot):
-        return (0 if incident.team_id and d.team_id == incident.team_id else
-                1 if d.kind == DepotKind.HQ else 2, d.code)
+        return (
+            0
+            if incident.team_id and d.team_id == incident.team_id
+            else 1
+            if d.kind == DepotKind.HQ
+            else 2,
+            d.code,
+        )
 
     return sorted(depots, key=rank)
 
@@ -70,17 +78,29 @@ def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
         return
     part = replacement_part_for(incident)
     if part is None:
-        record_event(incident, EventKind.NOTE, actor=None, now=now,
-                     text=_("No replacement unit is configured for asset %(a)s.")
-                     % {"a": incident.asset_ref or "—"})
+        record_event(
+            incident,
+            EventKind.NOTE,
+            actor=None,
+            now=now,
+            text=_("No replacement unit is configured for asset %(a)s.")
+            % {"a": incident.asset_ref or "—"},
+        )
         return
     depots = depots_for(incident)
     chosen = None
     for depot in depots:
         try:
             with transaction.atomic():  # a savepoint: a lost race tries the next depot
-                _reserve(incident, part=part, depot=depot, quantity=1, actor=actor, now=now,
-                         note=_("Whole-unit replacement"))
+                _reserve(
+                    incident,
+                    part=part,
+                    depot=depot,
+                    quantity=1,
+                    actor=actor,
+                    now=now,
+                    note=_("Whole-unit replacement"),
+                )
         except NotEnoughStock:
             continue
         chosen = depot
@@ -89,23 +109,41 @@ def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
         home = depots[0] if depots else Depot.objects.first()
         if home is None:
             return
-        _create_request(part=part, depot=home, quantity=1, source=RequestSource.JOB,
-                        incident=incident, actor=None, now=now,
-                        note=_("Replacement unit for %(n)s") % {"n": incident.number})
-        record_event(incident, EventKind.NOTE, actor=None, now=now,
-                     text=_("No %(part)s in stock: a purchase request was drafted.")
-                     % {"part": part.sku})
-    UnitReturn.objects.create(incident=incident, part=part, depot=chosen or depots[0],
-                              serial=incident.asset_ref, opened_at=now)
+        _create_request(
+            part=part,
+            depot=home,
+            quantity=1,
+            source=RequestSource.JOB,
+            incident=incident,
+            actor=None,
+            now=now,
+            note=_("Replacement unit for %(n)s") % {"n": incident.number},
+        )
+        record_event(
+            incident,
+            EventKind.NOTE,
+            actor=None,
+            now=now,
+            text=_("No %(part)s in stock: a purchase request was drafted.") % {"part": part.sku},
+        )
+    UnitReturn.objects.create(
+        incident=incident,
+        part=part,
+        depot=chosen or depots[0],
+        serial=incident.asset_ref,
+        opened_at=now,
+    )
 
 
-def receive_failed_unit(unit_return: UnitReturn, *, actor, now: datetime | None = None
-                        ) -> UnitReturn:
+def receive_failed_unit(
+    unit_return: UnitReturn, *, actor, now: datetime | None = None
+) -> UnitReturn:
     """The failed unit arrived at the depot: the return is closed."""
     now = now or timezone.now()
     _require(actor, "spareparts.move_stock")
     updated = UnitReturn.objects.filter(pk=unit_return.pk, status=ReturnStatus.OPEN).update(
-        status=ReturnStatus.RECEIVED, received_at=now, received_by=actor)
+        status=ReturnStatus.RECEIVED, received_at=now, received_by=actor
+    )
     if not updated:
         raise InvalidStockState(_("This return is not awaited any more."))
     unit_return.refresh_from_db()

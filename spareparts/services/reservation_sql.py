@@ -59,15 +59,22 @@ WITH i AS (
 SELECT b.id, b.available, b.reorder_point, b.reorder_quantity, b.low_since, m.id, e.id
   FROM b, m, e
 """
-_TABLES = {"incident": Incident._meta.db_table, "balance": StockBalance._meta.db_table,
-           "move": StockMove._meta.db_table, "event": IncidentEvent._meta.db_table}
+_TABLES = {
+    "incident": Incident._meta.db_table,
+    "balance": StockBalance._meta.db_table,
+    "move": StockMove._meta.db_table,
+    "event": IncidentEvent._meta.db_table,
+}
 # Inside the caller's transaction: any reservation the stock covers.
 _IN_TRANSACTION = _RESERVE.format(**_TABLES, guard="")
 # A statement of its own (autocommit): only while the balance stays on the same side of
 # its reorder point, so there is no low-stock work that would have to commit with it.
-_ON_ITS_OWN = _RESERVE.format(**_TABLES, guard="""
+_ON_ITS_OWN = _RESERVE.format(
+    **_TABLES,
+    guard="""
        AND (reorder_point = 0
-            OR (low_since IS NULL) = (available - %(quantity)s >= reorder_point))""")
+            OR (low_since IS NULL) = (available - %(quantity)s >= reorder_point))""",
+)
 
 
 def _prepared_cursor() -> psycopg.Cursor:
@@ -101,9 +108,19 @@ class Reserved:
     event_id: int
 
 
-def reserve_in_one_statement(incident: Incident, *, part_id: int, depot_id: int,
-                             quantity: int, actor_id: int | None, now: datetime, note: str,
-                             data: dict, text: str, on_its_own: bool = False) -> Reserved | None:
+def reserve_in_one_statement(
+    incident: Incident,
+    *,
+    part_id: int,
+    depot_id: int,
+    quantity: int,
+    actor_id: int | None,
+    now: datetime,
+    note: str,
+    data: dict,
+    text: str,
+    on_its_own: bool = False,
+) -> Reserved | None:
     """Run the statement; None when it wrote nothing. Queues the ``incident_event`` signal
     for after the commit (as ``incidents.services`` does for every event it records).
 
@@ -114,10 +131,18 @@ def reserve_in_one_statement(incident: Incident, *, part_id: int, depot_id: int,
     retries it in one.
     """
     params = {
-        "incident": incident.pk, "open": list(OPEN_STATUSES), "part": part_id,
-        "depot": depot_id, "quantity": quantity, "actor": actor_id, "now": now,
-        "note": note, "move_kind": "reserve", "event_kind": str(EventKind.PART_RESERVED),
-        "data": json.dumps(data), "text": text,
+        "incident": incident.pk,
+        "open": list(OPEN_STATUSES),
+        "part": part_id,
+        "depot": depot_id,
+        "quantity": quantity,
+        "actor": actor_id,
+        "now": now,
+        "note": note,
+        "move_kind": "reserve",
+        "event_kind": str(EventKind.PART_RESERVED),
+        "data": json.dumps(data),
+        "text": text,
     }
     cursor = _prepared_cursor()
     cursor.execute(_ON_ITS_OWN if on_its_own else _IN_TRANSACTION, params, prepare=True)
@@ -125,7 +150,12 @@ def reserve_in_one_statement(incident: Incident, *, part_id: int, depot_id: int,
     if row is None:
         return None
     done = Reserved(*row)
-    transaction.on_commit(lambda: incident_event.send(
-        sender=Incident, incident_id=incident.pk, event_id=done.event_id,
-        kind=EventKind.PART_RESERVED))
+    transaction.on_commit(
+        lambda: incident_event.send(
+            sender=Incident,
+            incident_id=incident.pk,
+            event_id=done.event_id,
+            kind=EventKind.PART_RESERVED,
+        )
+    )
     return done

@@ -55,30 +55,62 @@ def _lock_incident(incident: Incident, statuses, *, shared: bool) -> str:
             row = cursor.fetchone()
         status = row[0] if row else None
     else:
-        status = (Incident.objects.select_for_update(no_key=True).filter(pk=incident.pk)
-                  .values_list("status", flat=True).first())
+        status = (
+            Incident.objects.select_for_update(no_key=True)
+            .filter(pk=incident.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
     if status not in statuses:
-        raise InvalidStockState(_("Parts cannot be moved for an incident that is %(status)s.")
-                                % {"status": Status(status).label if status else "?"})
+        raise InvalidStockState(
+            _("Parts cannot be moved for an incident that is %(status)s.")
+            % {"status": Status(status).label if status else "?"}
+        )
     return status
 
 
-def _event_payload(part: Part, depot: Depot, quantity: int, *,
-                   lots: Sequence[tuple[str, int]] = (), reason: str = "",
-                   move: StockMove | None = None) -> tuple[dict, str]:
+def _event_payload(
+    part: Part,
+    depot: Depot,
+    quantity: int,
+    *,
+    lots: Sequence[tuple[str, int]] = (),
+    reason: str = "",
+    move: StockMove | None = None,
+) -> tuple[dict, str]:
     """The timeline event's ``data`` and ``text`` for a parts move."""
     serials = [lot for lot, _q in lots if lot]
-    data = {"part": part.sku, "part_id": part.pk, "part_name": part.name,
-            "depot": depot.code, "depot_id": depot.pk, "quantity": quantity,
-            "lots": serials, "move": move.pk if move else None}
-    text = (f"{quantity} x {part.sku} {part.name} @ {depot.code}"
-            + (f" ({', '.join(serials)})" if serials else "") + (f" — {reason}" if reason else ""))
+    data = {
+        "part": part.sku,
+        "part_id": part.pk,
+        "part_name": part.name,
+        "depot": depot.code,
+        "depot_id": depot.pk,
+        "quantity": quantity,
+        "lots": serials,
+        "move": move.pk if move else None,
+    }
+    text = (
+        f"{quantity} x {part.sku} {part.name} @ {depot.code}"
+        + (f" ({', '.join(serials)})" if serials else "")
+        + (f" — {reason}" if reason else "")
+    )
     return data, text
 
 
-def _event(incident: Incident, kind: str, part: Part, depot: Depot, quantity: int, *,
-           actor, now: datetime, lots: Sequence[tuple[str, int]] = (), reason: str = "",
-           move: StockMove | None = None) -> None:
+def _event(
+    incident: Incident,
+    kind: str,
+    part: Part,
+    depot: Depot,
+    quantity: int,
+    *,
+    actor,
+    now: datetime,
+    lots: Sequence[tuple[str, int]] = (),
+    reason: str = "",
+    move: StockMove | None = None,
+) -> None:
     data, text = _event_payload(part, depot, quantity, lots=lots, reason=reason, move=move)
     record_event(incident, kind, actor=actor, now=now, data=data, text=text)
 
@@ -90,14 +122,23 @@ def outstanding(incident: Incident, part: Part, depot: Depot | None = None) -> d
     reserved = moves.filter(depot=depot) if depot is not None else moves
     return {
         "reserved": reserved.aggregate(n=Sum("reserved_delta", default=0))["n"],
-        "issued": (moves.filter(kind=MoveKind.ISSUE).aggregate(n=Sum("quantity", default=0))["n"]
-                   - moves.filter(kind=MoveKind.RETURN)
-                   .aggregate(n=Sum("quantity", default=0))["n"]),
+        "issued": (
+            moves.filter(kind=MoveKind.ISSUE).aggregate(n=Sum("quantity", default=0))["n"]
+            - moves.filter(kind=MoveKind.RETURN).aggregate(n=Sum("quantity", default=0))["n"]
+        ),
     }
 
 
-def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int, actor,
-                 now: datetime | None = None, note: str = "") -> StockMove:
+def reserve_part(
+    incident: Incident,
+    *,
+    part: Part,
+    depot: Depot,
+    quantity: int,
+    actor,
+    now: datetime | None = None,
+    note: str = "",
+) -> StockMove:
     """Reserve ``quantity`` of ``part`` at ``depot`` for an open incident.
 
     One guarded UPDATE of the pre-existing balance row; raises NotEnoughStock when fewer are
@@ -108,8 +149,14 @@ def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
     now = now or timezone.now()
     quantity = _positive(quantity)
     _require_parts_for(actor, incident)
-    args = {"part": part, "depot": depot, "quantity": quantity, "actor": actor, "now": now,
-            "note": note or ""}
+    args = {
+        "part": part,
+        "depot": depot,
+        "quantity": quantity,
+        "actor": actor,
+        "now": now,
+        "note": note or "",
+    }
     if connection.vendor != "postgresql":
         with transaction.atomic():
             _lock_incident(incident, OPEN_STATUSES, shared=True)
@@ -124,41 +171,92 @@ def reserve_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
         return _reserve_in_one_statement(incident, **args)
 
 
-def _reserve_in_one_statement(incident, *, part, depot, quantity, actor, now, note,
-                              on_its_own: bool = False) -> StockMove | None:
+def _reserve_in_one_statement(
+    incident, *, part, depot, quantity, actor, now, note, on_its_own: bool = False
+) -> StockMove | None:
     data, text = _event_payload(part, depot, quantity, reason=note)
     done = reserve_in_one_statement(
-        incident, part_id=part.pk, depot_id=depot.pk, quantity=quantity,
-        actor_id=actor.pk if actor else None, now=now, note=note[:255], data=data, text=text,
-        on_its_own=on_its_own)
+        incident,
+        part_id=part.pk,
+        depot_id=depot.pk,
+        quantity=quantity,
+        actor_id=actor.pk if actor else None,
+        now=now,
+        note=note[:255],
+        data=data,
+        text=text,
+        on_its_own=on_its_own,
+    )
     if done is None:
         if on_its_own:
             return None
         _lock_incident(incident, OPEN_STATUSES, shared=True)  # raises when it is not open
         _refuse(part, depot, reserved=quantity, requested=quantity)
     if not on_its_own:  # on its own, the statement made sure there is nothing to follow
-        _follow_reorder_point(done.balance_id, part=part, depot=depot,
-                              available=done.available, reorder_point=done.reorder_point,
-                              reorder_quantity=done.reorder_quantity,
-                              low_since=done.low_since, now=now)
-    move = StockMove(pk=done.move_id, part=part, depot=depot, kind=MoveKind.RESERVE,
-                     quantity=quantity, reserved_delta=quantity, incident=incident, user=actor,
-                     created_at=now, reason=note[:255])
+        _follow_reorder_point(
+            done.balance_id,
+            part=part,
+            depot=depot,
+            available=done.available,
+            reorder_point=done.reorder_point,
+            reorder_quantity=done.reorder_quantity,
+            low_since=done.low_since,
+            now=now,
+        )
+    move = StockMove(
+        pk=done.move_id,
+        part=part,
+        depot=depot,
+        kind=MoveKind.RESERVE,
+        quantity=quantity,
+        reserved_delta=quantity,
+        incident=incident,
+        user=actor,
+        created_at=now,
+        reason=note[:255],
+    )
     move._state.adding = False
     return move
 
 
 def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMove:
-    (move,) = _moves(part, depot, MoveKind.RESERVE, [("", quantity)], sign_on=0, sign_res=1,
-                     now=now, actor=actor, incident=incident, reason=note)
-    _event(incident, EventKind.PART_RESERVED, part, depot, quantity, actor=actor, now=now,
-           reason=note, move=move)
+    (move,) = _moves(
+        part,
+        depot,
+        MoveKind.RESERVE,
+        [("", quantity)],
+        sign_on=0,
+        sign_res=1,
+        now=now,
+        actor=actor,
+        incident=incident,
+        reason=note,
+    )
+    _event(
+        incident,
+        EventKind.PART_RESERVED,
+        part,
+        depot,
+        quantity,
+        actor=actor,
+        now=now,
+        reason=note,
+        move=move,
+    )
     _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
     return move
 
 
-def release_part(incident: Incident, *, part: Part, depot: Depot, quantity: int | None = None,
-                 actor, now: datetime | None = None, reason: str = "") -> StockMove | None:
+def release_part(
+    incident: Incident,
+    *,
+    part: Part,
+    depot: Depot,
+    quantity: int | None = None,
+    actor,
+    now: datetime | None = None,
+    reason: str = "",
+) -> StockMove | None:
     """Give back (some of) what ``incident`` reserved of ``part`` at ``depot`` (all of it
     when ``quantity`` is None). Returns None when nothing was reserved."""
     now = now or timezone.now()
@@ -170,23 +268,45 @@ def release_part(incident: Incident, *, part: Part, depot: Depot, quantity: int 
         if quantity <= 0:
             return None
         if quantity > held:
-            raise ValidationError({"quantity": [_(
-                "This incident holds only %(n)s reserved.") % {"n": held}]})
-        return _release(incident, part=part, depot=depot, quantity=quantity, actor=actor,
-                        now=now, reason=reason)
+            raise ValidationError(
+                {"quantity": [_("This incident holds only %(n)s reserved.") % {"n": held}]}
+            )
+        return _release(
+            incident, part=part, depot=depot, quantity=quantity, actor=actor, now=now, reason=reason
+        )
 
 
 def _release(incident, *, part, depot, quantity, actor, now, reason="") -> StockMove:
-    (move,) = _moves(part, depot, MoveKind.RELEASE, [("", quantity)], sign_on=0, sign_res=-1,
-                     now=now, actor=actor, incident=incident, reason=reason)
-    _event(incident, EventKind.PART_RELEASED, part, depot, quantity, actor=actor, now=now,
-           reason=reason, move=move)
+    (move,) = _moves(
+        part,
+        depot,
+        MoveKind.RELEASE,
+        [("", quantity)],
+        sign_on=0,
+        sign_res=-1,
+        now=now,
+        actor=actor,
+        incident=incident,
+        reason=reason,
+    )
+    _event(
+        incident,
+        EventKind.PART_RELEASED,
+        part,
+        depot,
+        quantity,
+        actor=actor,
+        now=now,
+        reason=reason,
+        move=move,
+    )
     _move_balance(part, depot, reserved=-quantity, now=now)
     return move
 
 
-def release_all(incident: Incident, *, actor=None, now: datetime | None = None,
-                reason: str = "") -> int:
+def release_all(
+    incident: Incident, *, actor=None, now: datetime | None = None, reason: str = ""
+) -> int:
     """Release every reservation ``incident`` still holds (on cancel and close). Runs inside
     the caller's transaction, which holds the incident's row lock."""
     now = now or timezone.now()
@@ -194,14 +314,29 @@ def release_all(incident: Incident, *, actor=None, now: datetime | None = None,
     parts = Part.objects.in_bulk({r["part_id"] for r in held})
     depots = Depot.objects.in_bulk({r["depot_id"] for r in held})
     for r in held:
-        _release(incident, part=parts[r["part_id"]], depot=depots[r["depot_id"]],
-                 quantity=r["reserved"], actor=actor, now=now, reason=reason)
+        _release(
+            incident,
+            part=parts[r["part_id"]],
+            depot=depots[r["depot_id"]],
+            quantity=r["reserved"],
+            actor=actor,
+            now=now,
+            reason=reason,
+        )
     return len(held)
 
 
-def issue_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
-               lots: Sequence[str] | None = None, actor, now: datetime | None = None,
-               note: str = "") -> list[StockMove]:
+def issue_part(
+    incident: Incident,
+    *,
+    part: Part,
+    depot: Depot,
+    quantity: int,
+    lots: Sequence[str] | None = None,
+    actor,
+    now: datetime | None = None,
+    note: str = "",
+) -> list[StockMove]:
     """Hand ``quantity`` of ``part`` to the job: consumes the incident's reservation at
     ``depot`` first, the rest from available stock. Serial-tracked parts need the serials,
     which must be in stock at ``depot``. Records ``part_issued``."""
@@ -213,19 +348,53 @@ def issue_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
         _lock_incident(incident, PARTS_STATUSES, shared=False)
         _require_serials_at(part, depot, pairs)
         from_reservation = min(quantity, max(0, outstanding(incident, part, depot)["reserved"]))
-        moves = _moves(part, depot, MoveKind.ISSUE, pairs, sign_on=-1, sign_res=-1, now=now,
-                       actor=actor, incident=incident, reason=note,
-                       reserved_total=from_reservation)
-        _event(incident, EventKind.PART_ISSUED, part, depot, quantity, actor=actor, now=now,
-               lots=pairs, reason=note, move=moves[0])
-        _move_balance(part, depot, on_hand=-quantity, reserved=-from_reservation, now=now,
-                      requested=quantity - from_reservation)
+        moves = _moves(
+            part,
+            depot,
+            MoveKind.ISSUE,
+            pairs,
+            sign_on=-1,
+            sign_res=-1,
+            now=now,
+            actor=actor,
+            incident=incident,
+            reason=note,
+            reserved_total=from_reservation,
+        )
+        _event(
+            incident,
+            EventKind.PART_ISSUED,
+            part,
+            depot,
+            quantity,
+            actor=actor,
+            now=now,
+            lots=pairs,
+            reason=note,
+            move=moves[0],
+        )
+        _move_balance(
+            part,
+            depot,
+            on_hand=-quantity,
+            reserved=-from_reservation,
+            now=now,
+            requested=quantity - from_reservation,
+        )
     return moves
 
 
-def return_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
-                lots: Sequence[str] | None = None, actor, now: datetime | None = None,
-                reason: str = "") -> list[StockMove]:
+def return_part(
+    incident: Incident,
+    *,
+    part: Part,
+    depot: Depot,
+    quantity: int,
+    lots: Sequence[str] | None = None,
+    actor,
+    now: datetime | None = None,
+    reason: str = "",
+) -> list[StockMove]:
     """Take back into ``depot`` parts the job was issued and did not use (at most what it
     was issued net of earlier returns). Records ``part_returned``."""
     now = now or timezone.now()
@@ -236,20 +405,49 @@ def return_part(incident: Incident, *, part: Part, depot: Depot, quantity: int,
         _lock_incident(incident, tuple(Status), shared=False)
         issued = outstanding(incident, part)["issued"]
         if quantity > issued:
-            raise ValidationError({"quantity": [_(
-                "Only %(n)s of %(part)s were issued to this incident.")
-                % {"n": issued, "part": part.sku}]})
+            raise ValidationError(
+                {
+                    "quantity": [
+                        _("Only %(n)s of %(part)s were issued to this incident.")
+                        % {"n": issued, "part": part.sku}
+                    ]
+                }
+            )
         if part.tracking == Tracking.SERIAL:
-            sent = set(StockMove.objects.filter(incident=incident, part=part,
-                                                kind=MoveKind.ISSUE).values_list("lot", flat=True))
+            sent = set(
+                StockMove.objects.filter(
+                    incident=incident, part=part, kind=MoveKind.ISSUE
+                ).values_list("lot", flat=True)
+            )
             stray = [lot for lot, _q in pairs if lot not in sent]
             if stray:
-                raise ValidationError({"lots": [_("Not issued to this incident: %(s)s")
-                                                % {"s": ", ".join(stray)}]})
-        moves = _moves(part, depot, MoveKind.RETURN, pairs, sign_on=1, sign_res=0, now=now,
-                       actor=actor, incident=incident, reason=reason)
-        _event(incident, EventKind.PART_RETURNED, part, depot, quantity, actor=actor, now=now,
-               lots=pairs, reason=reason, move=moves[0])
+                raise ValidationError(
+                    {"lots": [_("Not issued to this incident: %(s)s") % {"s": ", ".join(stray)}]}
+                )
+        moves = _moves(
+            part,
+            depot,
+            MoveKind.RETURN,
+            pairs,
+            sign_on=1,
+            sign_res=0,
+            now=now,
+            actor=actor,
+            incident=incident,
+            reason=reason,
+        )
+        _event(
+            incident,
+            EventKind.PART_RETURNED,
+            part,
+            depot,
+            quantity,
+            actor=actor,
+            now=now,
+            lots=pairs,
+            reason=reason,
+            move=moves[0],
+        )
         _move_balance(part, depot, on_hand=quantity, now=now)
     return moves
 
@@ -261,19 +459,27 @@ def parts_for_incident(incident: Incident) -> list[dict]:
     depots = Depot.objects.in_bulk({r["depot_id"] for r in rows})
     return [
         {**r, "part": parts[r["part_id"]], "depot": depots[r["depot_id"]]}
-        for r in rows if r["reserved"] or r["issued"]
+        for r in rows
+        if r["reserved"] or r["issued"]
     ]
 
 
-def set_reorder_levels(balance: StockBalance, *, reorder_point: int, reorder_quantity: int,
-                       actor, now: datetime | None = None) -> StockBalance:
+def set_reorder_levels(
+    balance: StockBalance,
+    *,
+    reorder_point: int,
+    reorder_quantity: int,
+    actor,
+    now: datetime | None = None,
+) -> StockBalance:
     now = now or timezone.now()
     _require(actor, "spareparts.move_stock")
     if reorder_point < 0 or reorder_quantity < 0:
         raise ValidationError(_("Reorder levels cannot be negative."))
     with transaction.atomic():
         StockBalance.objects.filter(pk=balance.pk).update(
-            reorder_point=reorder_point, reorder_quantity=reorder_quantity)
+            reorder_point=reorder_point, reorder_quantity=reorder_quantity
+        )
         # A zero move re-evaluates the crossing under the row lock.
         _move_balance(balance.part, balance.depot, now=now)
     balance.refresh_from_db()
@@ -283,9 +489,17 @@ def set_reorder_levels(balance: StockBalance, *, reorder_point: int, reorder_qua
 # --- adjustments and transfers ------------------------------------------------------------
 
 
-def adjust_stock(*, part: Part, depot: Depot, delta: int, reason: str, actor,
-                 lots: Sequence[str] | None = None, now: datetime | None = None,
-                 stocktake: Stocktake | None = None) -> list[StockMove]:
+def adjust_stock(
+    *,
+    part: Part,
+    depot: Depot,
+    delta: int,
+    reason: str,
+    actor,
+    lots: Sequence[str] | None = None,
+    now: datetime | None = None,
+    stocktake: Stocktake | None = None,
+) -> list[StockMove]:
     """Correct on-hand by ``delta`` (positive or negative) with a reason: found, lost,
     damaged, an opening balance. Cannot take away reserved units."""
     now = now or timezone.now()
@@ -299,7 +513,17 @@ def adjust_stock(*, part: Part, depot: Depot, delta: int, reason: str, actor,
     with transaction.atomic():
         if delta < 0:
             _require_serials_at(part, depot, pairs)
-        moves = _moves(part, depot, MoveKind.ADJUST, pairs, sign_on=1 if delta > 0 else -1,
-                       sign_res=0, now=now, actor=actor, reason=reason, stocktake=stocktake)
+        moves = _moves(
+            part,
+            depot,
+            MoveKind.ADJUST,
+            pairs,
+            sign_on=1 if delta > 0 else -1,
+            sign_res=0,
+            now=now,
+            actor=actor,
+            reason=reason,
+            stocktake=stocktake,
+        )
         _move_balance(part, depot, on_hand=delta, now=now, requested=-delta)
     return moves

@@ -26,21 +26,32 @@ from spareparts.services.stock import adjust_stock
 # --- stocktakes --------------------------------------------------------------------------
 
 
-def open_stocktake(*, depot: Depot, actor, parts: Iterable[Part] | None = None,
-                   reason: str = "", now: datetime | None = None) -> Stocktake:
+def open_stocktake(
+    *,
+    depot: Depot,
+    actor,
+    parts: Iterable[Part] | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Stocktake:
     """A count sheet for ``depot``: one line per part (all active parts by default) with
     the book quantity at this moment."""
     now = now or timezone.now()
     _require(actor, "spareparts.move_stock")
     with transaction.atomic():
-        take = Stocktake.objects.create(depot=depot, created_by=actor, created_at=now,
-                                        reason=(reason or "")[:255])
+        take = Stocktake.objects.create(
+            depot=depot, created_by=actor, created_at=now, reason=(reason or "")[:255]
+        )
         balances = StockBalance.objects.filter(depot=depot, part__is_active=True)
         if parts is not None:
             balances = balances.filter(part__in=list(parts))
         StocktakeLine.objects.bulk_create(
-            [StocktakeLine(stocktake=take, part_id=b.part_id, expected=b.on_hand)
-             for b in balances.only("part_id", "on_hand")], batch_size=2000)
+            [
+                StocktakeLine(stocktake=take, part_id=b.part_id, expected=b.on_hand)
+                for b in balances.only("part_id", "on_hand")
+            ],
+            batch_size=2000,
+        )
     return take
 
 
@@ -55,12 +66,14 @@ def record_counts(stocktake: Stocktake, counts: dict[int, int | None], *, actor)
             if counted is not None and int(counted) < 0:
                 raise ValidationError(_("A count cannot be negative."))
             changed += StocktakeLine.objects.filter(stocktake=stocktake, part_id=part_id).update(
-                counted=counted)
+                counted=counted
+            )
     return changed
 
 
-def post_stocktake(stocktake: Stocktake, *, actor, reason: str,
-                   now: datetime | None = None) -> list[StockMove]:
+def post_stocktake(
+    stocktake: Stocktake, *, actor, reason: str, now: datetime | None = None
+) -> list[StockMove]:
     """Turn every counted difference into an adjustment with ``reason``. The difference is
     counted - book quantity at opening, applied to today's balance (moves since the count
     are kept). Uncounted lines change nothing."""
@@ -72,15 +85,22 @@ def post_stocktake(stocktake: Stocktake, *, actor, reason: str,
     moves: list[StockMove] = []
     with transaction.atomic():
         updated = Stocktake.objects.filter(pk=stocktake.pk, status=StocktakeStatus.OPEN).update(
-            status=StocktakeStatus.POSTED, posted_at=now, reason=reason[:255])
+            status=StocktakeStatus.POSTED, posted_at=now, reason=reason[:255]
+        )
         if not updated:
             raise InvalidStockState(_("This stocktake is closed."))
         lines = stocktake.lines.select_related("part").exclude(counted__isnull=True)
         for line in lines:
             if line.difference:
-                moves += adjust_stock(part=line.part, depot=stocktake.depot,
-                                      delta=line.difference, reason=f"{stocktake}: {reason}",
-                                      actor=actor, now=now, stocktake=stocktake)
+                moves += adjust_stock(
+                    part=line.part,
+                    depot=stocktake.depot,
+                    delta=line.difference,
+                    reason=f"{stocktake}: {reason}",
+                    actor=actor,
+                    now=now,
+                    stocktake=stocktake,
+                )
     stocktake.refresh_from_db()
     return moves
 
@@ -88,5 +108,6 @@ def post_stocktake(stocktake: Stocktake, *, actor, reason: str,
 def cancel_stocktake(stocktake: Stocktake, *, actor) -> None:
     _require(actor, "spareparts.move_stock")
     if not Stocktake.objects.filter(pk=stocktake.pk, status=StocktakeStatus.OPEN).update(
-            status=StocktakeStatus.CANCELLED):
+        status=StocktakeStatus.CANCELLED
+    ):
         raise InvalidStockState(_("This stocktake is closed."))

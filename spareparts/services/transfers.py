@@ -23,9 +23,17 @@ from spareparts.services.common import _lots, _positive, _require, _require_seri
 from spareparts.services.ledger import _move_balance, _moves
 
 
-def ship_transfer(*, part: Part, from_depot: Depot, to_depot: Depot, quantity: int, actor,
-                  lots: Sequence[str] | None = None, note: str = "",
-                  now: datetime | None = None) -> Transfer:
+def ship_transfer(
+    *,
+    part: Part,
+    from_depot: Depot,
+    to_depot: Depot,
+    quantity: int,
+    actor,
+    lots: Sequence[str] | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Transfer:
     """Take stock out of ``from_depot``; it is in transit until received."""
     now = now or timezone.now()
     _require(actor, "spareparts.move_stock")
@@ -36,22 +44,38 @@ def ship_transfer(*, part: Part, from_depot: Depot, to_depot: Depot, quantity: i
     with transaction.atomic():
         _require_serials_at(part, from_depot, pairs)
         transfer = Transfer.objects.create(
-            part=part, from_depot=from_depot, to_depot=to_depot, quantity=quantity,
-            lots=[lot for lot, _q in pairs if lot], note=(note or "")[:255], shipped_by=actor,
+            part=part,
+            from_depot=from_depot,
+            to_depot=to_depot,
+            quantity=quantity,
+            lots=[lot for lot, _q in pairs if lot],
+            note=(note or "")[:255],
+            shipped_by=actor,
             shipped_at=now,
         )
-        _moves(part, from_depot, MoveKind.TRANSFER_OUT, pairs, sign_on=-1, sign_res=0, now=now,
-               actor=actor, reason=note, transfer=transfer)
+        _moves(
+            part,
+            from_depot,
+            MoveKind.TRANSFER_OUT,
+            pairs,
+            sign_on=-1,
+            sign_res=0,
+            now=now,
+            actor=actor,
+            reason=note,
+            transfer=transfer,
+        )
         _move_balance(part, from_depot, on_hand=-quantity, now=now, requested=quantity)
     return transfer
 
 
-def _finish_transfer(transfer: Transfer, depot_attr: str, status: str, *, actor,
-                     now: datetime) -> Transfer:
+def _finish_transfer(
+    transfer: Transfer, depot_attr: str, status: str, *, actor, now: datetime
+) -> Transfer:
     with transaction.atomic():
-        updated = Transfer.objects.filter(
-            pk=transfer.pk, status=TransferStatus.IN_TRANSIT).update(
-            status=status, received_by=actor, received_at=now)
+        updated = Transfer.objects.filter(pk=transfer.pk, status=TransferStatus.IN_TRANSIT).update(
+            status=status, received_by=actor, received_at=now
+        )
         if not updated:
             raise InvalidStockState(_("This transfer is no longer in transit."))
         transfer.refresh_from_db()
@@ -59,9 +83,18 @@ def _finish_transfer(transfer: Transfer, depot_attr: str, status: str, *, actor,
         pairs = [(lot, 1) for lot in transfer.lots] or [("", transfer.quantity)]
         if transfer.lots and transfer.part.tracking != Tracking.SERIAL:
             pairs = [(transfer.lots[0], transfer.quantity)]
-        _moves(transfer.part, depot, MoveKind.TRANSFER_IN, pairs, sign_on=1, sign_res=0,
-               now=now, actor=actor, transfer=transfer,
-               reason=_("Transfer cancelled") if status == TransferStatus.CANCELLED else "")
+        _moves(
+            transfer.part,
+            depot,
+            MoveKind.TRANSFER_IN,
+            pairs,
+            sign_on=1,
+            sign_res=0,
+            now=now,
+            actor=actor,
+            transfer=transfer,
+            reason=_("Transfer cancelled") if status == TransferStatus.CANCELLED else "",
+        )
         _move_balance(transfer.part, depot, on_hand=transfer.quantity, now=now)
     return transfer
 
@@ -69,12 +102,14 @@ def _finish_transfer(transfer: Transfer, depot_attr: str, status: str, *, actor,
 def receive_transfer(transfer: Transfer, *, actor, now: datetime | None = None) -> Transfer:
     """The shipment arrived: into the destination's stock."""
     _require(actor, "spareparts.move_stock")
-    return _finish_transfer(transfer, "to_depot", TransferStatus.RECEIVED, actor=actor,
-                            now=now or timezone.now())
+    return _finish_transfer(
+        transfer, "to_depot", TransferStatus.RECEIVED, actor=actor, now=now or timezone.now()
+    )
 
 
 def cancel_transfer(transfer: Transfer, *, actor, now: datetime | None = None) -> Transfer:
     """The shipment came back: into the source's stock again."""
     _require(actor, "spareparts.move_stock")
-    return _finish_transfer(transfer, "from_depot", TransferStatus.CANCELLED, actor=actor,
-                            now=now or timezone.now())
+    return _finish_transfer(
+        transfer, "from_depot", TransferStatus.CANCELLED, actor=actor, now=now or timezone.now()
+    )

@@ -21,5 +21,14 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "slug", "name", "name_zh", "kind", "service_area", "phone",
-                  "is_active", "members"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "name_zh",
+            "kind",
+            "service_area",
+            "phone",
+            "is_active",
+            "members",
+        ]

@@ -23,8 +23,10 @@ class TeamViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TeamSerializer
     queryset = Team.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by(
-            "role", "user__username"))
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("user").order_by("role", "user__username"),
+        )
     ).order_by("kind", "name", "id")
     filter_backends = [DjangoFilterBackend]
     filterset_class = TeamFilterSet

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,72 +14,174 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leader', 'Leader'), ('deputy', 'Deputy'), ('member', 'Member')], default='member', max_length=10, verbose_name='role')),
-                ('title', models.CharField(blank=True, max_length=120, verbose_name='title')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("leader", "Leader"), ("deputy", "Deputy"), ("member", "Member")],
+                        default="member",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=120, verbose_name="title")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=120, verbose_name='Chinese name')),
-                ('slug', models.SlugField(unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('hq', 'Emergency HQ'), ('tech_support', 'Technical support group'), ('customer_service', 'Customer service group'), ('logistics', 'Logistics group'), ('legal', 'Legal and compliance group'), ('service_centre', 'Service centre'), ('partner', 'External partner')], db_index=True, max_length=20, verbose_name='kind')),
-                ('service_area', models.CharField(blank=True, max_length=200, verbose_name='service area')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('members', models.ManyToManyField(blank=True, related_name='teams', through='teams.Membership', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=120, verbose_name="Chinese name"),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hq", "Emergency HQ"),
+                            ("tech_support", "Technical support group"),
+                            ("customer_service", "Customer service group"),
+                            ("logistics", "Logistics group"),
+                            ("legal", "Legal and compliance group"),
+                            ("service_centre", "Service centre"),
+                            ("partner", "External partner"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "service_area",
+                    models.CharField(blank=True, max_length=200, verbose_name="service area"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="teams",
+                        through="teams.Membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team',
-                'verbose_name_plural': 'teams',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "team",
+                "verbose_name_plural": "teams",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='teams.team'),
+            model_name="membership",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="teams.team",
+            ),
         ),
         migrations.CreateModel(
-            name='DutyShift',
+            name="DutyShift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dispatch', 'Hotline dispatcher'), ('remote_support', 'Remote technical support'), ('manager', 'Manager on duty')], max_length=20, verbose_name='duty')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_shifts', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='duty_shifts', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dispatch", "Hotline dispatcher"),
+                            ("remote_support", "Remote technical support"),
+                            ("manager", "Manager on duty"),
+                        ],
+                        max_length=20,
+                        verbose_name="duty",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duty_shifts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duty_shifts",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty shift',
-                'verbose_name_plural': 'duty shifts',
-                'ordering': ['starts_at'],
+                "verbose_name": "duty shift",
+                "verbose_name_plural": "duty shifts",
+                "ordering": ["starts_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('team', 'user'), name='membership_unique_team_user'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("team", "user"), name="membership_unique_team_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'leader')), fields=('team',), name='membership_one_leader'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "leader")),
+                fields=("team",),
+                name="membership_one_leader",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutyshift',
-            index=models.Index(fields=['kind', 'starts_at', 'ends_at'], name='teams_dutys_kind_6dbe53_idx'),
+            model_name="dutyshift",
+            index=models.Index(
+                fields=["kind", "starts_at", "ends_at"], name="teams_dutys_kind_6dbe53_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dutyshift',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dutyshift_ends_after_start'),
+            model_name="dutyshift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="dutyshift_ends_after_start",
+            ),
         ),
     ]

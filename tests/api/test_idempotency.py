@@ -31,8 +31,9 @@ def test_retry_with_same_key_returns_first_response_and_creates_one(desk):
 @pytest.mark.django_db
 def test_same_key_with_other_body_gets_422(desk):
     desk.post(LIST, NEW_INCIDENT, format="json", HTTP_IDEMPOTENCY_KEY="k")
-    other = desk.post(LIST, {**NEW_INCIDENT, "title": "Other"}, format="json",
-                      HTTP_IDEMPOTENCY_KEY="k")
+    other = desk.post(
+        LIST, {**NEW_INCIDENT, "title": "Other"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert other.status_code == 422
     assert "detail" in other.json()
     assert Incident.objects.count() == 1
@@ -57,8 +58,7 @@ def test_keys_are_per_user(org, desk, key_client, manager):
 
 @pytest.mark.django_db
 def test_failed_request_stores_nothing_and_can_be_retried(desk):
-    bad = desk.post(LIST, {**NEW_INCIDENT, "grade": "X"}, format="json",
-                    HTTP_IDEMPOTENCY_KEY="k")
+    bad = desk.post(LIST, {**NEW_INCIDENT, "grade": "X"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert bad.status_code == 400
     assert not IdempotencyRecord.objects.exists()
     good = desk.post(LIST, NEW_INCIDENT, format="json", HTTP_IDEMPOTENCY_KEY="k")
@@ -69,8 +69,9 @@ def test_failed_request_stores_nothing_and_can_be_retried(desk):
 def test_key_expires_after_24_hours(desk):
     desk.post(LIST, NEW_INCIDENT, format="json", HTTP_IDEMPOTENCY_KEY="k")
     with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1), tick=False):
-        again = desk.post(LIST, {**NEW_INCIDENT, "title": "New day"}, format="json",
-                          HTTP_IDEMPOTENCY_KEY="k")
+        again = desk.post(
+            LIST, {**NEW_INCIDENT, "title": "New day"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+        )
         assert again.status_code == 201
         assert purge_idempotency_records() == 0  # the stale one was replaced
     assert Incident.objects.count() == 2
@@ -126,8 +127,10 @@ def test_request_in_flight_gets_409(org, dispatcher, key_client):
         thread.join()
     assert response.status_code == 409
     assert Incident.objects.count() == 0
-    assert client.post(LIST, NEW_INCIDENT, format="json",
-                       HTTP_IDEMPOTENCY_KEY="busy").status_code == 201
+    assert (
+        client.post(LIST, NEW_INCIDENT, format="json", HTTP_IDEMPOTENCY_KEY="busy").status_code
+        == 201
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -141,7 +144,9 @@ def test_racing_requests_with_one_key_create_one_incident(live_server, org, disp
     def fire():
         barrier.wait()
         r = requests.post(
-            f"{live_server.url}{LIST}", json=NEW_INCIDENT, timeout=30,
+            f"{live_server.url}{LIST}",
+            json=NEW_INCIDENT,
+            timeout=30,
             headers={"Authorization": f"Token {raw}", "Idempotency-Key": "race-1"},
         )
         results.append((r.status_code, r.json()))
@@ -158,7 +163,9 @@ def test_racing_requests_with_one_key_create_one_incident(live_server, org, disp
     bodies = [body for code, body in results if code == 201]
     assert bodies and all(body == bodies[0] for body in bodies)
     retry = requests.post(
-        f"{live_server.url}{LIST}", json=NEW_INCIDENT, timeout=30,
+        f"{live_server.url}{LIST}",
+        json=NEW_INCIDENT,
+        timeout=30,
         headers={"Authorization": f"Token {raw}", "Idempotency-Key": "race-1"},
     )
     assert retry.status_code == 201 and retry.json() == bodies[0]

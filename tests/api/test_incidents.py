@@ -40,24 +40,28 @@ def test_create_returns_201_with_deadlines_and_number(desk):
 
 def test_create_keeps_the_customers_report_time(desk):
     reported_at = timezone.now() - timedelta(hours=2)
-    body = desk.post(LIST, {**NEW_INCIDENT, "reported_at": reported_at.isoformat()},
-                     format="json").json()
+    body = desk.post(
+        LIST, {**NEW_INCIDENT, "reported_at": reported_at.isoformat()}, format="json"
+    ).json()
     incident = Incident.objects.get(pk=body["id"])
     assert incident.reported_at == reported_at.replace(microsecond=reported_at.microsecond)
     assert incident.confirm_deadline == reported_at + timedelta(minutes=30)
     assert body["overdue"] is True
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"title": ""}, "title"),
-    ({"title": "   "}, "title"),
-    ({"grade": "IV"}, "grade"),
-    ({"category": "no-such"}, "category"),
-    ({"latitude": 91}, "latitude"),
-    ({"channel": "fax"}, "channel"),
-    ({"reported_at": "2999-01-01T00:00:00Z"}, "reported_at"),
-    ({"customer_name": "x" * 121}, "customer_name"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"grade": "IV"}, "grade"),
+        ({"category": "no-such"}, "category"),
+        ({"latitude": 91}, "latitude"),
+        ({"channel": "fax"}, "channel"),
+        ({"reported_at": "2999-01-01T00:00:00Z"}, "reported_at"),
+        ({"customer_name": "x" * 121}, "customer_name"),
+    ],
+)
 def test_create_rejects_bad_input_with_field_errors(desk, change, field):
     response = desk.post(LIST, {**NEW_INCIDENT, **change}, format="json")
     assert response.status_code == 400
@@ -126,8 +130,13 @@ def ids(response):
 
 def test_filters(desk, org, manager):
     now = timezone.now()
-    old = factories.report(grade="I", reported_at=now - timedelta(days=3), title="Old fire",
-                           category_slug="safety-accident", customer_name="Wang Fang")
+    old = factories.report(
+        grade="I",
+        reported_at=now - timedelta(days=3),
+        title="Old fire",
+        category_slug="safety-accident",
+        customer_name="Wang Fang",
+    )
     new = factories.report(grade="III", asset_ref="VIN-NEW-1", external_ref="EXT-9")
     services.confirm_incident(new, actor=manager)
     services.dispatch_incident(new, actor=manager, assignee=manager, team=org["tech"])
@@ -169,10 +178,18 @@ def test_ordering(desk, org):
     assert [r["id"] for r in desk.get(LIST).json()["results"]] == [b.pk, c.pk, a.pk]
 
 
-@pytest.mark.parametrize("params", [
-    {"status": "nope"}, {"grade": "V"}, {"overdue": "maybe"}, {"team": "x"},
-    {"reported_after": "yesterday"}, {"ordering": "title"}, {"category": "nope"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "nope"},
+        {"grade": "V"},
+        {"overdue": "maybe"},
+        {"team": "x"},
+        {"reported_after": "yesterday"},
+        {"ordering": "title"},
+        {"category": "nope"},
+    ],
+)
 def test_invalid_filters_get_400(desk, params):
     response = desk.get(LIST, params)
     assert response.status_code == 400
@@ -208,8 +225,9 @@ def test_unknown_incident_gets_404(desk):
 
 
 def test_patch_updates_through_the_service(desk, incident):
-    response = desk.patch(url(incident), {"title": "Charger fault", "location": "Depot 3"},
-                          format="json")
+    response = desk.patch(
+        url(incident), {"title": "Charger fault", "location": "Depot 3"}, format="json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["title"] == "Charger fault"
     assert response["ETag"] != ""
@@ -256,8 +274,9 @@ def test_put_and_delete_are_not_allowed(desk, incident):
 def test_full_lifecycle_through_actions(boss, org, incident, manager):
     r = boss.post(url(incident, "confirm/"), {"note": "battery pack"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "confirmed"
-    r = boss.post(url(incident, "dispatch/"),
-                  {"assignee": manager.pk, "team": org["tech"].pk}, format="json")
+    r = boss.post(
+        url(incident, "dispatch/"), {"assignee": manager.pk, "team": org["tech"].pk}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "dispatched"
     assert r.json()["assignee"] == manager.pk and r.json()["team"] == org["tech"].pk
     r = boss.post(url(incident, "arrive/"), {}, format="json")
@@ -315,9 +334,7 @@ def test_regrade_recomputes_deadlines(boss, incident):
     assert response.json()["grade"] == "I"
 
 
-def test_technician_may_work_their_job_but_not_confirm_others(
-    org, tech, technician, manager
-):
+def test_technician_may_work_their_job_but_not_confirm_others(org, tech, technician, manager):
     job = factories.report()
     assert tech.post(url(job, "confirm/"), {}).status_code == 404  # not visible
     services.confirm_incident(job, actor=manager)

@@ -66,8 +66,13 @@ def test_schema_and_docs_are_served_locally(desk, client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ("/api/v1/incidents/", "/api/v1/incidents/{id}/confirm/",
-                 "/api/v1/incidents/{id}/events/", "/api/v1/teams/", "/api/v1/categories/"):
+    for path in (
+        "/api/v1/incidents/",
+        "/api/v1/incidents/{id}/confirm/",
+        "/api/v1/incidents/{id}/events/",
+        "/api/v1/teams/",
+        "/api/v1/categories/",
+    ):
         assert path in paths
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
@@ -78,8 +83,9 @@ def test_schema_and_docs_are_served_locally(desk, client):
 def test_profile_creates_shows_once_lists_and_revokes(dispatcher_client, dispatcher):
     page = dispatcher_client.get(reverse("profile"))
     assert page.status_code == 200
-    created = dispatcher_client.post(reverse("profile"), {"name": "CRM", "read_only": "on",
-                                                          "expires_in_days": "30"})
+    created = dispatcher_client.post(
+        reverse("profile"), {"name": "CRM", "read_only": "on", "expires_in_days": "30"}
+    )
     raw = created.context["new_key"]
     assert raw and raw in created.content.decode()
     api_key = ApiKey.objects.get(user=dispatcher)

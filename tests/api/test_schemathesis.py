@@ -20,8 +20,11 @@ from tests import factories
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [
-    not_a_server_error, status_code_conformance, content_type_conformance,
-    response_headers_conformance, response_schema_conformance,
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
 ]
 
 
@@ -50,15 +53,15 @@ def keep_connection():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_every_operation_conforms_to_the_schema(org, manager, key_client, no_throttles,
-                                                 keep_connection):
+def test_every_operation_conforms_to_the_schema(
+    org, manager, key_client, no_throttles, keep_connection
+):
     raw = key_client(manager).raw_key
     for n in range(3):  # objects for generated ids (1, 2, 3 ...) to find
         incident = factories.report(grade=["I", "II", "III"][n])
         if n:
             services.confirm_incident(incident, actor=manager)
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json",
-                                            get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
     headers = {"Authorization": f"Token {raw}"}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 14
@@ -67,8 +70,13 @@ def test_every_operation_conforms_to_the_schema(org, manager, key_client, no_thr
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
 
-            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck), derandomize=True)
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+                derandomize=True,
+            )
             @given(case=strategy)
             def run(case):
                 response = case.call(headers=headers)

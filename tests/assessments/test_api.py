@@ -13,26 +13,29 @@ def api(manager):
 
 def test_create_submit_and_list_assessments(api, resolved_incident, manager):
     incident = resolved_incident("I")
-    created = api.post("/api/v1/assessments/", {"incident": incident.pk, "cause": "Fuse"},
-                       format="json")
+    created = api.post(
+        "/api/v1/assessments/", {"incident": incident.pk, "cause": "Fuse"}, format="json"
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["status"] == "draft"
-    assert [m["step"] for m in body["efficiency"]] == ["confirm", "dispatch", "arrive",
-                                                       "resolve"]
+    assert [m["step"] for m in body["efficiency"]] == ["confirm", "dispatch", "arrive", "resolve"]
     assert "ETag" in created
-    incomplete = api.patch(f"/api/v1/assessments/{body['id']}/", {"submit": True},
-                           format="json")
+    incomplete = api.patch(f"/api/v1/assessments/{body['id']}/", {"submit": True}, format="json")
     assert incomplete.status_code == 400
     assert "summary" in incomplete.json()
-    done = api.patch(f"/api/v1/assessments/{body['id']}/", {"summary": "ok", "submit": True},
-                     format="json")
+    done = api.patch(
+        f"/api/v1/assessments/{body['id']}/", {"summary": "ok", "submit": True}, format="json"
+    )
     assert done.status_code == 200
     assert done.json()["status"] == "submitted"
     again = api.patch(f"/api/v1/assessments/{body['id']}/", {"summary": "x"}, format="json")
     assert again.status_code == 409
-    action = api.post(f"/api/v1/assessments/{body['id']}/actions/", {
-        "description": "Fix", "owner": manager.pk, "due_date": "2020-01-01"}, format="json")
+    action = api.post(
+        f"/api/v1/assessments/{body['id']}/actions/",
+        {"description": "Fix", "owner": manager.pk, "due_date": "2020-01-01"},
+        format="json",
+    )
     assert action.status_code == 201
     assert action.json()["overdue"] is True
     overdue = api.get("/api/v1/assessments/corrective-actions/", {"overdue": "true"})
@@ -52,8 +55,9 @@ def test_assessing_an_open_incident_is_a_conflict(api, org):
 def test_evaluation_endpoint(api, resolved_incident):
     incident = resolved_incident("I")
     Survey.objects.filter(incident=incident).update(rating=4, answered_at=incident.resolved_at)
-    response = api.get("/api/v1/assessments/evaluation/",
-                       {"start": "2026-10-01", "end": "2026-12-31"})
+    response = api.get(
+        "/api/v1/assessments/evaluation/", {"start": "2026-10-01", "end": "2026-12-31"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["total"]["n_all"] == 1

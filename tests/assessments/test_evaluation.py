@@ -36,15 +36,25 @@ def cases(org, settings):
     settings.TIME_ZONE = "Asia/Shanghai"
     sc = org["service_centre"]
     made = {
-        "A": walk("I", utc(2025, 12, 31, 17, 0), confirm=10, dispatch=20, arrive=100,
-                  resolve=400, team=sc),
+        "A": walk(
+            "I", utc(2025, 12, 31, 17, 0), confirm=10, dispatch=20, arrive=100, resolve=400, team=sc
+        ),
         "B": walk("III", utc(2026, 3, 31, 15, 59), confirm=45, resolve=5000),
         "C": walk("III", utc(2026, 3, 31, 16, 0), confirm=5),
         "D": walk("III", utc(2025, 12, 31, 15, 59), confirm=5),
         "E": walk("I", utc(2026, 2, 15, 17, 0), escalation=2),
         "F": walk("III", utc(2026, 2, 11, 2, 0), cancel=20),
-        "G": walk("III", utc(2026, 3, 1, 0, 0), confirm=30, dispatch=40, arrive=500,
-                  resolve=600, team=sc, escalation=1, category_slug="service-quality"),
+        "G": walk(
+            "III",
+            utc(2026, 3, 1, 0, 0),
+            confirm=30,
+            dispatch=40,
+            arrive=500,
+            resolve=600,
+            team=sc,
+            escalation=1,
+            category_slug="service-quality",
+        ),
     }
     for key, rating in (("A", 5), ("G", 4)):
         survey = Survey.objects.get(incident=made[key])
@@ -129,8 +139,13 @@ def test_weekly_trend_buckets_by_local_monday(cases):
     assert len(weekly) == 14
     counts = {m: row["n_all"] for m, row in weekly.items() if row["n_all"]}
     # E is Monday Feb 16 01:00 in Shanghai but still Sunday Feb 15 in UTC.
-    assert counts == {date(2025, 12, 29): 1, date(2026, 2, 9): 1, date(2026, 2, 16): 1,
-                      date(2026, 2, 23): 1, date(2026, 3, 30): 1}
+    assert counts == {
+        date(2025, 12, 29): 1,
+        date(2026, 2, 9): 1,
+        date(2026, 2, 16): 1,
+        date(2026, 2, 23): 1,
+        date(2026, 3, 30): 1,
+    }
 
 
 def test_breakdowns_by_grade_and_category(cases):
@@ -196,10 +211,12 @@ def test_default_period_of_the_page_is_the_current_quarter(manager_client, cases
 
 def test_every_figure_links_to_the_incidents_behind_it(manager_client, cases):
     with time_machine.travel(NOW, tick=False):
-        response = manager_client.get(reverse("assessments:evaluation"),
-                                      {"start": "2026-01-01", "end": "2026-03-31"})
-        card = next(c for c in response.context["cards"] if c["href"].endswith(
-            "metric=confirmed_in_window"))
+        response = manager_client.get(
+            reverse("assessments:evaluation"), {"start": "2026-01-01", "end": "2026-03-31"}
+        )
+        card = next(
+            c for c in response.context["cards"] if c["href"].endswith("metric=confirmed_in_window")
+        )
         listed = manager_client.get(card["href"])
         breached = next(t for t in response.context["targets"] if t["key"] == "arrive")
         arrive = manager_client.get(breached["href_breached"])
@@ -213,21 +230,25 @@ def test_every_figure_links_to_the_incidents_behind_it(manager_client, cases):
             assert week.context["page"].paginator.count == row["n_all"], monday
 
 
-def test_evaluation_page_renders_charts_and_is_for_managers(manager_client, technician_client,
-                                                            cases):
-    response = manager_client.get(reverse("assessments:evaluation"),
-                                  {"start": "2026-01-01", "end": "2026-03-31"})
+def test_evaluation_page_renders_charts_and_is_for_managers(
+    manager_client, technician_client, cases
+):
+    response = manager_client.get(
+        reverse("assessments:evaluation"), {"start": "2026-01-01", "end": "2026-03-31"}
+    )
     body = response.content.decode()
-    assert body.count("<svg class=\"chart\"") == 3
+    assert body.count('<svg class="chart"') == 3
     assert "metric=all&amp;week=2026-02-16" in body
     assert technician_client.get(reverse("assessments:evaluation")).status_code == 403
 
 
 def test_evaluation_page_query_count_does_not_grow_with_incidents(
-        manager_client, cases, django_assert_max_num_queries):
+    manager_client, cases, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(20):
-        manager_client.get(reverse("assessments:evaluation"),
-                           {"start": "2026-01-01", "end": "2026-03-31"})
+        manager_client.get(
+            reverse("assessments:evaluation"), {"start": "2026-01-01", "end": "2026-03-31"}
+        )
 
 
 def test_exports_csv_and_xlsx(manager_client, cases):
@@ -242,6 +263,7 @@ def test_exports_csv_and_xlsx(manager_client, cases):
     from io import BytesIO
 
     from openpyxl import load_workbook
+
     book = load_workbook(BytesIO(xlsx.content))
     rows = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
     assert rows["Incidents"] == 5

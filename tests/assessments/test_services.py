@@ -19,8 +19,9 @@ NOW = utc(2026, 11, 2, 10, 0)
 
 
 def _submit(incident, user, now=NOW):
-    return services.save_assessment(incident, actor=user, cause="Worn contactor.",
-                                    summary="Replaced.", submit=True, now=now)
+    return services.save_assessment(
+        incident, actor=user, cause="Worn contactor.", summary="Replaced.", submit=True, now=now
+    )
 
 
 # --- the close rule --------------------------------------------------------------------
@@ -28,7 +29,8 @@ def _submit(incident, user, now=NOW):
 
 @pytest.mark.parametrize("grade", ["I", "II"])
 def test_level_i_and_ii_cannot_close_without_a_submitted_assessment(
-        grade, resolved_incident, manager):
+    grade, resolved_incident, manager
+):
     incident = resolved_incident(grade)
     with pytest.raises(ValidationError):
         incident_services.close_incident(incident, actor=manager, now=NOW)
@@ -75,7 +77,10 @@ def test_efficiency_is_computed_from_milestones_and_deadlines(resolved_incident)
     incident = resolved_incident("I")  # confirm 10, dispatch 20, arrive 60, resolve 120
     rows = {m.step: m for m in services.efficiency(incident)}
     assert (rows["confirm"].minutes, rows["confirm"].target_minutes, rows["confirm"].met) == (
-        10, 30, True)
+        10,
+        30,
+        True,
+    )
     assert rows["dispatch"].target_minutes is None
     assert (rows["arrive"].minutes, rows["arrive"].target_minutes) == (60, 120)
     assert (rows["resolve"].minutes, rows["resolve"].target_minutes) == (120, 480)
@@ -85,7 +90,8 @@ def test_efficiency_is_computed_from_milestones_and_deadlines(resolved_incident)
 
 
 def test_resolution_creates_one_survey_with_an_unguessable_expiring_token(
-        resolved_incident, settings):
+    resolved_incident, settings
+):
     incident = resolved_incident("I")
     survey = Survey.objects.get(incident=incident)
     assert len(survey.token) >= 40
@@ -143,8 +149,13 @@ def actions(resolved_incident, manager):
 
     def add(days, status=None):
         action = services.add_corrective_action(
-            actor=manager, assessment=assessment, owner=owner, description=f"due {days}",
-            due_date=today + timedelta(days=days), now=NOW)
+            actor=manager,
+            assessment=assessment,
+            owner=owner,
+            description=f"due {days}",
+            due_date=today + timedelta(days=days),
+            now=NOW,
+        )
         if status:
             services.set_action_status(action, actor=manager, status=status, now=NOW)
         return action
@@ -160,7 +171,8 @@ def test_overdue_actions_are_open_ones_past_their_due_date(actions):
 
 
 def test_owners_of_overdue_actions_are_reminded_once_per_interval(
-        actions, django_capture_on_commit_callbacks, settings):
+    actions, django_capture_on_commit_callbacks, settings
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert services.remind_overdue_actions(now=NOW) == 1
     assert len(mail.outbox) == 1
@@ -186,8 +198,9 @@ def test_reminder_task_calls_the_service(actions):
 def test_action_needs_owner_due_date_and_text(resolved_incident, manager):
     assessment = _submit(resolved_incident("I"), manager)
     with pytest.raises(ValidationError) as err:
-        services.add_corrective_action(actor=manager, assessment=assessment, owner=None,
-                                       description=" ", due_date=None)
+        services.add_corrective_action(
+            actor=manager, assessment=assessment, owner=None, description=" ", due_date=None
+        )
     assert {"owner", "description", "due_date"} <= set(err.value.message_dict)
 
 
@@ -213,8 +226,13 @@ def _png(blank=False) -> str:
 
 def _on_site(org, technician):
     incident = walk("II", utc(2026, 11, 2, 2, 0), confirm=5)
-    incident_services.dispatch_incident(incident, actor=None, assignee=technician,
-                                        team=org["service_centre"], now=utc(2026, 11, 2, 2, 10))
+    incident_services.dispatch_incident(
+        incident,
+        actor=None,
+        assignee=technician,
+        team=org["service_centre"],
+        now=utc(2026, 11, 2, 2, 10),
+    )
     incident_services.arrive_incident(incident, actor=technician, now=utc(2026, 11, 2, 3, 0))
     incident.refresh_from_db()
     return incident
@@ -222,8 +240,9 @@ def _on_site(org, technician):
 
 def test_technician_captures_a_signature_png_with_name_and_time(org, technician):
     incident = _on_site(org, technician)
-    signoff = services.record_signoff(incident, actor=technician, signer_name="张伟",
-                                      signature=_png(), now=NOW)
+    signoff = services.record_signoff(
+        incident, actor=technician, signer_name="张伟", signature=_png(), now=NOW
+    )
     assert signoff.signature.name.endswith(".png")
     with signoff.signature.open("rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -234,19 +253,22 @@ def test_technician_captures_a_signature_png_with_name_and_time(org, technician)
 def test_blank_or_fake_signature_is_refused(org, technician):
     incident = _on_site(org, technician)
     with pytest.raises(ValidationError):
-        services.record_signoff(incident, actor=technician, signer_name="x",
-                                signature=_png(blank=True))
+        services.record_signoff(
+            incident, actor=technician, signer_name="x", signature=_png(blank=True)
+        )
     with pytest.raises(ValidationError):
-        services.record_signoff(incident, actor=technician, signer_name="x",
-                                signature="data:image/png;base64,aGVsbG8=")
+        services.record_signoff(
+            incident, actor=technician, signer_name="x", signature="data:image/png;base64,aGVsbG8="
+        )
 
 
 def test_without_signature_a_reason_is_required(org, technician):
     incident = _on_site(org, technician)
     with pytest.raises(ValidationError):
         services.record_signoff(incident, actor=technician)
-    signoff = services.record_signoff(incident, actor=technician,
-                                      no_signature_reason="Customer left before the end.")
+    signoff = services.record_signoff(
+        incident, actor=technician, no_signature_reason="Customer left before the end."
+    )
     assert not signoff.signature
 
 
@@ -260,16 +282,27 @@ def test_other_technicians_cannot_sign_off_a_job(org, technician, other_technici
 
 
 def test_drill_results_and_findings_become_corrective_actions(manager):
-    drill = services.plan_drill(actor=manager, title="Level I drill", scenario="Bus fire",
-                                scheduled_at=NOW, grade="I")
-    services.record_drill_results(drill, actor=manager, findings="HQ alert slow", measurements=[
-        {"step": "confirm", "target_minutes": 5, "measured_minutes": 9},
-        {"step": "arrive", "target_minutes": 60, "measured_minutes": 48},
-    ])
+    drill = services.plan_drill(
+        actor=manager, title="Level I drill", scenario="Bus fire", scheduled_at=NOW, grade="I"
+    )
+    services.record_drill_results(
+        drill,
+        actor=manager,
+        findings="HQ alert slow",
+        measurements=[
+            {"step": "confirm", "target_minutes": 5, "measured_minutes": 9},
+            {"step": "arrive", "target_minutes": 60, "measured_minutes": 48},
+        ],
+    )
     drill.refresh_from_db()
     assert drill.status == "done"
     assert [m.met for m in drill.measurements.all()] == [False, True]
-    action = services.add_corrective_action(actor=manager, drill=drill, owner=manager,
-                                            finding="HQ alert slow", description="Group SMS",
-                                            due_date=NOW.date())
+    action = services.add_corrective_action(
+        actor=manager,
+        drill=drill,
+        owner=manager,
+        finding="HQ alert slow",
+        description="Group SMS",
+        due_date=NOW.date(),
+    )
     assert action.drill == drill and action.assessment is None

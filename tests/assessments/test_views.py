@@ -37,8 +37,7 @@ def test_survey_page_answers_once(client, survey):
 
 def test_survey_page_refuses_expired_and_guessed_tokens(client, survey):
     with time_machine.travel(survey.expires_at, tick=False):
-        expired = client.post(reverse("assessments:survey", args=[survey.token]),
-                              {"rating": "5"})
+        expired = client.post(reverse("assessments:survey", args=[survey.token]), {"rating": "5"})
     assert expired.status_code == 410
     guessed = client.get(reverse("assessments:survey", args=["x" * 43]))
     assert guessed.status_code == 404
@@ -48,8 +47,7 @@ def test_survey_page_refuses_expired_and_guessed_tokens(client, survey):
 
 def test_incident_page_shows_the_survey_link_for_the_dispatcher(dispatcher_client, survey):
     with time_machine.travel(survey.created_at, tick=False):
-        response = dispatcher_client.get(reverse("incidents:detail",
-                                                 args=[survey.incident_id]))
+        response = dispatcher_client.get(reverse("incidents:detail", args=[survey.incident_id]))
     assert survey.token in response.content.decode()
 
 
@@ -67,10 +65,16 @@ def test_assessment_form_submits_and_close_then_works(manager_client, resolved_i
 
 
 def test_overdue_actions_stand_out_on_the_list(manager_client, resolved_incident, manager):
-    assessment = services.save_assessment(resolved_incident("I"), actor=manager, cause="c",
-                                          summary="s", submit=True)
-    services.add_corrective_action(actor=manager, assessment=assessment, owner=manager,
-                                   description="Late one", due_date=utc(2026, 1, 1).date())
+    assessment = services.save_assessment(
+        resolved_incident("I"), actor=manager, cause="c", summary="s", submit=True
+    )
+    services.add_corrective_action(
+        actor=manager,
+        assessment=assessment,
+        owner=manager,
+        description="Late one",
+        due_date=utc(2026, 1, 1).date(),
+    )
     response = manager_client.get(reverse("assessments:actions"))
     body = response.content.decode()
     assert 'class="overdue"' in body
@@ -91,9 +95,15 @@ def test_service_report_and_assessment_print_and_pdf(manager_client, resolved_in
 
 
 def test_drill_pages(manager_client):
-    response = manager_client.post(reverse("assessments:drill_create"), {
-        "title": "Drill", "scenario": "Bus fire", "grade": "I",
-        "scheduled_at": "2026-12-01T09:00"})
+    response = manager_client.post(
+        reverse("assessments:drill_create"),
+        {
+            "title": "Drill",
+            "scenario": "Bus fire",
+            "grade": "I",
+            "scheduled_at": "2026-12-01T09:00",
+        },
+    )
     assert response.status_code == 302
     detail = manager_client.get(response["Location"])
     assert detail.status_code == 200

@@ -155,8 +155,18 @@ def test_passes_the_organisation_to_the_other_apps_demo_loaders(db, monkeypatch)
     load()
 
     org = received["org"]
-    assert set(org) == {"hq", "tech", "cs", "logistics", "legal", "service_centre",
-                        "service_centre_2", "commander", "deputies", "technicians"}
+    assert set(org) == {
+        "hq",
+        "tech",
+        "cs",
+        "logistics",
+        "legal",
+        "service_centre",
+        "service_centre_2",
+        "commander",
+        "deputies",
+        "technicians",
+    }
     assert org["commander"].username == "manager"
     assert org["service_centre_2"].name_zh == "华南服务中心"
     assert {u.username for u in org["technicians"]} >= {"technician", "xu.jun"}

@@ -19,8 +19,13 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 PASSWORD = "pw-Secret-123"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,8 +92,7 @@ def test_report_to_resolution_in_the_browser(browser, live_server, people, lang)
     page.locator("form[action$='/confirm/'] button").click()
     page.wait_for_load_state("networkidle")
     page.eval_on_selector("details:has(form[action$='/dispatch/'])", "d => { d.open = true; }")
-    page.select_option("form[action$='/dispatch/'] select[name=assignee]",
-                       value=str(technician.pk))
+    page.select_option("form[action$='/dispatch/'] select[name=assignee]", value=str(technician.pk))
     page.locator("form[action$='/dispatch/'] button").click()
     page.wait_for_load_state("networkidle")
     incident.refresh_from_db()
@@ -108,8 +112,13 @@ def test_report_to_resolution_in_the_browser(browser, live_server, people, lang)
 
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
     kinds = list(incident.events.values_list("kind", flat=True))
-    for kind in (EventKind.REPORTED, EventKind.CONFIRMED, EventKind.DISPATCHED,
-                 EventKind.ARRIVED, EventKind.RESOLVED):
+    for kind in (
+        EventKind.REPORTED,
+        EventKind.CONFIRMED,
+        EventKind.DISPATCHED,
+        EventKind.ARRIVED,
+        EventKind.RESOLVED,
+    ):
         assert kind in kinds
     assert page.locator(".timeline li").count() == len(kinds)
     assert "Replaced the BMS fuse" in page.content()

@@ -16,8 +16,12 @@ def t0():
 @pytest.fixture
 def on_duty(org, dispatcher):
     """The dispatcher is on the hotline shift for the whole day of T0."""
-    DutyShift.objects.create(user=dispatcher, kind=DutyShift.Kind.DISPATCH,
-                             starts_at=T0 - timedelta(hours=1), ends_at=T0 + timedelta(days=2))
+    DutyShift.objects.create(
+        user=dispatcher,
+        kind=DutyShift.Kind.DISPATCH,
+        starts_at=T0 - timedelta(hours=1),
+        ends_at=T0 + timedelta(days=2),
+    )
     return dispatcher
 
 

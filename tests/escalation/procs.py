@@ -29,8 +29,10 @@ def broker_url() -> str:
 
 def database_url() -> str:
     s = connection.settings_dict
-    return (f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:"
-            f"{s['PORT'] or 5432}/{s['NAME']}")
+    return (
+        f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:"
+        f"{s['PORT'] or 5432}/{s['NAME']}"
+    )
 
 
 def flush(url: str) -> None:
@@ -46,37 +48,72 @@ class Procs:
 
     def env(self, **extra) -> dict:
         env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": database_url(), "CELERY_BROKER_URL": broker_url(),
-            "DJANGO_ENV": "test", "DJANGO_SETTINGS_MODULE": "config.settings",
-            "VAR_DIR": str(self.tmp / "var"), "PYTHONUNBUFFERED": "1",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "CELERY_TASK_ALWAYS_EAGER": "0", "DB_CONN_MAX_AGE": "0",
-        })
+        env.update(
+            {
+                "DATABASE_URL": database_url(),
+                "CELERY_BROKER_URL": broker_url(),
+                "DJANGO_ENV": "test",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "VAR_DIR": str(self.tmp / "var"),
+                "PYTHONUNBUFFERED": "1",
+                "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "DB_CONN_MAX_AGE": "0",
+            }
+        )
         env.update({k: str(v) for k, v in extra.items()})
         return env
 
     def start(self, name: str, args: list[str], **env) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
-            args, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT,
+            args,
+            cwd=ROOT,
+            env=self.env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.running[name] = proc
         return proc
 
     def worker(self, name: str = "w1", concurrency: int = 1, **env) -> subprocess.Popen:
-        return self.start(name, [
-            CELERY, "-A", "config", "worker", "-l", "info", "-n", f"{name}@%h",
-            "--concurrency", str(concurrency), "--without-mingle", "--without-gossip",
-            "--without-heartbeat",
-        ], **env)
+        return self.start(
+            name,
+            [
+                CELERY,
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "info",
+                "-n",
+                f"{name}@%h",
+                "--concurrency",
+                str(concurrency),
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+            ],
+            **env,
+        )
 
     def beat(self, name: str = "b1", **env) -> subprocess.Popen:
-        return self.start(name, [
-            CELERY, "-A", "config", "beat", "-l", "info",
-            "-s", str(self.tmp / f"{name}-schedule"), "--pidfile=",
-        ], **env)
+        return self.start(
+            name,
+            [
+                CELERY,
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(self.tmp / f"{name}-schedule"),
+                "--pidfile=",
+            ],
+            **env,
+        )
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.running.pop(name)

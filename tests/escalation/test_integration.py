@@ -51,9 +51,7 @@ def escalated_steps(incident_ids=None) -> Counter:
     return Counter((e.incident_id, e.data["target"], e.data["step"]) for e in qs)
 
 
-def test_incident_reported_31_minutes_ago_is_escalated_to_step_1_within_30_seconds(
-    staff, procs
-):
+def test_incident_reported_31_minutes_ago_is_escalated_to_step_1_within_30_seconds(staff, procs):
     incident = report_ago(31)
     started = time.monotonic()
     procs.worker()
@@ -116,10 +114,28 @@ def own_redis(tmp_path):
     port = 56390
 
     def start():
-        subprocess.run([exe, "--bind", "127.0.0.1", "--port", str(port), "--daemonize", "yes",
-                        "--save", "", "--appendonly", "no", "--dir", str(tmp_path),
-                        "--pidfile", str(tmp_path / "redis.pid"),
-                        "--logfile", str(tmp_path / "redis.log")], check=True)
+        subprocess.run(
+            [
+                exe,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--daemonize",
+                "yes",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+                "--pidfile",
+                str(tmp_path / "redis.pid"),
+                "--logfile",
+                str(tmp_path / "redis.log"),
+            ],
+            check=True,
+        )
         client = redis.Redis(port=port)
         assert wait_for(lambda: _ping(client), 10)
 
@@ -161,8 +177,12 @@ def test_reports_accepted_while_redis_is_down_are_escalated_once_after_it_restar
     )
     started = time.monotonic()
     web = subprocess.run(
-        [procs_python(), "manage.py", "shell", "-c", script], cwd=procs_root(),
-        env=procs.env(CELERY_BROKER_URL=url), capture_output=True, text=True, timeout=120,
+        [procs_python(), "manage.py", "shell", "-c", script],
+        cwd=procs_root(),
+        env=procs.env(CELERY_BROKER_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert web.returncode == 0, web.stderr[-3000:]
     assert time.monotonic() - started < 60
@@ -179,8 +199,11 @@ def test_reports_accepted_while_redis_is_down_are_escalated_once_after_it_restar
     steps = escalated_steps(ids)
     assert sum(steps.values()) == expected and set(steps.values()) == {1}
     for pk in ids:  # in order: step n fired no later than step n + 1
-        fires = list(EscalationFire.objects.filter(incident_id=pk, target="confirm")
-                     .order_by("seq").values_list("fired_at", flat=True))
+        fires = list(
+            EscalationFire.objects.filter(incident_id=pk, target="confirm")
+            .order_by("seq")
+            .values_list("fired_at", flat=True)
+        )
         assert fires == sorted(fires)
 
 

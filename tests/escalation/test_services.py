@@ -31,8 +31,9 @@ def escalations(incident, target=None):
 
 def told(incident, step):
     return set(
-        Notification.objects.filter(incident=incident, step=step, channel="inapp")
-        .values_list("user__username", flat=True)
+        Notification.objects.filter(incident=incident, step=step, channel="inapp").values_list(
+            "user__username", flat=True
+        )
     )
 
 
@@ -68,13 +69,21 @@ def test_chain_steps_fire_at_deadline_then_15_and_30_min_then_every_30(
     assert sweep(deadline + 60 * MIN) == 1  # first reminder
     assert sweep(deadline + 90 * MIN) == 1  # second reminder
     assert escalations(incident, target) == [
-        (target, 1, 1), (target, 2, 2), (target, 3, 3), (target, 4, 3), (target, 5, 3),
+        (target, 1, 1),
+        (target, 2, 2),
+        (target, 3, 3),
+        (target, 4, 3),
+        (target, 5, 3),
     ]
     incident.refresh_from_db()
     assert incident.escalation_level == 3
     fires = EscalationFire.objects.filter(incident=incident, target=target).order_by("seq")
     assert [f.due_at - deadline for f in fires] == [
-        timedelta(0), 15 * MIN, 30 * MIN, 60 * MIN, 90 * MIN,
+        timedelta(0),
+        15 * MIN,
+        30 * MIN,
+        60 * MIN,
+        90 * MIN,
     ]
     assert [f.is_reminder for f in fires] == [False, False, False, True, True]
 
@@ -109,9 +118,7 @@ def test_level_two_and_three_reports_do_not_alert_hq(reported):
         assert not incident.events.filter(kind=EventKind.NOTIFIED).exists()
 
 
-def test_confirm_between_steps_ends_the_confirm_chain_and_starts_arrive(
-    reported, manager, t0
-):
+def test_confirm_between_steps_ends_the_confirm_chain_and_starts_arrive(reported, manager, t0):
     incident = reported("II")
     sweep(incident.confirm_deadline)
     at = incident.confirm_deadline + 5 * MIN
@@ -170,9 +177,7 @@ def test_regrade_after_a_step_keeps_fired_steps_and_moves_the_next(reported, man
     assert escalations(incident) == [("arrive", 1, 1)]
 
 
-def test_running_incidents_follow_the_chain_as_it_was_when_their_clock_started(
-    reported, t0
-):
+def test_running_incidents_follow_the_chain_as_it_was_when_their_clock_started(reported, t0):
     before = reported("III")
     chain = EscalationChain.objects.get(grade="III", target="confirm", is_active=True)
     chain.steps.filter(position=2).update(delay_minutes=5)
@@ -196,7 +201,10 @@ def test_late_sweep_catches_up_every_missed_step_once_in_order(reported):
     fired = sweep(incident.confirm_deadline + 61 * MIN)
     assert fired == 4
     assert escalations(incident) == [
-        ("confirm", 1, 1), ("confirm", 2, 2), ("confirm", 3, 3), ("confirm", 4, 3),
+        ("confirm", 1, 1),
+        ("confirm", 2, 2),
+        ("confirm", 3, 3),
+        ("confirm", 4, 3),
     ]
     fire = EscalationFire.objects.get(incident=incident, seq=1)
     assert fire.late_seconds == 61 * 60
@@ -238,8 +246,11 @@ def test_messages_use_the_recipients_language(reported, org):
     mine = Notification.objects.get(incident=incident, user=org["tech_leader"], channel="inapp")
     assert mine.language == "zh-hans"
     assert "升级" in mine.title
-    theirs = Notification.objects.filter(incident=incident, channel="inapp").exclude(
-        user=org["tech_leader"]).first()
+    theirs = (
+        Notification.objects.filter(incident=incident, channel="inapp")
+        .exclude(user=org["tech_leader"])
+        .first()
+    )
     assert "escalated to level 1" in theirs.title
     assert "10 min late" in theirs.body
     assert f"/incidents/{incident.pk}/" in theirs.body

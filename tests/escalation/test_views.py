@@ -31,8 +31,7 @@ def test_dashboard_runs_a_constant_number_of_queries(
 ):
     _escalated_board(reported, n)
     # 4 for session, user and permissions, 3 for the navigation and the bell, 7 for the board.
-    with time_machine.travel(T0 + timedelta(minutes=47), tick=False), \
-            django_assert_num_queries(14):
+    with time_machine.travel(T0 + timedelta(minutes=47), tick=False), django_assert_num_queries(14):
         response = manager_client.get(URL)
     assert response.status_code == 200
 
@@ -103,9 +102,7 @@ def test_dashboard_in_chinese(reported, manager_client):
     assert "今日" in html
 
 
-def test_incident_page_shows_steps_due_vs_fired_and_who_was_told(
-    reported, manager_client, org
-):
+def test_incident_page_shows_steps_due_vs_fired_and_who_was_told(reported, manager_client, org):
     incident = _escalated_board(reported, 1)[0]
     html = manager_client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert 'id="escalation-panel"' in html

@@ -54,9 +54,16 @@ def form_data(response) -> dict:
 
 
 ADMIN_MODELS = [
-    "incidents_incident", "incidents_incidentevent", "incidents_directive",
-    "incidents_directivenote", "incidents_incidentphoto", "incidents_category",
-    "incidents_responsepolicy", "teams_team", "teams_membership", "teams_dutyshift",
+    "incidents_incident",
+    "incidents_incidentevent",
+    "incidents_directive",
+    "incidents_directivenote",
+    "incidents_incidentphoto",
+    "incidents_category",
+    "incidents_responsepolicy",
+    "teams_team",
+    "teams_membership",
+    "teams_dutyshift",
 ]
 
 
@@ -70,8 +77,7 @@ def test_every_changelist_opens(admin_client, model):
 def test_incident_changelist_filters_overdue(admin_client):
     late = report(title="Late one", reported_at=timezone.now() - timedelta(hours=3))
     report(title="Fresh one")
-    response = admin_client.get(reverse("admin:incidents_incident_changelist"),
-                                {"overdue": "yes"})
+    response = admin_client.get(reverse("admin:incidents_incident_changelist"), {"overdue": "yes"})
     assert [i.pk for i in response.context["cl"].result_list] == [late.pk]
 
 
@@ -109,8 +115,11 @@ def test_adding_an_incident_logs_it_through_report_incident(admin_client):
     called = timezone.localtime() - timedelta(minutes=20)
     data.pop("reported_at", None)
     data.update(
-        title="Charging station fire", category=str(factories.category("safety-accident").pk),
-        grade="I", channel="hotline", reported_at_0=called.strftime("%Y-%m-%d"),
+        title="Charging station fire",
+        category=str(factories.category("safety-accident").pk),
+        grade="I",
+        channel="hotline",
+        reported_at_0=called.strftime("%Y-%m-%d"),
         reported_at_1=called.strftime("%H:%M:%S"),
     )
 
@@ -186,8 +195,11 @@ def test_directive_progress_from_the_admin_goes_through_the_service(admin_client
     url = reverse("admin:incidents_directive_change", args=[directive.pk])
     page = admin_client.get(url)
     data = form_data(page)
-    new_progress = next(inline.formset for inline in page.context["inline_admin_formsets"]
-                        if type(inline.opts).__name__ == "NewProgressInline")
+    new_progress = next(
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if type(inline.opts).__name__ == "NewProgressInline"
+    )
     data[f"{new_progress.prefix}-0-text"] = "Spare battery on the way."
 
     response = admin_client.post(url, data)
@@ -201,10 +213,10 @@ def test_directive_progress_from_the_admin_goes_through_the_service(admin_client
 
 def test_mark_done_action_uses_the_service(admin_client, org):
     directive = report(grade="I").directives.get(team=org["legal"])
-    admin_client.post(reverse("admin:incidents_directive_changelist"),
-                      {"action": "mark_done", ACTION_CHECKBOX_NAME: [directive.pk]})
+    admin_client.post(
+        reverse("admin:incidents_directive_changelist"),
+        {"action": "mark_done", ACTION_CHECKBOX_NAME: [directive.pk]},
+    )
     directive = Directive.objects.get(pk=directive.pk)
     assert directive.status == "done"
     assert directive.completed_at is not None
-
-

@@ -39,10 +39,12 @@ def walk(incident, to: str, actor, *, team=None, assignee=None, now=T0):
     steps = {
         "confirmed": lambda t: services.confirm_incident(incident, actor=actor, now=t),
         "dispatched": lambda t: services.dispatch_incident(
-            incident, actor=actor, team=team, assignee=assignee, now=t),
+            incident, actor=actor, team=team, assignee=assignee, now=t
+        ),
         "on_site": lambda t: services.arrive_incident(incident, actor=actor, now=t),
         "resolved": lambda t: services.resolve_incident(
-            incident, actor=actor, resolution="Replaced the fuse.", now=t),
+            incident, actor=actor, resolution="Replaced the fuse.", now=t
+        ),
         "closed": lambda t: services.close_incident(incident, actor=actor, now=t),
     }
     if to == Status.CANCELLED:
@@ -65,6 +67,7 @@ def at_status(org, manager):
         incident.refresh_from_db()
         assert incident.status == status
         return incident
+
     return make
 
 
@@ -81,15 +84,17 @@ def _do(action: str, incident, actor, org):
     calls = {
         "confirm": lambda: services.confirm_incident(incident, actor=actor, now=LATER),
         "dispatch": lambda: services.dispatch_incident(
-            incident, actor=actor, team=org["service_centre_2"], now=LATER),
+            incident, actor=actor, team=org["service_centre_2"], now=LATER
+        ),
         "arrive": lambda: services.arrive_incident(incident, actor=actor, now=LATER),
         "resolve": lambda: services.resolve_incident(
-            incident, actor=actor, resolution="Reset the BMS.", now=LATER),
+            incident, actor=actor, resolution="Reset the BMS.", now=LATER
+        ),
         "close": lambda: services.close_incident(incident, actor=actor, now=LATER),
         "cancel": lambda: services.cancel_incident(
-            incident, actor=actor, reason="Customer withdrew.", now=LATER),
-        "regrade": lambda: services.regrade_incident(
-            incident, actor=actor, grade="I", now=LATER),
+            incident, actor=actor, reason="Customer withdrew.", now=LATER
+        ),
+        "regrade": lambda: services.regrade_incident(incident, actor=actor, grade="I", now=LATER),
     }
     return calls[action]()
 
@@ -120,7 +125,7 @@ def test_allowed_transition_moves_status_and_writes_one_event(
     incident.refresh_from_db()
     to_status, kind, milestone = RESULT[action]
     assert incident.status == (to_status or status)
-    new = events_of(incident)[len(before):]
+    new = events_of(incident)[len(before) :]
     assert new[0] == kind
     assert new.count(kind) == 1
     event = IncidentEvent.objects.filter(incident=incident, kind=kind, created_at=LATER).get()
@@ -223,9 +228,7 @@ def test_cancel_ends_the_open_directives(at_status, manager):
 
     services.cancel_incident(incident, actor=manager, reason="False alarm.", now=LATER)
 
-    assert set(incident.directives.values_list("status", flat=True)) == {
-        DirectiveStatus.CANCELLED
-    }
+    assert set(incident.directives.values_list("status", flat=True)) == {DirectiveStatus.CANCELLED}
     assert incident.next_deadline is None
 
 
@@ -298,8 +301,9 @@ def test_two_racing_confirms_exactly_one_wins(manager, org):
     def confirm():
         try:
             barrier.wait(timeout=10)
-            services.confirm_incident(Incident.objects.get(pk=incident.pk), actor=manager,
-                                      now=T0 + MIN)
+            services.confirm_incident(
+                Incident.objects.get(pk=incident.pk), actor=manager, now=T0 + MIN
+            )
             outcomes.append("ok")
         except InvalidTransition:
             outcomes.append("refused")
@@ -320,8 +324,9 @@ def test_two_racing_confirms_exactly_one_wins(manager, org):
 # --- deadlines -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("grade", "arrive", "resolve"),
-                         [("I", 120, 480), ("II", 240, 1440), ("III", 480, 4320)])
+@pytest.mark.parametrize(
+    ("grade", "arrive", "resolve"), [("I", 120, 480), ("II", 240, 1440), ("III", 480, 4320)]
+)
 def test_report_sets_deadlines_from_the_grade_policy(org, dispatcher, grade, arrive, resolve):
     incident = report(dispatcher, grade=grade, now=T0)
 
@@ -459,8 +464,9 @@ def test_level_one_directs_hq_and_every_response_group(org, dispatcher):
 
 
 @pytest.mark.parametrize(("slug", "owner", "concerned"), [c[0:1] + c[3:5] for c in CATEGORIES])
-def test_level_two_directs_the_groups_the_category_concerns(org, dispatcher, slug, owner,
-                                                            concerned):
+def test_level_two_directs_the_groups_the_category_concerns(
+    org, dispatcher, slug, owner, concerned
+):
     incident = report(dispatcher, grade="II", category_slug=slug, now=T0)
     assert _directive_kinds(incident) == set(concerned)
 
@@ -491,7 +497,10 @@ def test_group_member_reports_directive_progress(org, dispatcher):
     directive = incident.directives.get(team=org["logistics"])
 
     services.report_directive_progress(
-        directive, actor=org["logistics_leader"], text="Truck on the way.", status="in_progress",
+        directive,
+        actor=org["logistics_leader"],
+        text="Truck on the way.",
+        status="in_progress",
         now=LATER,
     )
 

@@ -38,8 +38,9 @@ def png_file(name="photo.png"):
 
 
 class TestIntake:
-    def test_dispatcher_logs_a_report_and_lands_on_its_page(self, org, dispatcher_client,
-                                                            dispatcher):
+    def test_dispatcher_logs_a_report_and_lands_on_its_page(
+        self, org, dispatcher_client, dispatcher
+    ):
         response = dispatcher_client.post(reverse("incidents:create"), intake_data())
         incident = Incident.objects.get()
         assert response.status_code == 302
@@ -71,8 +72,9 @@ class TestIntake:
             ({"channel": "pigeon"}, "channel"),
         ],
     )
-    def test_bad_input_gives_form_errors_and_writes_nothing(self, org, dispatcher_client,
-                                                           overrides, field):
+    def test_bad_input_gives_form_errors_and_writes_nothing(
+        self, org, dispatcher_client, overrides, field
+    ):
         response = dispatcher_client.post(reverse("incidents:create"), intake_data(**overrides))
         assert response.status_code == 422
         assert field in response.context["form"].errors
@@ -99,9 +101,10 @@ class TestIntake:
         )
         assert response.status_code == 200
         assert b"10:30" in response.content
-        assert dispatcher_client.get(
-            reverse("incidents:deadline_preview"), {"grade": "nope"}
-        ).content == b""
+        assert (
+            dispatcher_client.get(reverse("incidents:deadline_preview"), {"grade": "nope"}).content
+            == b""
+        )
 
     def test_anonymous_user_is_sent_to_login(self, client):
         response = client.get(reverse("incidents:create"))
@@ -110,8 +113,9 @@ class TestIntake:
 
 
 class TestIncidentPageAndActions:
-    def test_page_shows_facts_timeline_and_allowed_actions(self, org, dispatcher_client,
-                                                           dispatcher):
+    def test_page_shows_facts_timeline_and_allowed_actions(
+        self, org, dispatcher_client, dispatcher
+    ):
         incident = factories.report(dispatcher, grade="I")
         response = dispatcher_client.get(reverse("incidents:detail", args=[incident.pk]))
         assert response.status_code == 200
@@ -119,8 +123,9 @@ class TestIncidentPageAndActions:
         assert incident.number.encode() in response.content
         assert len(response.context["directives"]) == 5
 
-    def test_confirm_then_dispatch_through_the_page(self, org, dispatcher_client, dispatcher,
-                                                    technician):
+    def test_confirm_then_dispatch_through_the_page(
+        self, org, dispatcher_client, dispatcher, technician
+    ):
         incident = factories.report(dispatcher)
         url = reverse("incidents:action", args=[incident.pk, "confirm"])
         assert dispatcher_client.post(url, {"note": "Replace pack"}).status_code == 302
@@ -172,15 +177,18 @@ class TestIncidentPageAndActions:
 
     def test_note_is_added_to_the_timeline(self, org, dispatcher_client, dispatcher):
         incident = factories.report(dispatcher)
-        dispatcher_client.post(reverse("incidents:add_note", args=[incident.pk]),
-                               {"text": "Customer called back"})
+        dispatcher_client.post(
+            reverse("incidents:add_note", args=[incident.pk]), {"text": "Customer called back"}
+        )
         assert incident.events.filter(kind=EventKind.NOTE, text="Customer called back").exists()
-        response = dispatcher_client.post(reverse("incidents:add_note", args=[incident.pk]),
-                                          {"text": ""})
+        response = dispatcher_client.post(
+            reverse("incidents:add_note", args=[incident.pk]), {"text": ""}
+        )
         assert response.status_code == 422
 
-    def test_detail_query_count_does_not_grow_with_the_timeline(self, org, dispatcher_client,
-                                                                dispatcher):
+    def test_detail_query_count_does_not_grow_with_the_timeline(
+        self, org, dispatcher_client, dispatcher
+    ):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -209,13 +217,18 @@ class TestRoleAccess:
         assert client.get(reverse("incidents:detail", args=[incident.pk])).status_code == 404
         url = reverse("incidents:action", args=[incident.pk, "arrive"])
         assert client.post(url, {}).status_code == 404
-        assert client.post(reverse("incidents:add_note", args=[incident.pk]),
-                           {"text": "x"}).status_code == 404
+        assert (
+            client.post(
+                reverse("incidents:add_note", args=[incident.pk]), {"text": "x"}
+            ).status_code
+            == 404
+        )
         incident.refresh_from_db()
         assert incident.status == Status.DISPATCHED
 
-    def test_technician_list_shows_only_their_jobs(self, org, dispatcher, technician,
-                                                   other_technician, login):
+    def test_technician_list_shows_only_their_jobs(
+        self, org, dispatcher, technician, other_technician, login
+    ):
         mine = factories.report(dispatcher, title="Mine")
         theirs = factories.report(dispatcher, title="Theirs")
         for incident, tech in ((mine, technician), (theirs, other_technician)):
@@ -224,8 +237,7 @@ class TestRoleAccess:
         response = login(technician).get(reverse("incidents:list"))
         assert [i.pk for i in response.context["page"].object_list] == [mine.pk]
 
-    def test_technician_cannot_confirm_even_their_own_job(self, org, dispatcher, technician,
-                                                          login):
+    def test_technician_cannot_confirm_even_their_own_job(self, org, dispatcher, technician, login):
         incident = factories.report(dispatcher, team=org["service_centre"])
         response = login(technician).post(
             reverse("incidents:action", args=[incident.pk, "confirm"]), {}, follow=True
@@ -243,19 +255,21 @@ class TestMyJobs:
     def _dispatched(self, dispatcher, technician, **kw):
         incident = factories.report(dispatcher, **kw)
         factories.services.confirm_incident(incident, actor=dispatcher)
-        return factories.services.dispatch_incident(incident, actor=dispatcher,
-                                                    assignee=technician)
+        return factories.services.dispatch_incident(incident, actor=dispatcher, assignee=technician)
 
     def test_arrive_and_resolve_from_the_phone_page(self, org, dispatcher, technician, login):
         incident = self._dispatched(dispatcher, technician)
         client = login(technician)
         jobs = reverse("incidents:my_jobs")
         assert incident in client.get(jobs).context["jobs"]
-        response = client.post(reverse("incidents:action", args=[incident.pk, "arrive"]),
-                               {"next": jobs})
+        response = client.post(
+            reverse("incidents:action", args=[incident.pk, "arrive"]), {"next": jobs}
+        )
         assert response["Location"] == jobs
-        client.post(reverse("incidents:action", args=[incident.pk, "resolve"]),
-                    {"resolution": "Replaced the BMS fuse", "next": jobs})
+        client.post(
+            reverse("incidents:action", args=[incident.pk, "resolve"]),
+            {"resolution": "Replaced the BMS fuse", "next": jobs},
+        )
         incident.refresh_from_db()
         assert incident.status == Status.RESOLVED
         kinds = list(incident.events.values_list("kind", flat=True))
@@ -265,9 +279,14 @@ class TestMyJobs:
     def test_photo_upload_from_the_camera(self, org, dispatcher, technician, login):
         incident = self._dispatched(dispatcher, technician)
         client = login(technician)
-        response = client.post(reverse("incidents:add_photo", args=[incident.pk]),
-                               {"image": png_file(), "caption": "Melted connector",
-                                "next": reverse("incidents:my_jobs")})
+        response = client.post(
+            reverse("incidents:add_photo", args=[incident.pk]),
+            {
+                "image": png_file(),
+                "caption": "Melted connector",
+                "next": reverse("incidents:my_jobs"),
+            },
+        )
         assert response.status_code == 302
         assert incident.photos.get().caption == "Melted connector"
         assert incident.events.filter(kind=EventKind.PHOTO).exists()
@@ -285,8 +304,9 @@ class TestMyJobs:
 class TestListAndAsset:
     def test_overdue_filter_and_row_highlight(self, org, dispatcher, dispatcher_client):
         now = timezone.now()
-        late = factories.report(dispatcher, title="Late", reported_at=now - timedelta(hours=1),
-                                now=now)
+        late = factories.report(
+            dispatcher, title="Late", reported_at=now - timedelta(hours=1), now=now
+        )
         factories.report(dispatcher, title="Fresh", now=now)
         response = dispatcher_client.get(reverse("incidents:list"), {"overdue": "true"})
         assert [i.pk for i in response.context["page"].object_list] == [late.pk]
@@ -297,8 +317,7 @@ class TestListAndAsset:
         factories.report(dispatcher, asset_ref="VIN0000000000000B")
         by_number = dispatcher_client.get(reverse("incidents:list"), {"search": a.number})
         assert [i.pk for i in by_number.context["page"].object_list] == [a.pk]
-        by_asset = dispatcher_client.get(reverse("incidents:list"),
-                                         {"search": "vin0000000000000a"})
+        by_asset = dispatcher_client.get(reverse("incidents:list"), {"search": "vin0000000000000a"})
         assert [i.pk for i in by_asset.context["page"].object_list] == [a.pk]
 
     def test_bad_filter_values_do_not_500(self, org, dispatcher_client):
@@ -308,16 +327,18 @@ class TestListAndAsset:
         )
         assert response.status_code == 200
 
-    def test_list_query_count_does_not_grow_with_rows(self, org, dispatcher, dispatcher_client,
-                                                      django_assert_max_num_queries):
+    def test_list_query_count_does_not_grow_with_rows(
+        self, org, dispatcher, dispatcher_client, django_assert_max_num_queries
+    ):
         for n in range(12):
             factories.report(dispatcher, title=f"Report {n}")
         with django_assert_max_num_queries(12):
             response = dispatcher_client.get(reverse("incidents:list"))
         assert len(response.context["page"].object_list) == 12
 
-    def test_asset_history_lists_every_incident_of_the_vin(self, org, dispatcher,
-                                                           dispatcher_client):
+    def test_asset_history_lists_every_incident_of_the_vin(
+        self, org, dispatcher, dispatcher_client
+    ):
         first = factories.report(dispatcher, asset_ref="LSVAU2180N2000009")
         second = factories.report(dispatcher, asset_ref="LSVAU2180N2000009")
         factories.report(dispatcher, asset_ref="OTHER")
@@ -355,8 +376,7 @@ class TestInlineValidation:
 
     def test_search_for_a_vin_offers_the_asset_history(self, org, dispatcher, dispatcher_client):
         factories.report(dispatcher, asset_ref="LSVAU2180N2000077")
-        response = dispatcher_client.get(reverse("incidents:list"),
-                                         {"search": "LSVAU2180N2000077"})
+        response = dispatcher_client.get(reverse("incidents:list"), {"search": "LSVAU2180N2000077"})
         assert reverse("incidents:asset", args=["LSVAU2180N2000077"]).encode() in response.content
 
 

@@ -34,7 +34,13 @@ def test_backoff_is_exponential_and_capped(settings):
     settings.NOTIFY_RETRY_BASE_SECONDS = 10
     settings.NOTIFY_RETRY_CAP_SECONDS = 300
     assert [services.backoff(n).total_seconds() for n in range(1, 8)] == [
-        10, 20, 40, 80, 160, 300, 300,
+        10,
+        20,
+        40,
+        80,
+        160,
+        300,
+        300,
     ]
 
 
@@ -63,8 +69,12 @@ def test_generic_webhook_is_signed_keyed_and_retried_after_a_500(reported, org, 
     for request in hook.requests:
         headers = request["headers"]
         assert headers["X-Aftersales-Delivery"] == row.key
-        assert channels.verify_signature(SECRET, headers["X-Aftersales-Timestamp"],
-                                         request["body"], headers["X-Aftersales-Signature"])
+        assert channels.verify_signature(
+            SECRET,
+            headers["X-Aftersales-Timestamp"],
+            request["body"],
+            headers["X-Aftersales-Signature"],
+        )
     payload = json.loads(hook.requests[1]["body"])
     assert payload["id"] == row.key and payload["event"] == "incident.escalated"
     assert payload["escalation"]["level"] == 2
@@ -96,8 +106,14 @@ def test_delivery_gives_up_after_the_maximum_attempts(reported, org, settings):
 
 def test_dingtalk_robot_is_signed_in_the_url(reported, org, receiver):
     hook = receiver(body={"errcode": 0})
-    _escalate(reported, org, url=hook.url + "?access_token=t", kind="dingtalk", secret=SECRET,
-              language="zh-hans")
+    _escalate(
+        reported,
+        org,
+        url=hook.url + "?access_token=t",
+        kind="dingtalk",
+        secret=SECRET,
+        language="zh-hans",
+    )
     services.deliver_due(now=T0 + timedelta(hours=2))
     query = parse_qs(urlparse(hook.requests[0]["path"]).query)
     assert query["access_token"] == ["t"] and query["sign"] and query["timestamp"]
@@ -105,9 +121,7 @@ def test_dingtalk_robot_is_signed_in_the_url(reported, org, receiver):
     assert doc["msgtype"] == "markdown" and "升级" in doc["markdown"]["title"]
 
 
-def test_wecom_robot_gets_markdown_and_its_error_code_fails_the_attempt(
-    reported, org, receiver
-):
+def test_wecom_robot_gets_markdown_and_its_error_code_fails_the_attempt(reported, org, receiver):
     hook = receiver(body={"errcode": 93000, "errmsg": "invalid webhook url"})
     _escalate(reported, org, url=hook.url, kind="wecom")
     services.deliver_due(now=T0 + timedelta(hours=2))
@@ -148,12 +162,14 @@ def test_personal_webhook_follows_its_user(reported, org, receiver):
 
 
 def test_integration_receives_only_the_events_it_subscribes_to(reported, org, manager, t0):
-    WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/crm",
-                                   events=["created", "resolved", "escalated"])
+    WebhookEndpoint.objects.create(
+        name="CRM", url="http://127.0.0.1:9/crm", events=["created", "resolved", "escalated"]
+    )
     incident = reported("III")
     incidents.confirm_incident(incident, actor=manager, now=t0 + timedelta(minutes=1))
-    incidents.resolve_incident(incident, actor=manager, resolution="ok",
-                               now=t0 + timedelta(minutes=2))
+    incidents.resolve_incident(
+        incident, actor=manager, resolution="ok", now=t0 + timedelta(minutes=2)
+    )
     events = list(Notification.objects.filter(incident=incident).values_list("event", flat=True))
     assert sorted(events) == ["created", "resolved"]
 
@@ -162,8 +178,9 @@ def test_integration_changed_event_on_each_transition(reported, manager, t0):
     WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/crm", events=["changed"])
     incident = reported("III")
     incidents.confirm_incident(incident, actor=manager, now=t0 + timedelta(minutes=1))
-    incidents.dispatch_incident(incident, actor=manager, assignee=manager,
-                                now=t0 + timedelta(minutes=2))
+    incidents.dispatch_incident(
+        incident, actor=manager, assignee=manager, now=t0 + timedelta(minutes=2)
+    )
     rows = Notification.objects.filter(incident=incident, event="changed")
     assert rows.count() == 2
     assert {r.payload["event"] for r in rows} == {"incident.changed"}
@@ -175,9 +192,17 @@ def test_the_same_step_never_makes_a_second_notification(reported, org):
     incident = reported("III")
     escalate_due(now=incident.confirm_deadline)
     before = Notification.objects.count()
-    step = FiredStep(incident, "confirm", 1, 1, ["group_leader", "dispatcher_on_duty"], False,
-                     incident.confirm_deadline, incident.confirm_deadline,
-                     incident.confirm_deadline)
+    step = FiredStep(
+        incident,
+        "confirm",
+        1,
+        1,
+        ["group_leader", "dispatcher_on_duty"],
+        False,
+        incident.confirm_deadline,
+        incident.confirm_deadline,
+        incident.confirm_deadline,
+    )
     services.notify_escalations([step], now=incident.confirm_deadline)
     assert Notification.objects.count() == before
 
@@ -208,7 +233,6 @@ def test_inbox_in_chinese(reported, org, login):
 
 def test_preferences_are_saved(login, org):
     client = login(org["commander"])
-    client.post(reverse("notifications:preferences"),
-                {"language": "zh-hans", "email_enabled": ""})
+    client.post(reverse("notifications:preferences"), {"language": "zh-hans", "email_enabled": ""})
     pref = org["commander"].notification_pref
     assert pref.language == "zh-hans" and pref.email_enabled is False

@@ -30,8 +30,9 @@ def procs(tmp_path):
 def test_worker_delivers_signed_webhooks_and_retries_after_a_500(procs, receiver):
     org = factories.make_org()
     hook = receiver(statuses=[500])
-    WebhookEndpoint.objects.create(name="HQ", team=org["hq"], url=hook.url, secret=SECRET,
-                                   language="en")
+    WebhookEndpoint.objects.create(
+        name="HQ", team=org["hq"], url=hook.url, secret=SECRET, language="en"
+    )
     now = timezone.now()
     incident = factories.report(grade="III", reported_at=now - timedelta(minutes=46), now=now)
     procs.worker("w1", concurrency=2, NOTIFY_RETRY_BASE_SECONDS=1)
@@ -48,10 +49,10 @@ def test_worker_delivers_signed_webhooks_and_retries_after_a_500(procs, receiver
     assert keys == {row.key}  # the same key on the retry: a receiver can drop repeats
     for request in hook.requests:
         h = request["headers"]
-        assert channels.verify_signature(SECRET, h["X-Aftersales-Timestamp"], request["body"],
-                                         h["X-Aftersales-Signature"])
+        assert channels.verify_signature(
+            SECRET, h["X-Aftersales-Timestamp"], request["body"], h["X-Aftersales-Signature"]
+        )
     body = json.loads(hook.requests[-1]["body"])
-    assert body["escalation"] == {**body["escalation"], "target": "confirm", "step": 2,
-                                  "level": 2}
+    assert body["escalation"] == {**body["escalation"], "target": "confirm", "step": 2, "level": 2}
     attempts = DeliveryAttempt.objects.filter(notification=row).order_by("number")
     assert [(a.ok, a.status_code) for a in attempts] == [(False, 500), (True, 200)]

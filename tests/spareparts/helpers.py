@@ -8,7 +8,8 @@ def assert_balances_match_ledger() -> None:
     sums = {
         (r["part_id"], r["depot_id"]): (r["on"], r["res"])
         for r in StockMove.objects.values("part_id", "depot_id").annotate(
-            on=Sum("on_hand_delta"), res=Sum("reserved_delta"))
+            on=Sum("on_hand_delta"), res=Sum("reserved_delta")
+        )
     }
     for b in StockBalance.objects.all():
         assert (b.on_hand, b.reserved) == sums.get((b.part_id, b.depot_id), (0, 0)), b

@@ -25,8 +25,9 @@ def test_stock_lists_on_hand_reserved_available_per_part_and_depot(
     from spareparts import services
 
     stock(battery, depots["east"], 5)
-    services.reserve_part(incident, part=battery, depot=depots["east"], quantity=2,
-                          actor=dispatcher)
+    services.reserve_part(
+        incident, part=battery, depot=depots["east"], quantity=2, actor=dispatcher
+    )
 
     body = api.get("/api/v1/stock/", {"sku": "BAT-48V", "depot_code": "east"}).json()
 
@@ -44,13 +45,13 @@ def test_parts_and_depots_are_listed(api, depots, battery, charger):
     assert codes == {"hq", "east", "west"}
 
 
-def test_post_incident_parts_reserves_and_409s_when_not_enough(api, depots, battery, stock,
-                                                               incident):
+def test_post_incident_parts_reserves_and_409s_when_not_enough(
+    api, depots, battery, stock, incident
+):
     stock(battery, depots["hq"], 3)
     url = f"/api/v1/incidents/{incident.pk}/parts/"
 
-    ok = api.post(url, {"part": battery.pk, "depot": depots["hq"].pk, "quantity": 2},
-                  format="json")
+    ok = api.post(url, {"part": battery.pk, "depot": depots["hq"].pk, "quantity": 2}, format="json")
     assert ok.status_code == 201, ok.content
     assert ok.json()["kind"] == "reserve" and ok.json()["quantity"] == 2
 
@@ -60,12 +61,19 @@ def test_post_incident_parts_reserves_and_409s_when_not_enough(api, depots, batt
     assert balance(battery, depots["hq"]).reserved == 2
 
     listed = api.get(url).json()["results"]
-    assert listed == [{"part": battery.pk, "sku": "BAT-48V", "depot": depots["hq"].pk,
-                       "depot_code": "hq", "reserved": 2, "issued": 0}]
+    assert listed == [
+        {
+            "part": battery.pk,
+            "sku": "BAT-48V",
+            "depot": depots["hq"].pk,
+            "depot_code": "hq",
+            "reserved": 2,
+            "issued": 0,
+        }
+    ]
 
 
-def test_post_incident_parts_is_idempotent_and_validates(api, depots, battery, stock,
-                                                        incident):
+def test_post_incident_parts_is_idempotent_and_validates(api, depots, battery, stock, incident):
     stock(battery, depots["hq"], 3)
     url = f"/api/v1/incidents/{incident.pk}/parts/"
     body = {"part": battery.pk, "depot": depots["hq"].pk, "quantity": 1}
@@ -78,13 +86,16 @@ def test_post_incident_parts_is_idempotent_and_validates(api, depots, battery, s
     assert bad.status_code == 400 and {"part", "quantity"} <= set(bad.json())
 
 
-def test_technician_cannot_reserve_for_someone_elses_job(depots, battery, stock, technician,
-                                                         dispatcher):
+def test_technician_cannot_reserve_for_someone_elses_job(
+    depots, battery, stock, technician, dispatcher
+):
     stock(battery, depots["hq"], 3)
     job = factories.report(dispatcher)
     client = token_client(technician)
-    response = client.post(f"/api/v1/incidents/{job.pk}/parts/",
-                           {"part": battery.pk, "depot": depots["hq"].pk, "quantity": 1},
-                           format="json")
+    response = client.post(
+        f"/api/v1/incidents/{job.pk}/parts/",
+        {"part": battery.pk, "depot": depots["hq"].pk, "quantity": 1},
+        format="json",
+    )
     assert response.status_code in (403, 404)
     assert client.get("/api/v1/stock/").status_code == 403

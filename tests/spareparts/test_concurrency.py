@@ -45,8 +45,9 @@ def test_twenty_racing_reservations_for_the_last_five_units_let_exactly_five_win
     connection.close()  # the threads open their own connections
 
     results = _race(
-        lambda i: services.reserve_part(incidents[i], part=battery, depot=depots["east"],
-                                        quantity=1, actor=dispatcher),
+        lambda i: services.reserve_part(
+            incidents[i], part=battery, depot=depots["east"], quantity=1, actor=dispatcher
+        ),
         RACERS,
     )
 
@@ -59,8 +60,9 @@ def test_twenty_racing_reservations_for_the_last_five_units_let_exactly_five_win
     assert StockMove.objects.filter(kind="reserve").count() == 5
     assert_balances_match_ledger()
     # Only the winners got a timeline entry; the losers' transactions left nothing behind.
-    reserved_on = set(Incident.objects.filter(events__kind="part_reserved")
-                      .values_list("pk", flat=True))
+    reserved_on = set(
+        Incident.objects.filter(events__kind="part_reserved").values_list("pk", flat=True)
+    )
     assert reserved_on == {m.incident_id for m in won}
 
 
@@ -75,8 +77,9 @@ def test_racing_first_reservations_of_an_untouched_part_cannot_both_win(
     connection.close()
 
     results = _race(
-        lambda i: services.reserve_part([a, b][i], part=battery, depot=depots["west"],
-                                        quantity=1, actor=dispatcher),
+        lambda i: services.reserve_part(
+            [a, b][i], part=battery, depot=depots["west"], quantity=1, actor=dispatcher
+        ),
         2,
     )
 
@@ -97,10 +100,10 @@ def test_cancel_racing_reservations_leaves_nothing_reserved_for_the_cancelled_jo
 
     def act(i: int):
         if i == 0:
-            return incident_services.cancel_incident(incident, actor=dispatcher,
-                                                     reason="Duplicate")
-        return services.reserve_part(incident, part=battery, depot=depots["hq"], quantity=1,
-                                     actor=dispatcher)
+            return incident_services.cancel_incident(incident, actor=dispatcher, reason="Duplicate")
+        return services.reserve_part(
+            incident, part=battery, depot=depots["hq"], quantity=1, actor=dispatcher
+        )
 
     _race(act, 6)
 
@@ -117,20 +120,23 @@ def test_committed_reservations_refuse_cleanly_and_raise_low_stock_once(
     from spareparts.models import LowStockAlert, StockBalance
 
     stock(battery, depots["east"], 3)
-    services.set_reorder_levels(balance(battery, depots["east"]), reorder_point=2,
-                                reorder_quantity=4, actor=logistics)
+    services.set_reorder_levels(
+        balance(battery, depots["east"]), reorder_point=2, reorder_quantity=4, actor=logistics
+    )
     job = factories.report(dispatcher)
 
-    services.reserve_part(job, part=battery, depot=depots["east"], quantity=1,
-                          actor=dispatcher)  # 2 left: not below 2
+    services.reserve_part(
+        job, part=battery, depot=depots["east"], quantity=1, actor=dispatcher
+    )  # 2 left: not below 2
     assert not LowStockAlert.objects.exists()
-    services.reserve_part(job, part=battery, depot=depots["east"], quantity=1,
-                          actor=dispatcher)  # 1 < 2: the crossing
+    services.reserve_part(
+        job, part=battery, depot=depots["east"], quantity=1, actor=dispatcher
+    )  # 1 < 2: the crossing
     with pytest.raises(NotEnoughStock, match="1 available"):
-        services.reserve_part(job, part=battery, depot=depots["east"], quantity=2,
-                              actor=dispatcher)
-    services.reserve_part(job, part=battery, depot=depots["east"], quantity=1,
-                          actor=dispatcher)  # 0: still below, no second alert
+        services.reserve_part(job, part=battery, depot=depots["east"], quantity=2, actor=dispatcher)
+    services.reserve_part(
+        job, part=battery, depot=depots["east"], quantity=1, actor=dispatcher
+    )  # 0: still below, no second alert
 
     assert LowStockAlert.objects.count() == 1
     assert StockMove.objects.filter(kind="reserve").count() == 3
@@ -139,8 +145,7 @@ def test_committed_reservations_refuse_cleanly_and_raise_low_stock_once(
 
     StockBalance.objects.filter(part=battery, depot=depots["west"]).delete()
     with pytest.raises(NotEnoughStock):
-        services.reserve_part(job, part=battery, depot=depots["west"], quantity=1,
-                              actor=dispatcher)
+        services.reserve_part(job, part=battery, depot=depots["west"], quantity=1, actor=dispatcher)
     assert StockMove.objects.filter(kind="reserve").count() == 3
 
 
@@ -164,11 +169,13 @@ def test_reservation_outside_a_transaction_commits_on_its_own_and_announces_once
 
     incident_event.connect(receiver)
     try:
-        move = services.reserve_part(job, part=battery, depot=depots["east"], quantity=2,
-                                     actor=dispatcher)
+        move = services.reserve_part(
+            job, part=battery, depot=depots["east"], quantity=2, actor=dispatcher
+        )
         with pytest.raises(InvalidStockState):
-            services.reserve_part(gone, part=battery, depot=depots["east"], quantity=1,
-                                  actor=dispatcher)
+            services.reserve_part(
+                gone, part=battery, depot=depots["east"], quantity=1, actor=dispatcher
+            )
     finally:
         incident_event.disconnect(receiver)
 

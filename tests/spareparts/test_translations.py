@@ -13,7 +13,7 @@ def test_every_message_has_a_chinese_translation_and_the_mo_is_fresh():
     po = (LC / "django.po").read_text(encoding="utf-8")
     untranslated = re.findall(r'\nmsgid "(.+)"\n(?:msgid_plural .*\n)?msgstr(?:\[0\])? ""\n\n', po)
     assert untranslated == []
-    assert "#, fuzzy\nmsgid \"" not in po
+    assert '#, fuzzy\nmsgid "' not in po
     assert (LC / "django.mo").stat().st_mtime >= (LC / "django.po").stat().st_mtime - 1
 
 

@@ -17,8 +17,9 @@ def test_stock_page_shows_low_stock_standing_out_and_filters(
     logistics_client, depots, battery, charger, stock, logistics
 ):
     stock(battery, depots["east"], 1)
-    services.set_reorder_levels(balance(battery, depots["east"]), reorder_point=3,
-                                reorder_quantity=5, actor=logistics)
+    services.set_reorder_levels(
+        balance(battery, depots["east"]), reorder_point=3, reorder_quantity=5, actor=logistics
+    )
 
     page = logistics_client.get(reverse("spareparts:stock")).content.decode()
     assert "BAT-48V" in page and "CHG-10A" in page
@@ -27,8 +28,9 @@ def test_stock_page_shows_low_stock_standing_out_and_filters(
 
     low = logistics_client.get(reverse("spareparts:stock"), {"low": "on"}).content.decode()
     assert ">BAT-48V</a></td>" in low and ">CHG-10A</a></td>" not in low
-    found = logistics_client.get(reverse("spareparts:stock"),
-                                 {"q": "charger", "depot": depots["east"].pk}).content.decode()
+    found = logistics_client.get(
+        reverse("spareparts:stock"), {"q": "charger", "depot": depots["east"].pk}
+    ).content.decode()
     assert ">CHG-10A</a></td>" in found and ">BAT-48V</a></td>" not in found
 
 
@@ -58,14 +60,26 @@ def test_incident_panel_reserve_and_not_enough_message(
     stock(battery, depots["east"], 1)
     url = reverse("spareparts:incident_parts", args=[incident.pk, "reserve"])
     prefix = f"r{incident.pk}"
-    ok = dispatcher_client.post(url, {f"{prefix}-part": "bat-48v",
-                                      f"{prefix}-depot": depots["east"].pk,
-                                      f"{prefix}-quantity": 1}, follow=True)
+    ok = dispatcher_client.post(
+        url,
+        {
+            f"{prefix}-part": "bat-48v",
+            f"{prefix}-depot": depots["east"].pk,
+            f"{prefix}-quantity": 1,
+        },
+        follow=True,
+    )
     assert balance(battery, depots["east"]).reserved == 1
     assert "Reserved." in ok.content.decode()
-    short = dispatcher_client.post(url, {f"{prefix}-part": "BAT-48V",
-                                         f"{prefix}-depot": depots["east"].pk,
-                                         f"{prefix}-quantity": 1}, follow=True)
+    short = dispatcher_client.post(
+        url,
+        {
+            f"{prefix}-part": "BAT-48V",
+            f"{prefix}-depot": depots["east"].pk,
+            f"{prefix}-quantity": 1,
+        },
+        follow=True,
+    )
     assert "Not enough BAT-48V" in short.content.decode()
     detail = dispatcher_client.get(reverse("incidents:detail", args=[incident.pk]))
     assert 'id="parts"' in detail.content.decode()
@@ -84,8 +98,13 @@ def test_technician_records_a_part_used_from_the_job_card(
     prefix = f"u{job.pk}"
     technician_client.post(
         reverse("spareparts:incident_parts", args=[job.pk, "used"]),
-        {f"{prefix}-part": "BAT-48V", f"{prefix}-depot": depots["east"].pk,
-         f"{prefix}-quantity": 1, "next": reverse("incidents:my_jobs")})
+        {
+            f"{prefix}-part": "BAT-48V",
+            f"{prefix}-depot": depots["east"].pk,
+            f"{prefix}-quantity": 1,
+            "next": reverse("incidents:my_jobs"),
+        },
+    )
 
     assert balance(battery, depots["east"]).on_hand == 1
     assert job.events.filter(kind="part_issued", actor=technician).exists()
@@ -93,24 +112,38 @@ def test_technician_records_a_part_used_from_the_job_card(
 
 def test_transfer_screen_ships_and_receives(logistics_client, depots, battery, stock):
     stock(battery, depots["hq"], 5)
-    logistics_client.post(reverse("spareparts:transfers"), {
-        "part": "BAT-48V", "from_depot": depots["hq"].pk, "to_depot": depots["west"].pk,
-        "quantity": 2})
+    logistics_client.post(
+        reverse("spareparts:transfers"),
+        {
+            "part": "BAT-48V",
+            "from_depot": depots["hq"].pk,
+            "to_depot": depots["west"].pk,
+            "quantity": 2,
+        },
+    )
     transfer = Transfer.objects.get()
     assert "In transit" in logistics_client.get(reverse("spareparts:transfers")).content.decode()
     logistics_client.post(reverse("spareparts:transfer_action", args=[transfer.pk, "receive"]))
     assert balance(battery, depots["west"]).on_hand == 2
 
 
-def test_order_screen_receives_with_inspection(logistics_client, depots, charger, supplier,
-                                               logistics):
-    order = services.create_purchase_order(supplier=supplier, depot=depots["hq"],
-                                           lines=[(charger, 5, 10)], actor=logistics)
+def test_order_screen_receives_with_inspection(
+    logistics_client, depots, charger, supplier, logistics
+):
+    order = services.create_purchase_order(
+        supplier=supplier, depot=depots["hq"], lines=[(charger, 5, 10)], actor=logistics
+    )
     services.place_order(order, actor=logistics)
     line = order.lines.get()
-    logistics_client.post(reverse("spareparts:order", args=[order.pk]), {
-        f"accepted-{line.pk}": "4", f"rejected-{line.pk}": "1",
-        f"reason-{line.pk}": "Bent pins", f"lots-{line.pk}": "B-77"})
+    logistics_client.post(
+        reverse("spareparts:order", args=[order.pk]),
+        {
+            f"accepted-{line.pk}": "4",
+            f"rejected-{line.pk}": "1",
+            f"reason-{line.pk}": "Bent pins",
+            f"lots-{line.pk}": "B-77",
+        },
+    )
     assert balance(charger, depots["hq"]).on_hand == 4
     page = logistics_client.get(reverse("spareparts:order", args=[order.pk])).content.decode()
     assert "Bent pins" in page
@@ -120,30 +153,46 @@ def test_stocktake_screen_counts_and_posts(logistics_client, depots, battery, st
     stock(battery, depots["west"], 4)
     logistics_client.post(reverse("spareparts:stocktakes"), {"depot": depots["west"].pk})
     take = depots["west"].stocktakes.get()
-    logistics_client.post(reverse("spareparts:stocktake", args=[take.pk]),
-                          {f"count-{battery.pk}": "3"})
-    logistics_client.post(reverse("spareparts:stocktake_action", args=[take.pk, "post"]),
-                          {"reason": "Annual count"})
+    logistics_client.post(
+        reverse("spareparts:stocktake", args=[take.pk]), {f"count-{battery.pk}": "3"}
+    )
+    logistics_client.post(
+        reverse("spareparts:stocktake_action", args=[take.pk, "post"]), {"reason": "Annual count"}
+    )
     assert balance(battery, depots["west"]).on_hand == 3
 
 
-def test_trace_page_finds_serial_and_incident(logistics_client, depots, controller, stock,
-                                              incident, dispatcher):
+def test_trace_page_finds_serial_and_incident(
+    logistics_client, depots, controller, stock, incident, dispatcher
+):
     stock(controller, depots["hq"], 1, lots=["SN-9"])
-    services.issue_part(incident, part=controller, depot=depots["hq"], quantity=1,
-                        lots=["SN-9"], actor=dispatcher)
+    services.issue_part(
+        incident, part=controller, depot=depots["hq"], quantity=1, lots=["SN-9"], actor=dispatcher
+    )
     page = logistics_client.get(reverse("spareparts:trace"), {"q": "SN-9"}).content.decode()
     assert incident.number in page
-    by_incident = logistics_client.get(reverse("spareparts:trace"),
-                                       {"q": incident.number}).content.decode()
+    by_incident = logistics_client.get(
+        reverse("spareparts:trace"), {"q": incident.number}
+    ).content.decode()
     assert "MC-72V" in by_incident
 
 
 def test_admin_pages_load(admin_client, depots, battery, stock):
     stock(battery, depots["hq"], 1)
-    for model in ("part", "depot", "supplier", "stockbalance", "stockmove", "transfer",
-                  "purchaserequest", "purchaseorder", "receipt", "stocktake",
-                  "lowstockalert", "unitreturn"):
+    for model in (
+        "part",
+        "depot",
+        "supplier",
+        "stockbalance",
+        "stockmove",
+        "transfer",
+        "purchaserequest",
+        "purchaseorder",
+        "receipt",
+        "stocktake",
+        "lowstockalert",
+        "unitreturn",
+    ):
         assert admin_client.get(f"/admin/spareparts/{model}/").status_code == 200, model
 
 

@@ -13,8 +13,7 @@ H = timedelta(hours=1)
 
 
 def shift(user, kind="dispatch", start=NOW - H, end=NOW + 7 * H, team=None):
-    return DutyShift.objects.create(user=user, kind=kind, starts_at=start, ends_at=end,
-                                    team=team)
+    return DutyShift.objects.create(user=user, kind=kind, starts_at=start, ends_at=end, team=team)
 
 
 @pytest.fixture
@@ -23,9 +22,9 @@ def people(db):
 
 
 def test_on_duty_now_includes_the_start_and_excludes_the_end(people):
-    shift(people["ana"], start=NOW, end=NOW + 8 * H)        # starts exactly now
-    shift(people["bo"], start=NOW - 8 * H, end=NOW)         # ended exactly now
-    shift(people["cai"], start=NOW + H, end=NOW + 9 * H)    # later today
+    shift(people["ana"], start=NOW, end=NOW + 8 * H)  # starts exactly now
+    shift(people["bo"], start=NOW - 8 * H, end=NOW)  # ended exactly now
+    shift(people["cai"], start=NOW + H, end=NOW + 9 * H)  # later today
 
     assert set(users_on_duty(NOW)) == {people["ana"]}
     assert set(users_on_duty(NOW + H - timedelta(seconds=1))) == {people["ana"]}

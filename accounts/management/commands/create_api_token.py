@@ -11,8 +11,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--read-only", action="store_true", help="GET/HEAD/OPTIONS only.")
-        parser.add_argument("--expires-days", type=int, default=None,
-                            help="Expire the key after N days (default: never).")
+        parser.add_argument(
+            "--expires-days",
+            type=int,
+            default=None,
+            help="Expire the key after N days (default: never).",
+        )
         parser.add_argument("--name", default="command line", help="A label for the key.")
 
     def handle(self, *args, username, read_only, expires_days, name, **options):

@@ -34,34 +34,52 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--allow-production", action="store_true",
+            "--allow-production",
+            action="store_true",
             help="Load even when DJANGO_ENV=production (creates logins with a known password).",
         )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION and not options["allow_production"]:
-            raise CommandError("Refusing to load demo logins with a known password in "
-                               "production; pass --allow-production if you really mean it.")
+            raise CommandError(
+                "Refusing to load demo logins with a known password in "
+                "production; pass --allow-production if you really mean it."
+            )
         User = get_user_model()
         if User.objects.filter(username=data.DEMO_MARKER_USERNAME).exists():
-            self.stdout.write("Demo data already loaded (user 'dispatcher' exists); "
-                              "nothing created.")
+            self.stdout.write(
+                "Demo data already loaded (user 'dispatcher' exists); nothing created."
+            )
             self._print_logins()
             return
         now = timezone.now()
         with transaction.atomic():
             org = DemoBuilder(now).build()
             self._load_other_apps(org)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data loaded: {len(org['teams'])} teams, {len(org['users'])} people, "
-            f"{org['incident_count']} incidents."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {len(org['teams'])} teams, {len(org['users'])} people, "
+                f"{org['incident_count']} incidents."
+            )
+        )
         self._print_logins()
 
     def _load_other_apps(self, org: dict) -> None:
-        public = {k: org[k] for k in ("hq", "tech", "cs", "logistics", "legal",
-                                       "service_centre", "service_centre_2", "commander",
-                                       "deputies", "technicians")}
+        public = {
+            k: org[k]
+            for k in (
+                "hq",
+                "tech",
+                "cs",
+                "logistics",
+                "legal",
+                "service_centre",
+                "service_centre_2",
+                "commander",
+                "deputies",
+                "technicians",
+            )
+        }
         try:
             from spareparts import demo as spareparts_demo
         except ImportError:
@@ -77,10 +95,12 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write(self.style.WARNING(
-            "DEMO ONLY: these logins share a published password. Never load the demo data "
-            "on a real deployment."
-        ))
+        self.stdout.write(
+            self.style.WARNING(
+                "DEMO ONLY: these logins share a published password. Never load the demo data "
+                "on a real deployment."
+            )
+        )
         self.stdout.write(f"  password for every demo login: {data.DEMO_PASSWORD}")
         for username in data.DEMO_LOGINS:
             name_zh, pinyin, roles, memberships = data.PEOPLE[username]
@@ -109,8 +129,9 @@ class DemoBuilder:
             **{key: self.teams[key] for key in data.TEAMS},
             "commander": self.users["manager"],
             "deputies": [self.users["chen.zhiqiang"], self.users["liu.fang"]],
-            "technicians": [u for u in self.users.values()
-                            if u.groups.filter(name="technician").exists()],
+            "technicians": [
+                u for u in self.users.values() if u.groups.filter(name="technician").exists()
+            ],
             "teams": self.teams,
             "users": self.users,
             "incident_count": count,
@@ -121,8 +142,14 @@ class DemoBuilder:
     def _teams(self) -> None:
         for key, (slug, kind, name, name_zh, area, phone) in data.TEAMS.items():
             self.teams[key], _ = Team.objects.get_or_create(
-                slug=slug, defaults={"kind": kind, "name": name, "name_zh": name_zh,
-                                     "service_area": area, "phone": phone},
+                slug=slug,
+                defaults={
+                    "kind": kind,
+                    "name": name,
+                    "name_zh": name_zh,
+                    "service_area": area,
+                    "phone": phone,
+                },
             )
 
     def _people(self) -> None:
@@ -130,18 +157,30 @@ class DemoBuilder:
         groups = {g.name: g for g in Group.objects.all()}
         admin = User.objects.filter(username="admin").first()
         if admin is None:
-            User.objects.create(username="admin", email="admin@example.com",
-                                password=self.password, is_staff=True, is_superuser=True,
-                                first_name="管理员", last_name="Administrator")
+            User.objects.create(
+                username="admin",
+                email="admin@example.com",
+                password=self.password,
+                is_staff=True,
+                is_superuser=True,
+                first_name="管理员",
+                last_name="Administrator",
+            )
         for username, (name_zh, pinyin, roles, memberships) in data.PEOPLE.items():
-            user, _ = User.objects.get_or_create(username=username, defaults={
-                "first_name": name_zh, "last_name": pinyin,
-                "email": f"{username}@example.com", "password": self.password,
-            })
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": name_zh,
+                    "last_name": pinyin,
+                    "email": f"{username}@example.com",
+                    "password": self.password,
+                },
+            )
             user.groups.add(*(groups[r] for r in roles))
             for team_key, role, title in memberships:
                 Membership.objects.get_or_create(
-                    team=self.teams[team_key], user=user,
+                    team=self.teams[team_key],
+                    user=user,
                     defaults={"role": role, "title": title},
                 )
             self.users[username] = user
@@ -154,10 +193,15 @@ class DemoBuilder:
         for kind, (team_key, people, hours) in data.ROSTER.items():
             for n in range(15 * 24 // hours):
                 starts = start + timedelta(hours=n * hours)
-                shifts.append(DutyShift(
-                    user=self.users[people[n % len(people)]], team=self.teams[team_key],
-                    kind=kind, starts_at=starts, ends_at=starts + timedelta(hours=hours),
-                ))
+                shifts.append(
+                    DutyShift(
+                        user=self.users[people[n % len(people)]],
+                        team=self.teams[team_key],
+                        kind=kind,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=hours),
+                    )
+                )
         DutyShift.objects.bulk_create(shifts)
 
     # -- incidents --------------------------------------------------------------------------
@@ -169,11 +213,16 @@ class DemoBuilder:
         location, lat, lon, _region = data.PLACES[case["place"]]
         channel = case.get("channel", "hotline")
         fields = {
-            "description": case.get("desc", ""), "impact_scope": case.get("impact", ""),
-            "initial_handling": case.get("handling", ""), "channel": channel,
-            "service_mode": case.get("mode", ""), "customer_name": customer,
-            "customer_phone": phone, "location": location,
-            "latitude": Decimal(lat), "longitude": Decimal(lon),
+            "description": case.get("desc", ""),
+            "impact_scope": case.get("impact", ""),
+            "initial_handling": case.get("handling", ""),
+            "channel": channel,
+            "service_mode": case.get("mode", ""),
+            "customer_name": customer,
+            "customer_phone": phone,
+            "location": location,
+            "latitude": Decimal(lat),
+            "longitude": Decimal(lon),
             "asset_ref": data.vin(asset) if isinstance(asset, int) else asset,
         }
         if channel == "api":
@@ -193,9 +242,12 @@ class DemoBuilder:
         # Remote support without a technician: the support group resolves from "confirmed".
         remote = case.get("mode") == "remote_support" and not case.get("tech")
         incident = services.report_incident(
-            actor=self._reporter(case, index), title=case["title"],
-            category=self.categories[case["cat"]], grade=case["grade"],
-            reported_at=reported_at, now=reported_at + timedelta(minutes=2),
+            actor=self._reporter(case, index),
+            title=case["title"],
+            category=self.categories[case["cat"]],
+            grade=case["grade"],
+            reported_at=reported_at,
+            now=reported_at + timedelta(minutes=2),
             **self._fields(case),
         )
         clock = Clock(reported_at, self.now)
@@ -203,44 +255,59 @@ class DemoBuilder:
         desk = self.users["manager"] if case["grade"] == "I" else self._reporter(case, index)
         if reach >= 1:
             minutes = case.get("late", STEP_MINUTES["confirm"])
-            services.confirm_incident(incident, actor=desk, now=clock.after(minutes),
-                                      note=case.get("desc", "")[:120])
+            services.confirm_incident(
+                incident, actor=desk, now=clock.after(minutes), note=case.get("desc", "")[:120]
+            )
         if reach >= 2 and not remote:
             self._dispatch(incident, case, desk, clock)
         if case.get("note"):
             services.add_note(incident, actor=desk, text=case["note"], now=clock.after(5))
         if reach >= 3 and not remote:
-            services.arrive_incident(incident, actor=self._worker(incident),
-                                     now=clock.after(STEP_MINUTES["arrive"]))
+            services.arrive_incident(
+                incident, actor=self._worker(incident), now=clock.after(STEP_MINUTES["arrive"])
+            )
         if reach >= 4:
             services.resolve_incident(
-                incident, actor=self._worker(incident),
+                incident,
+                actor=self._worker(incident),
                 resolution=case.get("resolution") or "Fixed on site.",
                 now=clock.after(STEP_MINUTES["resolve"]),
             )
         if reach >= 5:
-            services.close_incident(incident, actor=desk, now=clock.after(STEP_MINUTES["close"]),
-                                    note="Customer confirmed by phone; case closed.")
+            services.close_incident(
+                incident,
+                actor=desk,
+                now=clock.after(STEP_MINUTES["close"]),
+                note="Customer confirmed by phone; case closed.",
+            )
         if cancel_from:
-            services.cancel_incident(incident, actor=self.users["liu.fang"],
-                                     reason=case["reason"], now=clock.after(30))
+            services.cancel_incident(
+                incident, actor=self.users["liu.fang"], reason=case["reason"], now=clock.after(30)
+            )
         return incident
 
     def _dispatch(self, incident: Incident, case: dict, desk, clock: Clock) -> None:
         tech = case.get("tech")
         when = clock.after(STEP_MINUTES["dispatch"])
         if tech and tech.startswith("@"):
-            services.dispatch_incident(incident, actor=desk, team=self.teams[tech[1:]],
-                                       now=when)
+            services.dispatch_incident(incident, actor=desk, team=self.teams[tech[1:]], now=when)
         elif tech:
-            services.dispatch_incident(incident, actor=desk, assignee=self.users[tech],
-                                       now=when, note="Tow truck from Antu Road Rescue booked."
-                                       if case["place"].startswith("g") else "")
+            services.dispatch_incident(
+                incident,
+                actor=desk,
+                assignee=self.users[tech],
+                now=when,
+                note="Tow truck from Antu Road Rescue booked."
+                if case["place"].startswith("g")
+                else "",
+            )
         else:
             services.dispatch_incident(incident, actor=desk, team=self.teams["tech"], now=when)
         if case.get("regrade"):
             services.regrade_incident(
-                incident, actor=self.users["manager"], grade=case["regrade"],
+                incident,
+                actor=self.users["manager"],
+                grade=case["regrade"],
                 reason="Passengers involved and media on site: raised to Level I.",
                 now=clock.after(10),
             )
@@ -251,13 +318,20 @@ class DemoBuilder:
 
     def _directive_progress(self) -> None:
         for title_prefix, team_key, status, text in data.DIRECTIVE_PROGRESS:
-            directive = Directive.objects.filter(
-                incident__title__startswith=title_prefix, team=self.teams[team_key]
-            ).select_related("incident").first()
+            directive = (
+                Directive.objects.filter(
+                    incident__title__startswith=title_prefix, team=self.teams[team_key]
+                )
+                .select_related("incident")
+                .first()
+            )
             if directive is None:
                 continue
-            leader = Membership.objects.filter(team=self.teams[team_key], role="leader") \
-                .select_related("user").first()
+            leader = (
+                Membership.objects.filter(team=self.teams[team_key], role="leader")
+                .select_related("user")
+                .first()
+            )
             when = min(directive.created_at + timedelta(minutes=40), self.now)
             services.report_directive_progress(
                 directive, actor=leader.user, text=text, status=status, now=when
