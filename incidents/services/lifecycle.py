@@ -382,6 +382,8 @@ def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> I
             now=now,
             data={"changed": {k: v for k, v in changed.items() if k != "customer_phone"}},
         )
+        for hook in rules.transition_hooks.get("update", []):
+            hook(locked, actor=actor, now=now)
     return locked
 
 

@@ -186,6 +186,19 @@ def test_integration_changed_event_on_each_transition(reported, manager, t0):
     assert {r.payload["event"] for r in rows} == {"incident.changed"}
 
 
+def test_a_detail_edit_writes_its_changed_event_in_the_edit_transaction(reported, manager, t0):
+    WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/crm", events=["changed"])
+    incident = reported("III")
+    incidents.update_incident(
+        incident, actor=manager, title="Corrected title", now=t0 + timedelta(minutes=1)
+    )
+    # This test's transaction never commits, so on_commit callbacks never run: the outbox
+    # row can only come from inside update_incident's own transaction.
+    rows = Notification.objects.filter(incident=incident, event="changed")
+    assert rows.count() == 1
+    assert rows.get().payload["event"] == "incident.changed"
+
+
 def test_the_same_step_never_makes_a_second_notification(reported, org):
     from escalation.services import FiredStep
 
