@@ -423,3 +423,17 @@ class TestEditReport:
         incident = factories.report(dispatcher, team=org["service_centre"])
         url = reverse("incidents:edit", args=[incident.pk])
         assert login(technician).post(url, intake_data()).status_code == 403
+
+
+class TestErrorPages:
+    def test_404_is_the_desks_own_page_in_the_users_language(self, dispatcher_client, settings):
+        settings.DEBUG = False
+        dispatcher_client.cookies["django_language"] = "zh-hans"
+        response = dispatcher_client.get("/incidents/999999999/")
+        assert response.status_code == 404
+        assert "返回工作台" in response.content.decode()
+
+    def test_403_page_explains_the_role(self, technician_client):
+        response = technician_client.get(reverse("incidents:create"))
+        assert response.status_code == 403
+        assert b"Your role does not allow this" in response.content
