@@ -3,9 +3,6 @@
 App catalogues (spareparts, assessments, escalation, ...) are checked by their owners.
 """
 
-import ast
-import gettext
-import re
 from pathlib import Path
 
 import pytest
@@ -15,50 +12,21 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from tests.pofile import PLACEHOLDER, entries, stale_in_mo, translations
+
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO = LC_MESSAGES / "django.po"
-MO = LC_MESSAGES / "django.mo"
-PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdfr]|%[-#0 +]*\d*[sdfr]")
 
 
 def _entries(path: Path) -> list[dict]:
-    """A small .po parser: one dict per entry (flags, msgctxt, msgid, msgid_plural, msgstr*)."""
-    entries, entry, field = [], None, None
-    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            if entry is not None:
-                entries.append(entry)
-            entry, field = None, None
-            continue
-        if entry is None:
-            entry = {"flags": set()}
-        if line.startswith("#,"):
-            entry["flags"].update(f.strip() for f in line[2:].split(","))
-        elif line.startswith("#"):
-            continue
-        elif line.startswith('"'):
-            entry[field] += ast.literal_eval(line)
-        else:
-            field, value = line.split(" ", 1)
-            entry[field] = ast.literal_eval(value)
-    return entries
+    return entries(path.read_text(encoding="utf-8"))
 
 
 def _messages() -> list[dict]:
     return [e for e in _entries(PO) if e.get("msgid")]
 
 
-def _translations(entry: dict) -> list[str]:
-    return [v for k, v in entry.items() if k.startswith("msgstr")]
-
-
-def _key(entry: dict) -> str:
-    context = entry.get("msgctxt")
-    return f"{context}\x04{entry['msgid']}" if context is not None else entry["msgid"]
-
-
-def test_parser_sees_fuzzy_flags_and_empty_translations(tmp_path):
+def test_parser_sees_fuzzy_flags_and_emptytranslations(tmp_path):
     po = tmp_path / "django.po"
     po.write_text(
         '#, fuzzy, python-format\nmsgid "Step %(n)s"\nmsgstr "第 %(n)s 级"\n\n'
@@ -67,7 +35,7 @@ def test_parser_sees_fuzzy_flags_and_empty_translations(tmp_path):
     )
     step, plural = _entries(po)
     assert step["flags"] == {"fuzzy", "python-format"}
-    assert _translations(plural) == [""]
+    assert translations(plural) == [""]
 
 
 def test_catalogue_has_plural_forms_header_for_chinese():
@@ -80,7 +48,7 @@ def test_catalogue_has_no_fuzzy_or_untranslated_entries():
     messages = _messages()
     assert len(messages) > 300
     fuzzy = [e["msgid"] for e in messages if "fuzzy" in e["flags"]]
-    empty = [e["msgid"] for e in messages if not all(_translations(e))]
+    empty = [e["msgid"] for e in messages if not all(translations(e))]
     assert fuzzy == []
     assert empty == []
 
@@ -89,25 +57,14 @@ def test_translations_keep_their_placeholders():
     wrong = [
         e["msgid"]
         for e in _messages()
-        for msgstr in _translations(e)
+        for msgstr in translations(e)
         if sorted(PLACEHOLDER.findall(msgstr)) != sorted(PLACEHOLDER.findall(e["msgid"]))
     ]
     assert wrong == []
 
 
 def test_compiled_catalogue_matches_the_po_file():
-    with MO.open("rb") as fh:
-        compiled = gettext.GNUTranslations(fh)._catalog
-    stale = []
-    for entry in _messages():
-        if "msgid_plural" in entry:
-            got = compiled.get((_key(entry), 0))
-            want = entry["msgstr[0]"]
-        else:
-            got = compiled.get(_key(entry))
-            want = entry["msgstr"]
-        if got != want:
-            stale.append(entry["msgid"])
+    stale = stale_in_mo(PO, _messages())
     assert stale == [], "run compilemessages for locale/zh_Hans"
 
 

@@ -110,7 +110,7 @@ def own_redis(tmp_path):
     """A Redis server of this test's own, so stopping it does not disturb anyone else."""
     exe = shutil.which("redis-server")
     if exe is None:
-        pytest.skip("redis-server not installed")
+        pytest.fail("redis-server not installed: run scripts/services.sh up (it installs it)")
     port = 56390
 
     def start():
