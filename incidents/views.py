@@ -218,19 +218,24 @@ def incident_action(request, pk: int, action: str):
             messages.error(request, str(exc) or _("You are not allowed to do this."))
         except ValidationError as exc:
             _apply_errors(form, exc)
-            return _rerender(request, incident, action, form)
+            return _invalid(request, incident, action, form)
         else:
             messages.success(request, _("Done."))
         return redirect(_next(request, incident_url(incident)))
-    return _rerender(request, incident, action, form)
+    return _invalid(request, incident, action, form)
 
 
-def _rerender(request, incident, action, form):
-    if request.POST.get("next") == reverse("incidents:my_jobs"):
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("incidents:my_jobs")
-    context = _detail_context(request, incident, **{action: form})
-    context["open_action"] = action
+def _invalid(request, incident, name: str, form):
+    """A form with errors. Posted from another page (it carries ``next``, e.g. My jobs on a
+    phone): back there with the errors as a message. Posted from the incident page: that
+    page again, with the errors on the form."""
+    if request.POST.get("next"):
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, errors)
+        return redirect(_next(request, incident_url(incident)))
+    context = _detail_context(request, incident, **{name: form})
+    if name in ACTION_FORMS:
+        context["open_action"] = name
     return render(request, "incidents/detail.html", context, status=422)
 
 
@@ -258,9 +263,7 @@ def add_note(request, pk: int):
             _apply_errors(form, exc)
         else:
             return redirect(_next(request, incident_url(incident)))
-    return render(
-        request, "incidents/detail.html", _detail_context(request, incident, note=form), status=422
-    )
+    return _invalid(request, incident, "note", form)
 
 
 @login_required
@@ -281,12 +284,7 @@ def add_photo(request, pk: int):
         else:
             messages.success(request, _("Photo added."))
             return redirect(_next(request, incident_url(incident)))
-    if request.POST.get("next"):
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect(_next(request, incident_url(incident)))
-    return render(
-        request, "incidents/detail.html", _detail_context(request, incident, photo=form), status=422
-    )
+    return _invalid(request, incident, "photo", form)
 
 
 @login_required
