@@ -151,12 +151,16 @@ def _transition(
             current.arrive_deadline,
             current.resolve_deadline,
         )
-        updated = Incident.objects.filter(pk=incident.pk, status__in=allowed).update(
-            status=to_status, next_deadline=next_deadline, updated_at=now, **fields
-        )
+        changes = {"status": to_status, "next_deadline": next_deadline, "updated_at": now, **fields}
+        updated = Incident.objects.filter(pk=incident.pk, status__in=allowed).update(**changes)
         if not updated:
             raise InvalidTransition(action, current.status)
-        incident.refresh_from_db()
+        # The locked row plus the changes just written is the stored row: bring the caller's
+        # copy up to date from it instead of reading the row a second time.
+        for name, value in changes.items():
+            setattr(current, name, value)
+        for field in Incident._meta.concrete_fields:
+            setattr(incident, field.attname, getattr(current, field.attname))
         _record(incident, event_kind, actor=actor, now=now, data=data, text=text)
         for hook in rules.transition_hooks.get(action, []):
             hook(incident, actor=actor, now=now)
