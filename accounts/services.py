@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiKey, IdempotencyRecord
+from core import refcache
 
 KEY_PREFIX = "as_"
 
@@ -56,21 +59,49 @@ def revoke_api_key(api_key: ApiKey, *, actor, now: datetime | None = None) -> Ap
         raise PermissionDenied(_("You are not allowed to do this."))
     with transaction.atomic():
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+        refcache.bump()  # key_for() caches keys
     api_key.refresh_from_db(fields=["revoked_at"])
     return api_key
 
 
 def key_for(raw: str) -> ApiKey | None:
-    """The stored key matching ``raw`` (usable or not), with its user."""
-    return ApiKey.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
+    """The stored key matching ``raw`` (usable or not), with its user.
+
+    Known keys come from the reference-data cache (core.refcache): a change to a key or to
+    its user (revoked, expiry or scope changed, user deactivated or deleted) bumps the
+    version, so it applies in this process at once and in every other within
+    REFDATA_RECHECK_SECONDS. Each caller gets its own copies of the key and the user.
+    """
+    key_hash = hash_key(raw)
+    cached = refcache.get(("api-key", key_hash), lambda: _load_key(key_hash), keep_none=False)
+    if cached is None:
+        return None
+    api_key = copy.copy(cached)
+    api_key.user = copy.copy(cached.user)
+    return api_key
+
+
+def _load_key(key_hash: str) -> ApiKey | None:
+    return ApiKey.objects.select_related("user").filter(key_hash=key_hash).first()
+
+
+# When this process last recorded each key's use (time.monotonic()), so that only the
+# first request per key and period asks the shared cache.
+_touched: dict[int, float] = {}
 
 
 def touch_key(api_key: ApiKey, *, now: datetime | None = None) -> None:
-    """Record use; at most one UPDATE per key per API_KEY_TOUCH_SECONDS (the cache decides)."""
+    """Record use; at most one UPDATE per key per API_KEY_TOUCH_SECONDS (the shared cache
+    decides between processes; each process asks it at most once per key and period)."""
     from django.core.cache import cache
 
+    period = settings.API_KEY_TOUCH_SECONDS
+    started = time.monotonic()
+    if started - _touched.get(api_key.pk, -period) < period:
+        return
+    _touched[api_key.pk] = started
     now = now or timezone.now()
-    if cache.add(f"apikey-used:{api_key.pk}", 1, settings.API_KEY_TOUCH_SECONDS):
+    if cache.add(f"apikey-used:{api_key.pk}", 1, period):
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
 
 

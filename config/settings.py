@@ -117,6 +117,10 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Reference data (categories, policies, teams, chains, webhooks, role permissions) is
+# cached per process; each process checks for changes at most this often (core.refcache).
+REFDATA_RECHECK_SECONDS = env_int("REFDATA_RECHECK_SECONDS", 1, minimum=0)
+
 # --- Auth ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,6 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 if DJANGO_ENV == "test":
     # Hashing dominates test setup time; tests never need a slow hash.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# ModelBackend, with each user's permissions cached per process (core.refcache).
+AUTHENTICATION_BACKENDS = ["core.backends.CachedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -8,10 +8,23 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+
+        from core import refcache
         from core.api import fields
         from core.roles import sync_roles
 
         fields.install()
+        # Role permissions are cached per user (core.backends.CachedModelBackend).
+        user = get_user_model()
+        refcache.invalidate_on(
+            Group,
+            Permission,
+            Group.permissions.through,
+            user.groups.through,
+            user.user_permissions.through,
+        )
 
         # After every app's migrations, so all permissions exist.
         post_migrate.connect(sync_roles, dispatch_uid="core.sync_roles")

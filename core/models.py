@@ -1,6 +1,8 @@
-"""Model mixins shared by the apps (no tables of their own)."""
+"""Model mixins shared by the apps, and the reference-data version (core.refcache)."""
 
+from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -33,3 +35,17 @@ class BilingualNameMixin:
         if self.name_zh and (get_language() or "").startswith("zh"):
             return self.name_zh
         return self.name
+
+
+class ReferenceVersion(models.Model):
+    """One row: bumped in the transaction of every change to cached reference data, so
+    each process knows when its copy (core.refcache) is out of date."""
+
+    n = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("reference data version")
+        verbose_name_plural = _("reference data versions")
+
+    def __str__(self) -> str:
+        return str(self.n)

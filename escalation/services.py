@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import refcache
 from core.exceptions import Conflict
 from escalation import bulk
 from escalation.models import (
@@ -93,7 +94,12 @@ def occurrence(snapshot: dict, seq: int) -> Occurrence:
 
 
 def chain_for(grade: str, target: str) -> tuple[EscalationChain, dict] | None:
-    """The active chain of ``grade`` and ``target`` and its snapshot (one query)."""
+    """The active chain of ``grade`` and ``target`` and its snapshot, from the
+    reference-data cache (shared: do not change the snapshot in place)."""
+    return refcache.get(("escalation-chain", grade, target), lambda: _load_chain(grade, target))
+
+
+def _load_chain(grade: str, target: str) -> tuple[EscalationChain, dict] | None:
     steps = list(
         EscalationStep.objects.filter(
             chain__grade=grade, chain__target=target, chain__is_active=True

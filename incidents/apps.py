@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("incidents")
+
+    def ready(self) -> None:
+        from core import refcache
+        from incidents.models import Category, ResponsePolicy
+
+        refcache.invalidate_on(Category, ResponsePolicy)

@@ -7,9 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from core import refcache
         from incidents.extensions import detail_panels
         from notifications import hooks, views
+        from notifications.models import WebhookEndpoint
 
         hooks.register()
+        refcache.invalidate_on(WebhookEndpoint)
         if views.incident_panel not in detail_panels:
             detail_panels.append(views.incident_panel)

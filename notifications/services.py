@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import refcache
 from escalation.bulk import insert_ignoring_conflicts, is_postgres
 from notifications import channels
 from notifications.messages import escalation_message, event_message, incident_url
@@ -312,16 +313,20 @@ def _webhook_row(endpoint, incident, base, text, extra, now) -> dict:
     return row
 
 
+def integration_endpoints() -> list[WebhookEndpoint]:
+    """Active webhooks of integrations (no team or user), from the reference-data cache."""
+    return refcache.get(
+        "integration-endpoints",
+        lambda: list(
+            WebhookEndpoint.objects.filter(is_active=True, team__isnull=True, user__isnull=True)
+        ),
+    )
+
+
 def notify_integration_event(incident, event: str, *, step: str, now: datetime) -> int:
     """Outbox rows for integrations subscribed to ``event`` (created, changed, escalated,
     resolved). Call inside the transaction that made the change."""
-    endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(
-            is_active=True, team__isnull=True, user__isnull=True
-        )
-        if event in (e.events or [])
-    ]
+    endpoints = [e for e in integration_endpoints() if event in (e.events or [])]
     if not endpoints:
         return 0
     base = {

@@ -64,3 +64,14 @@ def hq_deputies():
         .objects.filter(memberships__team__kind="hq", memberships__role="deputy", is_active=True)
         .distinct()
     )
+
+
+def active_team_by_kind() -> dict:
+    """The first (oldest) active team of each kind, from the reference-data cache."""
+    from core import refcache
+    from teams.models import Team
+
+    return refcache.get(
+        "active-team-by-kind",
+        lambda: {t.kind: t for t in Team.objects.filter(is_active=True).order_by("-pk")},
+    )

@@ -35,6 +35,19 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts with empty per-process caches: a value cached in a test whose
+    transaction was rolled back must not reach the next one."""
+    from accounts import services as accounts_services
+    from core import refcache
+
+    refcache.clear()
+    accounts_services._touched.clear()
+    yield
+    refcache.clear()
+
+
 @pytest.fixture
 def org(db):
     """HQ, the four response groups and a service centre, with leaders and deputies."""

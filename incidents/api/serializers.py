@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
+from core.api.serializers import PrebuiltFieldsMixin
 from incidents.models import (
     Category,
     Channel,
@@ -20,6 +22,7 @@ from incidents.models import (
     IncidentEvent,
     ServiceMode,
 )
+from incidents.services.rules import active_category
 from teams.models import Team
 
 
@@ -36,11 +39,27 @@ class CoordinateField(serializers.FloatField):
         return float(value)
 
 
+class CategoryField(serializers.SlugRelatedField):
+    """An active category's code, looked up in the reference-data cache."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Category.objects.filter(is_active=True))
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        category = active_category(str(data))
+        if category is None:
+            self.fail("does_not_exist", slug_name="slug", value=smart_str(data))
+        return category
+
+
 def coordinate(limit: int) -> CoordinateField:
     return CoordinateField(min_value=-limit, max_value=limit, required=False, allow_null=True)
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = [
@@ -54,7 +73,7 @@ class CategorySerializer(serializers.ModelSerializer):
         ]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     """The read representation (also returned by every write)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -125,14 +144,12 @@ _TEXTS = {
 }
 
 
-class IncidentWriteSerializer(serializers.Serializer):
+class IncidentWriteSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     """Fields a report may carry; PATCH takes the same ones (all optional) except grade
     and reported_at (regrade is an action; the report time is history)."""
 
     title = serializers.CharField(max_length=200, allow_blank=True)
-    category = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Category.objects.filter(is_active=True)
-    )
+    category = CategoryField()
     description = _TEXTS["description"]
     customer_name = _TEXTS["customer_name"]
     customer_phone = _TEXTS["customer_phone"]
@@ -162,7 +179,7 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
             field.required = False
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -181,20 +198,20 @@ class DispatchSerializer(NoteSerializer):
     )
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     resolution = serializers.CharField(allow_blank=True)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class RegradeSerializer(serializers.Serializer):
+class RegradeSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     grade = serializers.ChoiceField(choices=Grade.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
 
     class Meta:
@@ -203,5 +220,5 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventCreateSerializer(serializers.Serializer):
+class EventCreateSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     text = serializers.CharField(allow_blank=True)

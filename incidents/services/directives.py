@@ -22,7 +22,8 @@ from incidents.models import (
     IncidentEvent,
 )
 from incidents.services.timeline import _announce, _record
-from teams.models import RESPONSE_GROUP_KINDS, Team, TeamKind
+from teams.models import RESPONSE_GROUP_KINDS, TeamKind
+from teams.querysets import active_team_by_kind
 
 ACTIVE_DIRECTIVE = (DirectiveStatus.OPEN, DirectiveStatus.ACKNOWLEDGED, DirectiveStatus.IN_PROGRESS)
 
@@ -79,7 +80,7 @@ def issue_directives(
     and their timeline events are written with one INSERT each.
     """
     kinds = directive_kinds_for(incident)
-    teams = {t.kind: t for t in Team.objects.active().filter(kind__in=kinds).order_by("-pk")}
+    teams = active_team_by_kind()
     existing = set() if new else set(incident.directives.values_list("team_id", flat=True))
     directives = []
     with override(settings.LANGUAGE_CODE):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,9 +90,7 @@ def report_incident(
     # constraint, which the INSERT enforces anyway.
     incident.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
     with transaction.atomic():
-        incident.save(force_insert=True)
-        incident.number = make_number(incident)
-        Incident.objects.filter(pk=incident.pk).update(number=incident.number)
+        _insert_numbered(incident)
         _record(
             incident,
             EventKind.REPORTED,
@@ -108,6 +106,24 @@ def report_incident(
         for hook in rules.transition_hooks.get("report", []):
             hook(incident, actor=actor, now=now)
     return incident
+
+
+def _insert_numbered(incident: Incident) -> None:
+    """INSERT ``incident`` with its number. On PostgreSQL the id is taken from the table's
+    sequence first, so the row is written once; an UPDATE of the number afterwards would
+    rewrite every index of the table."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Incident._meta.db_table]
+            )
+            incident.pk = cursor.fetchone()[0]
+        incident.number = make_number(incident)
+        incident.save(force_insert=True)
+        return
+    incident.save(force_insert=True)
+    incident.number = make_number(incident)
+    Incident.objects.filter(pk=incident.pk).update(number=incident.number)
 
 
 def make_number(incident: Incident) -> str:

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from core import refcache
 from incidents.models import (
     OPEN_STATUSES,
+    Category,
     Incident,
     ResponsePolicy,
     Status,
@@ -60,7 +62,9 @@ class Deadlines:
 
 def policy_for(grade: str) -> ResponsePolicy:
     """The response policy of ``grade``, created from the defaults if an admin removed it."""
-    policy = ResponsePolicy.objects.filter(grade=grade).first()
+    policy = refcache.get(
+        "response-policies", lambda: {p.grade: p for p in ResponsePolicy.objects.all()}
+    ).get(grade)
     if policy is None:
         arrive, resolve = TARGETS[grade]
         policy = ResponsePolicy(
@@ -70,6 +74,13 @@ def policy_for(grade: str) -> ResponsePolicy:
             resolve_minutes=resolve,
         )
     return policy
+
+
+def active_category(slug: str) -> Category | None:
+    """The active category with this code (from the reference-data cache)."""
+    return refcache.get(
+        "active-categories", lambda: {c.slug: c for c in Category.objects.filter(is_active=True)}
+    ).get(slug)
 
 
 def compute_deadlines(grade: str, reported_at: datetime) -> Deadlines:

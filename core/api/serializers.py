@@ -1,0 +1,49 @@
+"""Serializer machinery shared by every app's API."""
+
+import copy
+import threading
+
+from django.utils.functional import cached_property
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField
+from rest_framework.utils.serializer_helpers import BindingDict
+
+# Fields that hold other fields (a child, a nested serializer) are deep-copied: binding
+# them binds their children too.
+_COMPOSITE = (
+    serializers.BaseSerializer,
+    ManyRelatedField,
+    serializers.ListField,
+    serializers.DictField,
+)
+_build_lock = threading.Lock()
+
+
+class PrebuiltFieldsMixin:
+    """Build a serializer class's fields once per process, not once per instance.
+
+    DRF builds every field anew for each serializer instance: a deep copy of the declared
+    fields and, for a ModelSerializer, a walk over the model's fields with their
+    validators and choices. For the incident representation that costs more than the
+    request's database work. With this mixin the class builds them once; each instance
+    gets its own shallow copies, which ``bind()`` then points at the instance. Subclasses
+    must not change ``get_fields()``'s result per instance (do that in ``__init__`` on
+    ``self.fields``, which holds the instance's own copies).
+    """
+
+    @cached_property
+    def fields(self):
+        cls = type(self)
+        prototypes = cls.__dict__.get("_prebuilt_fields")
+        if prototypes is None:
+            with _build_lock:
+                prototypes = cls.__dict__.get("_prebuilt_fields")
+                if prototypes is None:
+                    prototypes = dict(self.get_fields())
+                    cls._prebuilt_fields = prototypes
+        fields = BindingDict(self)
+        for name, field in prototypes.items():
+            fields[name] = (
+                copy.deepcopy(field) if isinstance(field, _COMPOSITE) else copy.copy(field)
+            )
+        return fields

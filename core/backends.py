@@ -1,0 +1,19 @@
+"""Django's ModelBackend with each user's permission set kept in core.refcache: a user's
+permissions come from their groups and direct grants, which change only when an admin
+edits them, yet every request that writes asks for them."""
+
+from django.contrib.auth.backends import ModelBackend
+
+from core import refcache
+
+
+class CachedModelBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = refcache.get(
+                ("perms", user_obj.pk, user_obj.is_superuser),
+                lambda: frozenset(super(CachedModelBackend, self).get_all_permissions(user_obj)),
+            )
+        return user_obj._perm_cache
