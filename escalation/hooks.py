@@ -8,7 +8,9 @@ from incidents.models import Grade
 
 
 def on_report(incident, *, actor, now) -> None:
-    services.start_clock(incident, Target.CONFIRM, deadline=incident.confirm_deadline, now=now)
+    services.start_clock(
+        incident, Target.CONFIRM, deadline=incident.confirm_deadline, now=now, new=True
+    )
     if incident.grade == Grade.I:
         services.alert_hq_now(incident, now=now)
 

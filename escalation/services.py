@@ -115,10 +115,11 @@ def _load_chain(grade: str, target: str) -> tuple[EscalationChain, dict] | None:
 
 
 def start_clock(
-    incident: Incident, target: str, *, deadline: datetime, now: datetime
+    incident: Incident, target: str, *, deadline: datetime, now: datetime, new: bool = False
 ) -> EscalationState | None:
     """Start (or restart) ``incident``'s clock for ``target`` from a snapshot of the active
-    chain. Call inside the transition's transaction. Returns None when no chain applies."""
+    chain. Call inside the transition's transaction. Returns None when no chain applies.
+    ``new``: the incident was created in this transaction (a plain INSERT will do)."""
     found = chain_for(incident.grade, target)
     if found is None:
         return None
@@ -136,6 +137,9 @@ def start_clock(
         ended_at=None,
         end_reason="",
     )
+    if new:  # the incident was created in this transaction: it has no clock yet
+        state.save(force_insert=True)
+        return state
     # One INSERT ... ON CONFLICT DO UPDATE: a restarted clock starts over.
     EscalationState.objects.bulk_create(
         [state],

@@ -39,11 +39,19 @@ class PrebuiltFieldsMixin:
             with _build_lock:
                 prototypes = cls.__dict__.get("_prebuilt_fields")
                 if prototypes is None:
-                    prototypes = dict(self.get_fields())
+                    prototypes = [
+                        (name, field, isinstance(field, _COMPOSITE))
+                        for name, field in self.get_fields().items()
+                    ]
                     cls._prebuilt_fields = prototypes
         fields = BindingDict(self)
-        for name, field in prototypes.items():
-            fields[name] = (
-                copy.deepcopy(field) if isinstance(field, _COMPOSITE) else copy.copy(field)
-            )
+        for name, field, composite in prototypes:
+            fields[name] = copy.deepcopy(field) if composite else _clone(field)
         return fields
+
+
+def _clone(field):
+    """A shallow copy, without copy.copy()'s generic (and slower) reduce protocol."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
