@@ -387,8 +387,11 @@ def evaluate(qs, period: Period, *, now: datetime | None = None) -> dict:
             # whose compile time (~300 ms) is more than the query itself takes.
             # Enough memory to group and join a quarter in memory rather than on disk.
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = %s", [EVALUATION_WORK_MEM])
+                # set_config(): SET takes no bound parameters (server-side binding).
+                cursor.execute(
+                    "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                    [EVALUATION_WORK_MEM],
+                )
         rows = grouped(qs, now) + survey_grouped(qs)
         extra = percentiles(qs) | parts_consumed(qs)
     total = derive(_add_up(rows, lambda r: 0).get(0, {}) | extra)

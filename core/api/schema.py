@@ -16,6 +16,7 @@ DESCRIPTIONS = {
     "404": "Not found, or not visible to you.",
     "409": "The current status does not allow this, or the Idempotency-Key is in flight.",
     "412": "Stale If-Match.",
+    "415": "The body's Content-Type is not one the operation accepts (or is malformed).",
     "422": "Idempotency-Key reused with a different body.",
     "429": "Throttled; see Retry-After.",
 }
@@ -39,9 +40,9 @@ def _codes(path: str, method: str, operation: dict) -> list[str]:
     if "{" in path:
         codes.append("404")
     if method == "post":
-        codes += ["409", "422"]
+        codes += ["409", "415", "422"]
     if method in ("patch", "put"):
-        codes += ["409", "412"]
+        codes += ["409", "412", "415"]
     return codes
 
 

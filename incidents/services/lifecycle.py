@@ -128,8 +128,8 @@ def _insert_numbered(incident: Incident) -> None:
 
 def make_number(incident: Incident) -> str:
     """A human reference, unique because it embeds the primary key: AS-20261123-000042."""
-    local_day = timezone.localtime(incident.reported_at).strftime("%Y%m%d")
-    return f"{settings.INCIDENT_NUMBER_PREFIX}-{local_day}-{incident.pk:06d}"
+    day = timezone.localtime(incident.reported_at)
+    return f"{settings.INCIDENT_NUMBER_PREFIX}-{day:%Y%m%d}-{incident.pk:06d}"
 
 
 def _transition(
