@@ -12,7 +12,7 @@ def on_report(incident, *, actor, now) -> None:
         incident, Target.CONFIRM, deadline=incident.confirm_deadline, now=now, new=True
     )
     if incident.grade == Grade.I:
-        services.alert_hq_now(incident, now=now)
+        services.alert_hq_now(incident, now=now, new=True)
 
 
 def _milestone(done: str, start: str):

@@ -176,11 +176,12 @@ def reset_level(incident: Incident) -> None:
     incident.escalation_level = 0
 
 
-def alert_hq_now(incident: Incident, *, now: datetime) -> int:
-    """Level I: fire the ``report`` chain (HQ) inside the reporting transaction."""
-    if EscalationState.objects.filter(incident=incident, target=Target.REPORT).exists():
+def alert_hq_now(incident: Incident, *, now: datetime, new: bool = False) -> int:
+    """Level I: fire the ``report`` chain (HQ) inside the reporting transaction. ``new``:
+    the incident was created in this transaction, so HQ cannot have been alerted yet."""
+    if not new and EscalationState.objects.filter(incident=incident, target=Target.REPORT).exists():
         return 0
-    state = start_clock(incident, Target.REPORT, deadline=now, now=now)
+    state = start_clock(incident, Target.REPORT, deadline=now, now=now, new=new)
     if state is None or state.next_due_at is None:
         return 0
     state.incident = incident
