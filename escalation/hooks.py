@@ -1,16 +1,21 @@
-"""The incident lifecycle drives the clocks. Each hook runs inside the transition's
-transaction (incidents.services.transition_hooks), so a clock starts or stops exactly when
-the status change commits."""
+"""The incident lifecycle drives the clocks. A new incident's confirm clock is one of the
+rows written with it (incidents.services.report_rows); every other hook runs inside the
+transition's transaction (incidents.services.transition_hooks), so a clock starts or stops
+exactly when the status change commits."""
 
 from escalation import services
 from escalation.models import Target
 from incidents.models import Grade
 
 
+def first_clocks(incident, *, actor, now) -> list:
+    """report_rows: a new incident's confirm clock, written with the incident."""
+    deadline = incident.confirm_deadline
+    state = services.new_clock(incident, Target.CONFIRM, deadline=deadline, now=now)
+    return [] if state is None else [state]
+
+
 def on_report(incident, *, actor, now) -> None:
-    services.start_clock(
-        incident, Target.CONFIRM, deadline=incident.confirm_deadline, now=now, new=True
-    )
     if incident.grade == Grade.I:
         services.alert_hq_now(incident, now=now, new=True)
 
@@ -51,7 +56,10 @@ HOOKS = {
 
 
 def register() -> None:
-    from incidents.services import transition_hooks
+    from incidents.services import report_rows, transition_hooks
+
+    if first_clocks not in report_rows:
+        report_rows.append(first_clocks)
 
     for action, hook in HOOKS.items():
         hooks = transition_hooks.setdefault(action, [])

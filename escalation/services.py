@@ -114,17 +114,16 @@ def _load_chain(grade: str, target: str) -> tuple[EscalationChain, dict] | None:
 # --- clocks ---------------------------------------------------------------------------------
 
 
-def start_clock(
-    incident: Incident, target: str, *, deadline: datetime, now: datetime, new: bool = False
+def new_clock(
+    incident: Incident, target: str, *, deadline: datetime, now: datetime
 ) -> EscalationState | None:
-    """Start (or restart) ``incident``'s clock for ``target`` from a snapshot of the active
-    chain. Call inside the transition's transaction. Returns None when no chain applies.
-    ``new``: the incident was created in this transaction (a plain INSERT will do)."""
+    """An unsaved clock for ``target`` from a snapshot of the active chain, or None when no
+    chain applies."""
     found = chain_for(incident.grade, target)
     if found is None:
         return None
     chain, snapshot = found
-    state = EscalationState(
+    return EscalationState(
         incident=incident,
         target=target,
         chain=chain,
@@ -137,6 +136,17 @@ def start_clock(
         ended_at=None,
         end_reason="",
     )
+
+
+def start_clock(
+    incident: Incident, target: str, *, deadline: datetime, now: datetime, new: bool = False
+) -> EscalationState | None:
+    """Start (or restart) ``incident``'s clock for ``target`` from a snapshot of the active
+    chain. Call inside the transition's transaction. Returns None when no chain applies.
+    ``new``: the incident was created in this transaction (a plain INSERT will do)."""
+    state = new_clock(incident, target, deadline=deadline, now=now)
+    if state is None:
+        return None
     if new:  # the incident was created in this transaction: it has no clock yet
         state.save(force_insert=True)
         return state

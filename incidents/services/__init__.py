@@ -41,6 +41,7 @@ from incidents.services.rules import (
     next_deadline_for,
     normalize_fields,
     policy_for,
+    report_rows,
     transition_hooks,
 )
 from incidents.services.timeline import _announce, _record, record_event
@@ -76,6 +77,7 @@ __all__ = [
     "regrade_incident",
     "report_directive_progress",
     "report_incident",
+    "report_rows",
     "resolve_incident",
     "rules",
     "transition_hooks",

@@ -21,7 +21,7 @@ from incidents.models import (
     Incident,
     IncidentEvent,
 )
-from incidents.services.timeline import _announce, _record
+from incidents.services.timeline import _announce, _new_event, _record
 from teams.models import RESPONSE_GROUP_KINDS, TeamKind
 from teams.querysets import active_team_by_kind
 
@@ -71,52 +71,64 @@ def directive_kinds_for(incident: Incident) -> list[str]:
     return [incident.category.owning_team_kind]
 
 
-def issue_directives(
-    incident: Incident, *, actor, now: datetime, new: bool = False
-) -> list[Directive]:
-    """Create the directives ``incident``'s grade calls for that do not exist yet.
-
-    ``new``: the incident was created in this transaction, so it has none yet. Directives
-    and their timeline events are written with one INSERT each.
-    """
-    kinds = directive_kinds_for(incident)
-    teams = active_team_by_kind()
-    existing = set() if new else set(incident.directives.values_list("team_id", flat=True))
-    directives = []
-    with override(settings.LANGUAGE_CODE):
-        for kind in kinds:
-            team = teams.get(kind)
-            if team is None or team.pk in existing:
-                continue
-            due = getattr(incident, f"{DIRECTIVE_TARGET.get(kind, 'resolve')}_deadline")
-            directives.append(
-                Directive(
-                    incident=incident,
-                    team=team,
-                    instruction=_instruction(kind, incident),
-                    due_at=due,
-                    created_at=now,
-                    created_by=actor,
-                )
-            )
+def issue_directives(incident: Incident, *, actor, now: datetime) -> list[Directive]:
+    """Create the directives ``incident``'s grade calls for that do not exist yet (after a
+    regrade), with their timeline events: one INSERT for each kind of row."""
+    existing = set(incident.directives.values_list("team_id", flat=True))
+    directives = new_directives(incident, actor=actor, now=now, existing=existing)
     if not directives:
         return []
+    word_directives(incident, directives)
     Directive.objects.bulk_create(directives)
-    events = [
-        IncidentEvent(
-            incident=incident,
-            kind=EventKind.DIRECTIVE,
+    events = directive_events(incident, directives, actor=actor, now=now)
+    IncidentEvent.objects.bulk_create(events)
+    for event in events:
+        _announce(incident, event)
+    return directives
+
+
+def new_directives(
+    incident: Incident, *, actor, now: datetime, existing: set[int] = frozenset()
+) -> list[Directive]:
+    """Unsaved directives for the groups ``incident``'s grade calls for, except the teams in
+    ``existing``. Their instructions embed the incident number: ``word_directives()`` once
+    the incident has it."""
+    teams = active_team_by_kind()
+    directives = []
+    for kind in directive_kinds_for(incident):
+        team = teams.get(kind)
+        if team is None or team.pk in existing:
+            continue
+        due = getattr(incident, f"{DIRECTIVE_TARGET.get(kind, 'resolve')}_deadline")
+        directives.append(
+            Directive(incident=incident, team=team, due_at=due, created_at=now, created_by=actor)
+        )
+    return directives
+
+
+def word_directives(incident: Incident, directives: list[Directive]) -> None:
+    """Write the standard instruction into each directive, in LANGUAGE_CODE (the reader's
+    language is chosen at display time: ``directive_text()``)."""
+    with override(settings.LANGUAGE_CODE):
+        for directive in directives:
+            directive.instruction = _instruction(directive.team.kind, incident)
+
+
+def directive_events(
+    incident: Incident, directives: list[Directive], *, actor, now: datetime
+) -> list[IncidentEvent]:
+    """The unsaved ``directive`` timeline events of saved (or id-reserved) directives."""
+    return [
+        _new_event(
+            incident,
+            EventKind.DIRECTIVE,
             actor=actor,
-            created_at=now,
+            now=now,
             data={"directive": d.pk, "team": d.team.pk, "team_name": d.team.name},
             text=d.instruction,
         )
         for d in directives
     ]
-    IncidentEvent.objects.bulk_create(events)
-    for event in events:
-        _announce(incident, event)
-    return directives
 
 
 def report_directive_progress(

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import insert_new, reserve_pks
 from incidents.exceptions import InvalidTransition
 from incidents.models import (
     Category,
@@ -25,7 +26,13 @@ from incidents.models import (
     Status,
 )
 from incidents.services import rules
-from incidents.services.directives import ACTIVE_DIRECTIVE, issue_directives
+from incidents.services.directives import (
+    ACTIVE_DIRECTIVE,
+    directive_events,
+    issue_directives,
+    new_directives,
+    word_directives,
+)
 from incidents.services.rules import (
     CLOCK_SKEW,
     EDITABLE_FIELDS,
@@ -37,7 +44,7 @@ from incidents.services.rules import (
     next_deadline_for,
     normalize_fields,
 )
-from incidents.services.timeline import _record
+from incidents.services.timeline import _announce, _new_event, _record
 from teams.models import Team
 
 
@@ -90,40 +97,49 @@ def report_incident(
     # constraint, which the INSERT enforces anyway.
     incident.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
     with transaction.atomic():
-        _insert_numbered(incident)
-        _record(
-            incident,
-            EventKind.REPORTED,
-            actor=actor,
-            now=now,
-            data={
-                "grade": grade,
-                "channel": incident.channel,
-                "reported_at": reported_at.isoformat(),
-            },
-        )
-        issue_directives(incident, actor=actor, now=now, new=True)
+        directives = new_directives(incident, actor=actor, now=now)
+        events = _write_report(incident, directives, actor=actor, now=now)
+        for event in events:
+            _announce(incident, event)
         for hook in rules.transition_hooks.get("report", []):
             hook(incident, actor=actor, now=now)
     return incident
 
 
-def _insert_numbered(incident: Incident) -> None:
-    """INSERT ``incident`` with its number. On PostgreSQL the id is taken from the table's
-    sequence first, so the row is written once; an UPDATE of the number afterwards would
-    rewrite every index of the table."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Incident._meta.db_table]
-            )
-            incident.pk = cursor.fetchone()[0]
-        incident.number = make_number(incident)
-        incident.save(force_insert=True)
-        return
-    incident.save(force_insert=True)
+def _write_report(incident: Incident, directives: list, *, actor, now) -> list:
+    """Write a new incident with its number, directives, timeline events and the rows of
+    ``rules.report_rows``; return the events.
+
+    On PostgreSQL the ids come from the sequences first (one query), so the number and
+    every link are known before anything is written, and all the rows go in one INSERT
+    statement: an incident row is never written twice (an UPDATE of its number would
+    rewrite every index of the table). Elsewhere the incident and directives are inserted
+    first to learn their ids, then the number is set.
+    """
+    reserved = reserve_pks(incident, *directives)
+    if not reserved:
+        insert_new([incident])
     incident.number = make_number(incident)
-    Incident.objects.filter(pk=incident.pk).update(number=incident.number)
+    if not reserved:
+        Incident.objects.filter(pk=incident.pk).update(number=incident.number)
+    word_directives(incident, directives)
+    if not reserved:
+        insert_new(directives)
+    reported = _new_event(
+        incident,
+        EventKind.REPORTED,
+        actor=actor,
+        now=now,
+        data={
+            "grade": incident.grade,
+            "channel": incident.channel,
+            "reported_at": incident.reported_at.isoformat(),
+        },
+    )
+    events = [reported, *directive_events(incident, directives, actor=actor, now=now)]
+    rows = [row for build in rules.report_rows for row in build(incident, actor=actor, now=now)]
+    insert_new([incident, *directives, *events, *rows] if reserved else [*events, *rows])
+    return events
 
 
 def make_number(incident: Incident) -> str:

@@ -28,8 +28,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 # close_guards: callables(incident) -> None that raise ValidationError to refuse a close.
 # transition_hooks[action]: callables(incident, actor=, now=) run inside the transition's
 # transaction after its event, so their writes commit or roll back with it.
+# report_rows: callables(incident, actor=, now=) -> unsaved rows (such as the first
+# escalation clock) written in the same statement as a new incident; they run before it is
+# written, so they must not query for it. The "report" transition hooks run afterwards.
 close_guards: list = []
 transition_hooks: dict[str, list] = {}
+report_rows: list = []
 
 
 EDITABLE_FIELDS = (

@@ -23,12 +23,26 @@ def _record(
     data: dict | None = None,
     text: str = "",
 ) -> IncidentEvent:
-    event = IncidentEvent(
-        incident=incident, kind=kind, actor=actor, created_at=now, data=data or {}, text=text
-    )
+    event = _new_event(incident, kind, actor=actor, now=now, data=data, text=text)
     event.save(force_insert=True)
     _announce(incident, event)
     return event
+
+
+def _new_event(
+    incident: Incident,
+    kind: str,
+    *,
+    actor=None,
+    now: datetime,
+    data: dict | None = None,
+    text: str = "",
+) -> IncidentEvent:
+    """An unsaved event, for writers that insert several rows at once; ``_announce()`` it
+    once written."""
+    return IncidentEvent(
+        incident=incident, kind=kind, actor=actor, created_at=now, data=data or {}, text=text
+    )
 
 
 def _announce(incident: Incident, event: IncidentEvent) -> None:
