@@ -23,8 +23,8 @@ from django.db.models.signals import post_save, pre_save
 
 # (alias, model) -> the name of its primary key's sequence
 _sequences: dict[tuple[str, type[Model]], str] = {}
-# (alias, model, with primary key) -> (fields, "INSERT ... VALUES (...)" [, RETURNING pk])
-_statements: dict[tuple[str, type[Model], bool], tuple[list, str]] = {}
+# (alias, model, with primary key) -> (fields, "INSERT INTO t (columns) VALUES", returning)
+_statements: dict[tuple[str, type[Model], bool], tuple[list, str, str]] = {}
 
 
 def _alias(objs: Sequence[Model]) -> str:
@@ -75,7 +75,7 @@ def reserve_pks(*objs: Model) -> bool:
     return True
 
 
-def _statement(alias: str, model: type[Model], with_pk: bool) -> tuple[list, str]:
+def _statement(alias: str, model: type[Model], with_pk: bool) -> tuple[list, str, str]:
     key = (alias, model, with_pk)
     if key not in _statements:
         meta = model._meta
@@ -87,14 +87,11 @@ def _statement(alias: str, model: type[Model], with_pk: bool) -> tuple[list, str
             for f in meta.local_concrete_fields
             if not f.generated and (with_pk or f is not meta.pk)
         ]
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted identifiers
-            qn(meta.db_table),
-            ", ".join(qn(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
+        head = "INSERT INTO {} ({}) VALUES".format(
+            qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
         )
-        if not with_pk:
-            sql += f" RETURNING {qn(meta.pk.column)}"
-        _statements[key] = (fields, sql)
+        returning = "" if with_pk else f" RETURNING {qn(meta.pk.column)}"
+        _statements[key] = (fields, head, returning)
     return _statements[key]
 
 
@@ -125,15 +122,23 @@ def insert_new(objs: Iterable[Model]) -> None:
             raise ValueError(f"{model._meta.label} {obj.pk} is already saved")
         pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         obj._prepare_related_fields_for_save(operation_name="save")
-        fields, sql = _statement(alias, model, obj.pk is not None)
+        fields, head, tail = _statement(alias, model, obj.pk is not None)
+        slots = []
         for field in fields:
             value = field.pre_save(obj, add=True)
             if hasattr(value, "resolve_expression"):
                 raise TypeError(f"{model._meta.label}.{field.name}: expressions need save()")
-            params.append(field.get_db_prep_save(value, connection))
+            value = field.get_db_prep_save(value, connection)
+            # A new row's many empty columns are written as NULL, not as parameters: psycopg
+            # caches the parsing of a statement only up to 50 parameters.
+            if value is None:
+                slots.append("NULL")
+            else:
+                slots.append("%s")
+                params.append(value)
         if obj.pk is None:
             returning.append((n, obj))
-        parts.append(f"r{n} AS ({sql})")
+        parts.append(f"r{n} AS ({head} ({', '.join(slots)}){tail})")
     qn = connection.ops.quote_name
     tail = ", ".join(
         f"(SELECT {qn(type(obj)._meta.pk.column)} FROM r{n})"  # noqa: S608 - quoted

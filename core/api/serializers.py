@@ -25,8 +25,8 @@ class PrebuiltFieldsMixin:
     DRF builds every field anew for each serializer instance: a deep copy of the declared
     fields and, for a ModelSerializer, a walk over the model's fields with their
     validators and choices. For the incident representation that costs more than the
-    request's database work. With this mixin the class builds them once; each instance
-    gets its own shallow copies, which ``bind()`` then points at the instance. Subclasses
+    request's database work. With this mixin the class builds (and binds) them once; each
+    instance gets its own shallow copies pointed at the instance. Subclasses
     must not change ``get_fields()``'s result per instance (do that in ``__init__`` on
     ``self.fields``, which holds the instance's own copies).
     """
@@ -39,15 +39,32 @@ class PrebuiltFieldsMixin:
             with _build_lock:
                 prototypes = cls.__dict__.get("_prebuilt_fields")
                 if prototypes is None:
-                    prototypes = [
-                        (name, field, isinstance(field, _COMPOSITE))
-                        for name, field in self.get_fields().items()
-                    ]
+                    prototypes = _prototypes(self)
                     cls._prebuilt_fields = prototypes
         fields = BindingDict(self)
         for name, field, composite in prototypes:
-            fields[name] = copy.deepcopy(field) if composite else _clone(field)
+            if composite:
+                fields[name] = copy.deepcopy(field)  # bind() binds its children too
+            else:
+                clone = _clone(field)
+                clone.parent = self
+                # Already bound (name, label, source): only the parent differs, so skip
+                # BindingDict's bind() call.
+                fields.fields[name] = clone
         return fields
+
+
+def _prototypes(serializer) -> list:
+    """The class's fields, each simple one bound once (``bind()`` derives the label,
+    source and source path from the name alone) and then detached from this instance."""
+    prototypes = []
+    for name, field in serializer.get_fields().items():
+        composite = isinstance(field, _COMPOSITE)
+        if not composite:
+            field.bind(field_name=name, parent=serializer)
+            field.parent = None
+        prototypes.append((name, field, composite))
+    return prototypes
 
 
 def _clone(field):
