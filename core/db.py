@@ -38,6 +38,12 @@ def _uses_sequences(alias: str) -> bool:
     return connections[alias].vendor == "postgresql"
 
 
+def writes_in_one_statement(model: type[Model]) -> bool:
+    """Whether ``reserve_pks()`` and ``insert_new()`` write ``model``'s rows (and rows of
+    other models in the same database) with one statement, atomic without a transaction."""
+    return _uses_sequences(router.db_for_write(model))
+
+
 def _sequence(alias: str, model: type[Model]) -> str:
     key = (alias, model)
     if key not in _sequences:

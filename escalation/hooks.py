@@ -16,8 +16,11 @@ def first_clocks(incident, *, actor, now) -> list:
 
 
 def on_report(incident, *, actor, now) -> None:
-    if incident.grade == Grade.I:
-        services.alert_hq_now(incident, now=now, new=True)
+    """Level I: HQ is alerted in the reporting transaction."""
+    services.alert_hq_now(incident, now=now, new=True)
+
+
+on_report.applies = lambda incident: incident.grade == Grade.I
 
 
 def _milestone(done: str, start: str):

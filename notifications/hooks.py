@@ -11,6 +11,7 @@ def _hook(event: str, action: str):
         services.notify_integration_event(incident, event, step=step, now=now)
 
     hook.__name__ = f"integration_{action}"
+    hook.applies = lambda incident: bool(services.subscribers(event))
     return hook
 
 

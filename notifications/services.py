@@ -323,10 +323,15 @@ def integration_endpoints() -> list[WebhookEndpoint]:
     )
 
 
+def subscribers(event: str) -> list:
+    """Active integration endpoints subscribed to ``event`` (cached reference data)."""
+    return [e for e in integration_endpoints() if event in (e.events or [])]
+
+
 def notify_integration_event(incident, event: str, *, step: str, now: datetime) -> int:
     """Outbox rows for integrations subscribed to ``event`` (created, changed, escalated,
     resolved). Call inside the transaction that made the change."""
-    endpoints = [e for e in integration_endpoints() if event in (e.events or [])]
+    endpoints = subscribers(event)
     if not endpoints:
         return 0
     base = {

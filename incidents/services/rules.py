@@ -28,12 +28,24 @@ CLOCK_SKEW = timedelta(minutes=5)
 # close_guards: callables(incident) -> None that raise ValidationError to refuse a close.
 # transition_hooks[action]: callables(incident, actor=, now=) run inside the transition's
 # transaction after its event, so their writes commit or roll back with it.
+# A hook may carry ``applies(incident) -> bool``, a cheap test that runs no query; hooks
+# that do not apply are skipped (hooks_for), and a report none applies to is written
+# without opening a transaction.
 # report_rows: callables(incident, actor=, now=) -> unsaved rows (such as the first
 # escalation clock) written in the same statement as a new incident; they run before it is
 # written, so they must not query for it. The "report" transition hooks run afterwards.
 close_guards: list = []
 transition_hooks: dict[str, list] = {}
 report_rows: list = []
+
+
+def hooks_for(action: str, incident: Incident) -> list:
+    """The ``action`` transition hooks that have work to do for ``incident``."""
+    return [
+        hook
+        for hook in transition_hooks.get(action, [])
+        if getattr(hook, "applies", None) is None or hook.applies(incident)
+    ]
 
 
 EDITABLE_FIELDS = (

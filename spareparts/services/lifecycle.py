@@ -68,11 +68,15 @@ def depots_for(incident: Incident) -> list[Depot]:
     return sorted(depots, key=rank)
 
 
+def wants_unit_replacement(incident: Incident) -> bool:
+    return incident.service_mode == ServiceMode.UNIT_REPLACEMENT
+
+
 def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
     """Emergency whole-unit replacement: reserve the replacement unit at the nearest depot
     that has one and open the return of the failed unit. Once per incident; never blocks
     the incident's transition (no unit in stock becomes a draft purchase request)."""
-    if incident.service_mode != ServiceMode.UNIT_REPLACEMENT:
+    if not wants_unit_replacement(incident):
         return
     if UnitReturn.objects.filter(incident=incident).exists():
         return
@@ -133,6 +137,9 @@ def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
         serial=incident.asset_ref,
         opened_at=now,
     )
+
+
+on_unit_replacement.applies = wants_unit_replacement
 
 
 def receive_failed_unit(

@@ -643,3 +643,46 @@ def test_closing_marks_the_remaining_directives_done(org, dispatcher, manager):
     services.close_incident(incident, actor=dispatcher, now=LATER)
     directive = incident.directives.get()
     assert (directive.status, directive.completed_at) == ("done", LATER)
+
+
+# --- the report's write ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_no_hook_applies_to_is_written_without_a_transaction(
+    org, dispatcher, monkeypatch
+):
+    """Its rows are one statement; a hook that does not apply is not called."""
+    seen = []
+
+    def hook(incident, *, actor, now):
+        seen.append(connection.in_atomic_block)
+
+    def rows(incident, *, actor, now):
+        seen.append(("rows built in a transaction", connection.in_atomic_block))
+        return []
+
+    hook.applies = lambda incident: incident.grade == "I"
+    monkeypatch.setitem(services.transition_hooks, "report", [hook])
+    monkeypatch.setattr(services.rules, "report_rows", [*services.report_rows, rows])
+    incident = report(actor=dispatcher, grade="III")
+    assert seen == [("rows built in a transaction", False)]
+    assert Incident.objects.filter(pk=incident.pk, number=incident.number).exists()
+    assert incident.events.filter(kind=EventKind.REPORTED).exists()
+
+    seen.clear()
+    report(actor=dispatcher, grade="I")
+    # The hook applies: the report runs in a transaction with it.
+    assert seen == [("rows built in a transaction", True), True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_whose_hook_fails_writes_nothing(org, dispatcher, monkeypatch):
+    def broken(incident, *, actor, now):
+        raise RuntimeError("hook failed after the rows were written")
+
+    monkeypatch.setitem(services.transition_hooks, "report", [broken])
+    before = Incident.objects.count(), IncidentEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        report(actor=dispatcher, grade="III")
+    assert (Incident.objects.count(), IncidentEvent.objects.count()) == before
