@@ -116,8 +116,12 @@ class EscalationStep(models.Model):
 class EscalationState(models.Model):
     """One incident's clock for one target: the chain snapshot and the next occurrence."""
 
+    # db_index=False: the unique escalation_state_once (incident, target) leads with it.
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="escalation_states"
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="escalation_states",
+        db_index=False,
     )
     target = models.CharField(_("target"), max_length=10, choices=Target.choices)
     chain = models.ForeignKey(

@@ -293,7 +293,10 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
 
     append_only_label = "Incident events"
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    # db_index=False: event_timeline (incident, created_at, id) serves lookups by incident.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -328,9 +331,17 @@ class DirectiveStatus(models.TextChoices):
 class Directive(models.Model):
     """A task HQ gives one response group for an incident (指令下达)."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="directives")
+    # No single-column indexes: directive_one_per_team (incident, team) and
+    # directive_team_list (team, status, due_at) lead with each.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="directives", db_index=False
+    )
     team = models.ForeignKey(
-        "teams.Team", on_delete=models.PROTECT, related_name="directives", verbose_name=_("group")
+        "teams.Team",
+        on_delete=models.PROTECT,
+        related_name="directives",
+        verbose_name=_("group"),
+        db_index=False,
     )
     instruction = models.TextField(_("instruction"))
     due_at = models.DateTimeField(_("due"))

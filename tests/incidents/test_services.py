@@ -649,9 +649,7 @@ def test_closing_marks_the_remaining_directives_done(org, dispatcher, manager):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_report_no_hook_applies_to_is_written_without_a_transaction(
-    org, dispatcher, monkeypatch
-):
+def test_a_report_no_hook_applies_to_is_written_without_a_transaction(org, dispatcher, monkeypatch):
     """Its rows are one statement; a hook that does not apply is not called."""
     seen = []
 
