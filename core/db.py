@@ -71,12 +71,8 @@ def reserve_pks(*objs: Model) -> bool:
         return False
     names = [_sequence(alias, type(obj)) for obj in todo]
     with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(s::regclass) FROM unnest(%s::text[]) WITH ORDINALITY AS t(s, i)"
-            " ORDER BY i",
-            [names],
-        )
-        for obj, (pk,) in zip(todo, cursor.fetchall(), strict=True):
+        cursor.execute("SELECT " + ", ".join(["nextval(%s::regclass)"] * len(names)), names)
+        for obj, pk in zip(todo, cursor.fetchone(), strict=True):
             obj.pk = pk
     return True
 
