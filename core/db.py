@@ -122,8 +122,8 @@ def insert_new(objs: Iterable[Model]) -> None:
         model = type(obj)
         if not obj._state.adding:
             raise ValueError(f"{model._meta.label} {obj.pk} is already saved")
-        pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         obj._prepare_related_fields_for_save(operation_name="save")
+        pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         fields, head, tail = _statement(alias, model, obj.pk is not None)
         slots = []
         for field in fields:

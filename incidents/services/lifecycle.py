@@ -122,14 +122,13 @@ def _write_report(incident: Incident, directives: list, *, actor, now) -> list:
     first to learn their ids, then the number is set.
     """
     reserved = reserve_pks(incident, *directives)
-    if not reserved:
+    if not reserved:  # no sequences: the INSERT gives the id that the number embeds
         insert_new([incident])
     incident.number = make_number(incident)
+    word_directives(incident, directives)  # their instructions name the number
     if not reserved:
         Incident.objects.filter(pk=incident.pk).update(number=incident.number)
-    word_directives(incident, directives)
-    if not reserved:
-        insert_new(directives)
+        insert_new(directives)  # their ids go into the events
     reported = _new_event(
         incident,
         EventKind.REPORTED,
@@ -143,7 +142,8 @@ def _write_report(incident: Incident, directives: list, *, actor, now) -> list:
     )
     events = [reported, *directive_events(incident, directives, actor=actor, now=now)]
     rows = [row for build in rules.report_rows for row in build(incident, actor=actor, now=now)]
-    insert_new([incident, *directives, *events, *rows] if reserved else [*events, *rows])
+    unwritten = [incident, *directives] if reserved else []
+    insert_new([*unwritten, *events, *rows])
     return events
 
 
