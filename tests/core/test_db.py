@@ -151,3 +151,29 @@ def test_report_writes_incident_event_directive_and_clock_in_one_statement(org, 
     clock = stored.escalation_states.get()
     assert (clock.target, clock.deadline) == ("confirm", stored.confirm_deadline)
     assert clock.next_due_at - stored.confirm_deadline < timedelta(days=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drop_indexes_drops_concurrently_and_reverse_recreates():
+    from core.migration_ops import drop_indexes
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'scratch_rows'")
+            return {name for (name,) in cursor.fetchall()}
+
+    operation = drop_indexes(("scratch_rows_ref", "scratch_rows", "ref"))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE scratch_rows (id int PRIMARY KEY, ref int)")
+        cursor.execute("CREATE INDEX scratch_rows_ref ON scratch_rows (ref)")
+    try:
+        with connection.schema_editor(atomic=False) as editor:
+            operation.code(None, editor)  # CONCURRENTLY fails inside a transaction
+        assert indexes() == {"scratch_rows_pkey"}
+        with connection.schema_editor(atomic=False) as editor:
+            operation.code(None, editor)  # again: IF EXISTS
+            operation.reverse_code(None, editor)
+        assert indexes() == {"scratch_rows_pkey", "scratch_rows_ref"}
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE scratch_rows")
