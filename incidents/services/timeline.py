@@ -14,16 +14,9 @@ from incidents.models import (
 from incidents.signals import incident_event
 
 
-def _record(
-    incident: Incident,
-    kind: str,
-    *,
-    actor=None,
-    now: datetime,
-    data: dict | None = None,
-    text: str = "",
-) -> IncidentEvent:
-    event = _new_event(incident, kind, actor=actor, now=now, data=data, text=text)
+def _record(incident: Incident, kind: str, **fields) -> IncidentEvent:
+    """Write the event ``_new_event()`` builds and announce it after commit."""
+    event = _new_event(incident, kind, **fields)
     event.save(force_insert=True)
     _announce(incident, event)
     return event
