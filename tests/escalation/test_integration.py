@@ -2,6 +2,7 @@
 
 import contextlib
 import shutil
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -105,13 +106,22 @@ def test_killing_the_worker_mid_sweep_loses_and_duplicates_nothing(staff, procs)
     assert EscalationFire.objects.count() == total
 
 
+def _free_port() -> int:
+    """A port no socket holds now. A fixed one can be taken by any outgoing connection:
+    Linux hands out local ports from 32768-60999 to clients."""
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def own_redis(tmp_path):
     """A Redis server of this test's own, so stopping it does not disturb anyone else."""
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.fail("redis-server not installed: run scripts/services.sh up (it installs it)")
-    port = 56390
+    port = _free_port()
+    log = tmp_path / "redis.log"
 
     def start():
         subprocess.run(
@@ -132,12 +142,15 @@ def own_redis(tmp_path):
                 "--pidfile",
                 str(tmp_path / "redis.pid"),
                 "--logfile",
-                str(tmp_path / "redis.log"),
+                str(log),
             ],
             check=True,
         )
         client = redis.Redis(port=port)
-        assert wait_for(lambda: _ping(client), 10)
+        assert wait_for(lambda: _ping(client), 10), (
+            f"redis-server did not answer on port {port}:\n"
+            + (log.read_text()[-2000:] if log.exists() else "(no log)")
+        )
 
     def stop():
         with contextlib.suppress(redis.ConnectionError):
