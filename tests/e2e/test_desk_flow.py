@@ -10,12 +10,15 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 
 from incidents.models import EventKind, Incident, Status
 from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# between browser steps are ordinary synchronous code.
+# between browser steps are ordinary synchronous code. While that loop runs, Django keeps
+# those calls' connection apart from the thread's own (asgiref's Local is context-scoped
+# under a running loop), so the browser fixture closes it before the loop stops.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,6 +44,8 @@ def browser():
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
+        # Otherwise it stays open and the test database cannot be dropped at the end.
+        connections.close_all()
 
 
 def _login(browser, live_server, username, viewport, lang="en"):
