@@ -12,5 +12,7 @@ class AccountsConfig(AppConfig):
         from accounts.models import ApiKey
         from core import refcache
 
-        # accounts.services.key_for() caches keys with their users.
-        refcache.invalidate_on(ApiKey, get_user_model())
+        # accounts.services.key_for() caches keys with their users. A login saves only
+        # last_login, which no cached value reads; it must not drop every process's copy.
+        refcache.invalidate_on(ApiKey)
+        refcache.invalidate_on(get_user_model(), ignore=frozenset({"last_login"}))

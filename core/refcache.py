@@ -88,16 +88,25 @@ def _changed(sender, **kwargs) -> None:
     bump()
 
 
-def invalidate_on(*models) -> None:
+def invalidate_on(*models, ignore: frozenset[str] = frozenset()) -> None:
     """Bump the version whenever a row of ``models`` is saved or deleted, or (for an m2m
-    ``through`` model) a relation is added, removed or cleared."""
+    ``through`` model) a relation is added, removed or cleared. A save that names its
+    ``update_fields`` and names only fields in ``ignore`` (ones no cached value reads, such
+    as a user's ``last_login``) bumps nothing."""
     for model in models:
         uid = f"refcache:{model._meta.label}"
         if model._meta.auto_created:  # an m2m through table
             m2m_changed.connect(_m2m_changed, sender=model, dispatch_uid=uid)
-        else:
-            post_save.connect(_changed, sender=model, dispatch_uid=uid)
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}:delete")
+            continue
+        receiver = _changed
+        if ignore:
+
+            def receiver(sender, update_fields=None, **kwargs):
+                if update_fields is None or not update_fields <= ignore:
+                    bump()
+
+        post_save.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}:delete")
 
 
 def _m2m_changed(sender, action: str, **kwargs) -> None:

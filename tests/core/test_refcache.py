@@ -169,3 +169,20 @@ def test_a_key_revoked_by_another_process_stops_working_here_within_the_recheck(
         revoked_at = key_for(raw).revoked_at
         time.sleep(0.05)
     assert revoked_at is not None
+
+
+def _version() -> int:
+    return ReferenceVersion.objects.filter(pk=1).values_list("n", flat=True).first() or 0
+
+
+def test_a_login_keeps_every_processs_copy_but_a_profile_change_drops_it(client, dispatcher):
+    before = _version()
+    assert client.login(username="disp", password="pw-Secret-123")
+    dispatcher.refresh_from_db()
+    assert dispatcher.last_login is not None  # the login did save the user
+    assert _version() == before
+    dispatcher.first_name = "Wei"
+    dispatcher.save(update_fields=["first_name", "last_login"])
+    assert _version() == before + 1
+    dispatcher.save()
+    assert _version() == before + 2
