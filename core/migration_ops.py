@@ -31,3 +31,25 @@ def drop_indexes(*indexes: tuple[str, str, str]) -> migrations.RunPython:
 
 def _concurrently(schema_editor) -> str:
     return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+
+
+class AddIndexConcurrently(migrations.AddIndex):
+    """AddIndex that builds the index CONCURRENTLY on PostgreSQL (writes to the table go on
+    meanwhile; the migration must set ``atomic = False``) and plainly elsewhere, unlike
+    django.contrib.postgres's, which refuses other databases (``make run`` uses SQLite)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.add_index(model, self.index, concurrently=True)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+            return
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.remove_index(model, self.index, concurrently=True)

@@ -298,6 +298,8 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
         Incident, on_delete=models.CASCADE, related_name="events", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    # db_index=False: event_actor indexes only the events a person made (the system makes
+    # the escalations and notifications).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -305,6 +307,7 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("actor"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("time"), db_index=False)
     data = models.JSONField(_("data"), default=dict, blank=True)
@@ -314,7 +317,10 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("incident event")
         verbose_name_plural = _("incident events")
-        indexes = [models.Index(fields=["incident", "created_at", "id"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["incident", "created_at", "id"], name="event_timeline"),
+            models.Index(fields=["actor"], name="event_actor", condition=Q(actor__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"

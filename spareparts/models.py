@@ -145,11 +145,21 @@ class StockBalance(models.Model):
     a reservation is a guarded UPDATE of this row, so PostgreSQL's missing gap locks cannot
     let two first reservations both pass."""
 
+    # db_index=False: balance_one_per_part_depot leads with part, balance_depot_part with
+    # depot.
     part = models.ForeignKey(
-        Part, on_delete=models.CASCADE, related_name="balances", verbose_name=_("part")
+        Part,
+        on_delete=models.CASCADE,
+        related_name="balances",
+        verbose_name=_("part"),
+        db_index=False,
     )
     depot = models.ForeignKey(
-        Depot, on_delete=models.CASCADE, related_name="balances", verbose_name=_("depot")
+        Depot,
+        on_delete=models.CASCADE,
+        related_name="balances",
+        verbose_name=_("depot"),
+        db_index=False,
     )
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
@@ -212,8 +222,15 @@ class StockMove(AppendOnlyMixin, models.Model):
 
     append_only_label = "Stock moves"
 
+    # The ledger takes a row for every move, a reservation's while the hot balance row is
+    # locked: it keeps no index another one already leads with (part: move_part_ledger;
+    # incident: move_incident), and indexes the links most moves lack only where set.
     part = models.ForeignKey(
-        Part, on_delete=models.PROTECT, related_name="moves", verbose_name=_("part")
+        Part,
+        on_delete=models.PROTECT,
+        related_name="moves",
+        verbose_name=_("part"),
+        db_index=False,
     )
     depot = models.ForeignKey(
         Depot, on_delete=models.PROTECT, related_name="moves", verbose_name=_("depot")
@@ -230,6 +247,7 @@ class StockMove(AppendOnlyMixin, models.Model):
         blank=True,
         related_name="stock_moves",
         verbose_name=_("incident"),
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -242,13 +260,28 @@ class StockMove(AppendOnlyMixin, models.Model):
     created_at = models.DateTimeField(_("time"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     transfer = models.ForeignKey(
-        "Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+        "Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moves",
+        db_index=False,
     )
     receipt_line = models.ForeignKey(
-        "ReceiptLine", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+        "ReceiptLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moves",
+        db_index=False,
     )
     stocktake = models.ForeignKey(
-        "Stocktake", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+        "Stocktake",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moves",
+        db_index=False,
     )
 
     objects = StockMoveQuerySet.as_manager()
@@ -265,6 +298,12 @@ class StockMove(AppendOnlyMixin, models.Model):
                 condition=Q(incident__isnull=False),
             ),
             models.Index(fields=["lot"], name="move_lot", condition=~Q(lot="")),
+            *(
+                models.Index(
+                    fields=[link], name=f"move_{link}", condition=Q(**{f"{link}__isnull": False})
+                )
+                for link in ("transfer", "receipt_line", "stocktake")
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="move_quantity_positive"),
