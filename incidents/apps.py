@@ -8,6 +8,8 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import refcache
+        from incidents import event_details
         from incidents.models import Category, ResponsePolicy
 
         refcache.invalidate_on(Category, ResponsePolicy)
+        event_details.register()

@@ -1,4 +1,5 @@
-"""Panels other apps add to the incident page and to a technician's job card.
+"""Panels other apps add to the incident page and to a technician's job card, and the
+line the timeline shows under each kind of event.
 
 An app registers a callable in its ``AppConfig.ready()``::
 
@@ -8,12 +9,42 @@ An app registers a callable in its ``AppConfig.ready()``::
 ``my_panel(request, incident)`` returns ``(template_name, context)`` or ``None`` (nothing to
 show). Panels render in registration order below the facts of the incident. ``job_panels``
 works the same for each job card on the technician's phone page.
+
+``event_details[kind] = describe`` sets what the timeline shows under an event of that kind:
+``describe(event)`` returns plain text in the active language, built from ``event.data``
+(codes become their labels at display time, so one stored event reads right in English
+and in Chinese).
 """
 
+from collections.abc import Callable
+
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 detail_panels: list = []
 job_panels: list = []
+event_details: dict[str, Callable] = {}
+
+
+def describe_event(event) -> str:
+    describe = event_details.get(event.kind)
+    return describe(event) if describe else ""
+
+
+def name_in_language(data: dict, key: str) -> str:
+    """``data[key]``, or ``data[key + "_zh"]`` when the reader's language is Chinese and the
+    event recorded one (see core.models.BilingualNameMixin)."""
+    if (get_language() or "").startswith("zh") and data.get(f"{key}_zh"):
+        return data[f"{key}_zh"]
+    return data.get(key) or ""
+
+
+def choice_label(choices, value) -> str:
+    """The label of ``value`` in a TextChoices class, or the value itself if unknown."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
 
 
 def render_panels(panels: list, request, incident) -> list[str]:

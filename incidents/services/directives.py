@@ -124,7 +124,12 @@ def directive_events(
             EventKind.DIRECTIVE,
             actor=actor,
             now=now,
-            data={"directive": d.pk, "team": d.team.pk, "team_name": d.team.name},
+            data={
+                "directive": d.pk,
+                "team": d.team.pk,
+                "team_name": d.team.name,
+                "team_name_zh": d.team.name_zh,
+            },
             text=d.instruction,
         )
         for d in directives
@@ -159,7 +164,12 @@ def report_directive_progress(
             EventKind.DIRECTIVE_UPDATED,
             actor=actor,
             now=now,
-            data={"directive": locked.pk, "team_name": locked.team.name, "status": locked.status},
+            data={
+                "directive": locked.pk,
+                "team_name": locked.team.name,
+                "team_name_zh": locked.team.name_zh,
+                "status": locked.status,
+            },
             text=text,
         )
     return locked

@@ -248,6 +248,7 @@ def dispatch_incident(
         "assignee_name": (assignee.get_full_name() or assignee.username) if assignee else "",
         "team": team.pk if team else None,
         "team_name": team.name if team else "",
+        "team_name_zh": team.name_zh if team else "",
     }
     return _transition(
         incident,

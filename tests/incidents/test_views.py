@@ -6,10 +6,13 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 from PIL import Image
 
+from incidents import services
 from incidents.models import EventKind, Incident, Status
+from teams.models import Team
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +357,55 @@ class TestLanguages:
         assert response.status_code == 200
         assert 'lang="zh-hans"' in response.content.decode()
         assert "事件" in response.content.decode()
+
+    def test_the_timeline_reads_in_the_readers_language(
+        self, org, dispatcher, dispatcher_client, technician
+    ):
+        from escalation.models import Target
+        from incidents.models import DirectiveStatus, EventKind, Grade
+        from incidents.services import record_event
+
+        Team.objects.filter(pk=org["tech"].pk).update(name_zh="技术支持组")
+        Team.objects.filter(pk=org["service_centre"].pk).update(name_zh="华东服务中心")
+        incident = factories.report(dispatcher, grade="II")
+        services.regrade_incident(incident, actor=dispatcher, grade="I", reason="Fire risk")
+        services.update_incident(incident, actor=dispatcher, title="Pack smoking")
+        services.confirm_incident(incident, actor=dispatcher)
+        services.dispatch_incident(incident, actor=dispatcher, assignee=technician)
+        directive = incident.directives.get(team=org["tech"])
+        services.report_directive_progress(
+            directive, actor=org["tech_leader"], status=DirectiveStatus.ACKNOWLEDGED
+        )
+        record_event(
+            incident, EventKind.ESCALATED, actor=None, data={"level": 2, "target": "arrive"}
+        )
+        url = reverse("incidents:detail", args=[incident.pk])
+
+        def timeline(language: str) -> str:
+            dispatcher_client.cookies["django_language"] = language
+            html = dispatcher_client.get(url).content.decode()
+            start = html.index('class="timeline"')
+            return html[start : html.index("</ol>", start)]
+
+        english = timeline("en")
+        for text in ("Technical support group", "East service centre", "Acknowledged", "Title"):
+            assert text in english
+        assert f"{Grade.II.label} → {Grade.I.label}" in english
+        assert f"Step 2 · {Target.ARRIVE.label}" in english
+        chinese = timeline("zh-hans")
+        with translation.override("zh-hans"):
+            expected = [
+                "技术支持组",
+                "华东服务中心",
+                str(DirectiveStatus.ACKNOWLEDGED.label),
+                str(capfirst(Incident._meta.get_field("title").verbose_name)),
+                f"{Grade.II.label} → {Grade.I.label}",
+                f"第 2 级升级 · {Target.ARRIVE.label}",
+            ]
+        for text in expected:
+            assert text in chinese
+        for code in ("acknowledged", "arrive", "Technical support group"):
+            assert code not in chinese
 
 
 class TestInlineValidation:
