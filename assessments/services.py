@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from assessments.exceptions import (
     AlreadySubmitted,
@@ -42,7 +42,7 @@ from assessments.models import (
     Survey,
 )
 from incidents.models import EventKind, Grade, Incident, Status
-from incidents.services import record_event
+from incidents.services import Said, record_event
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def save_assessment(
                 actor=actor,
                 now=now,
                 data={"assessment": assessment.pk, "submitted": True},
-                text=_("Assessment submitted."),
+                text=Said(gettext_noop("Assessment submitted.")),
             )
     return assessment
 
@@ -218,8 +218,11 @@ def add_corrective_action(
                 actor=actor,
                 now=now,
                 data={"corrective_action": action.pk},
-                text=_("Corrective action: %(d)s (due %(due)s)")
-                % {"d": description, "due": due_date.isoformat()},
+                text=Said(
+                    gettext_noop("Corrective action: %(d)s (due %(due)s)"),
+                    d=description,
+                    due=due_date.isoformat(),
+                ),
             )
     return action
 
@@ -394,7 +397,7 @@ def answer_survey(token: str, *, rating, comment: str = "", now: datetime | None
             actor=None,
             now=now,
             data={"survey": survey.pk, "rating": rating},
-            text=_("Customer rated the service %(r)s/5.") % {"r": rating},
+            text=Said(gettext_noop("Customer rated the service %(r)s/5."), r=rating),
         )
     survey.refresh_from_db()
     return survey
@@ -486,9 +489,9 @@ def record_signoff(
             signoff.signature.save(f"signature-{stamp}.png", ContentFile(png), save=False)
         signoff.save()
         text = (
-            (_("Signed off by %(n)s.") % {"n": signer_name})
+            Said(gettext_noop("Signed off by %(n)s."), n=signer_name)
             if png
-            else (_("No customer signature: %(r)s") % {"r": reason})
+            else Said(gettext_noop("No customer signature: %(r)s"), r=reason)
         )
         record_event(
             incident, EventKind.NOTE, actor=actor, now=now, data={"signoff": signoff.pk}, text=text

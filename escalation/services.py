@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import refcache
 from core.exceptions import Conflict
@@ -232,7 +233,7 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
     """A manager takes the escalation of the running clock in hand: its remaining steps and
     reminders stop (the milestone's deadline still counts). Confirming is the way to end a
     confirm clock, so this refuses one."""
-    from incidents.services import record_event
+    from incidents.services import Said, record_event
 
     now = now or timezone.now()
     if not actor.has_perm("incidents.dispatch_incident"):
@@ -268,7 +269,7 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
             actor=actor,
             now=now,
             data={"acknowledged": state.target},
-            text=_("Escalation acknowledged."),
+            text=Said(gettext_noop("Escalation acknowledged.")),
         )
     return state
 

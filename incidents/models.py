@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyMixin, BilingualNameMixin
@@ -288,6 +289,12 @@ class EventKind(models.TextChoices):
     NOTIFIED = "notified", _("Notified")
 
 
+def render_said(msgid: str, params: dict) -> str:
+    """The system's words of a timeline event in the active language (see
+    ``incidents.services.timeline.Said``)."""
+    return gettext(msgid) % params if params else gettext(msgid)
+
+
 class IncidentEvent(AppendOnlyMixin, models.Model):
     """One entry of an incident's append-only timeline: the audit trail."""
 
@@ -324,6 +331,18 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_text(self) -> str:
+        """``text`` in the reader's language when the system wrote it (``data["said"]``)."""
+        said = self.data.get("said") if isinstance(self.data, dict) else None
+        if said:
+            try:
+                msgid, params = said
+                return render_said(msgid, params)
+            except (TypeError, ValueError, KeyError):
+                pass
+        return self.text
 
 
 class DirectiveStatus(models.TextChoices):

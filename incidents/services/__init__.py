@@ -44,7 +44,7 @@ from incidents.services.rules import (
     report_rows,
     transition_hooks,
 )
-from incidents.services.timeline import _announce, _record, record_event
+from incidents.services.timeline import Said, _announce, _record, record_event
 
 __all__ = [
     "ACTION_PERMS",
@@ -54,6 +54,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "TRANSITIONS",
     "Deadlines",
+    "Said",
     "_announce",
     "_record",
     "add_note",

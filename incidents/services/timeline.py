@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from incidents.models import (
     Incident,
     IncidentEvent,
+    render_said,
 )
 from incidents.signals import incident_event
+
+
+class Said:
+    """Words the system writes on a timeline, kept as their message id and parameters so
+    each reader sees them in their own language (``IncidentEvent.display_text``); the
+    event's ``text`` holds them in LANGUAGE_CODE for the API and exports. Mark the id with
+    ``gettext_noop`` so makemessages finds it; parameters must be JSON values."""
+
+    def __init__(self, msgid: str, **params) -> None:
+        self.msgid, self.params = msgid, params
 
 
 def _record(incident: Incident, kind: str, **fields) -> IncidentEvent:
@@ -29,10 +42,14 @@ def _new_event(
     actor=None,
     now: datetime,
     data: dict | None = None,
-    text: str = "",
+    text: str | Said = "",
 ) -> IncidentEvent:
     """An unsaved event, for writers that insert several rows at once; ``_announce()`` it
     once written."""
+    if isinstance(text, Said):
+        data = {**(data or {}), "said": [text.msgid, text.params]}
+        with override(settings.LANGUAGE_CODE):
+            text = render_said(text.msgid, text.params)
     return IncidentEvent(
         incident=incident, kind=kind, actor=actor, created_at=now, data=data or {}, text=text
     )
@@ -54,7 +71,7 @@ def record_event(
     actor=None,
     now: datetime | None = None,
     data: dict | None = None,
-    text: str = "",
+    text: str | Said = "",
 ) -> IncidentEvent:
     """Append an event to ``incident``'s timeline, for other apps' services (parts moves,
     escalations, notifications). Call it inside the caller's transaction."""

@@ -7,9 +7,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from incidents.models import EventKind, Incident, ServiceMode
-from incidents.services import record_event
+from incidents.services import Said, record_event
 from spareparts.exceptions import InvalidStockState, NotEnoughStock
 from spareparts.models import (
     Depot,
@@ -87,8 +88,10 @@ def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
             EventKind.NOTE,
             actor=None,
             now=now,
-            text=_("No replacement unit is configured for asset %(a)s.")
-            % {"a": incident.asset_ref or "—"},
+            text=Said(
+                gettext_noop("No replacement unit is configured for asset %(a)s."),
+                a=incident.asset_ref or "—",
+            ),
         )
         return
     depots = depots_for(incident)
@@ -128,7 +131,10 @@ def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
             EventKind.NOTE,
             actor=None,
             now=now,
-            text=_("No %(part)s in stock: a purchase request was drafted.") % {"part": part.sku},
+            text=Said(
+                gettext_noop("No %(part)s in stock: a purchase request was drafted."),
+                part=part.sku,
+            ),
         )
     UnitReturn.objects.create(
         incident=incident,

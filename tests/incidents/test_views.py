@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from PIL import Image
 
 from incidents import services
-from incidents.models import EventKind, Incident, Status
+from incidents.models import EventKind, Incident, IncidentEvent, Status
 from teams.models import Team
 from tests import factories
 
@@ -406,6 +406,31 @@ class TestLanguages:
             assert text in chinese
         for code in ("acknowledged", "arrive", "Technical support group"):
             assert code not in chinese
+
+    def test_the_systems_words_on_the_timeline_follow_the_reader(
+        self, org, dispatcher, dispatcher_client
+    ):
+        from django.utils.translation import gettext, gettext_noop
+
+        from incidents.services import Said, record_event
+
+        incident = factories.report(dispatcher)
+        msgid = gettext_noop("Customer rated the service %(r)s/5.")
+        with translation.override("zh-hans"):  # written while a Chinese page was served
+            event = record_event(incident, EventKind.NOTE, text=Said(msgid, r=4))
+            chinese = gettext(msgid) % {"r": 4}
+        assert chinese != "Customer rated the service 4/5."  # the catalogue has it
+        event.refresh_from_db()
+        assert event.text == "Customer rated the service 4/5."  # stored in LANGUAGE_CODE
+        assert event.data["said"] == [msgid, {"r": 4}]
+        url = reverse("incidents:detail", args=[incident.pk])
+        dispatcher_client.cookies["django_language"] = "zh-hans"
+        assert chinese in dispatcher_client.get(url).content.decode()
+        dispatcher_client.cookies["django_language"] = "en"
+        assert "Customer rated the service 4/5." in dispatcher_client.get(url).content.decode()
+        # A damaged record falls back to the stored words instead of failing the page.
+        broken = IncidentEvent(incident=incident, text="kept", data={"said": ["%(x)s", {"y": 1}]})
+        assert broken.display_text == "kept"
 
 
 class TestInlineValidation:
