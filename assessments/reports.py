@@ -214,7 +214,7 @@ def service_report_pdf(data: ReportData) -> bytes:
         _table(
             [[_("Time"), _("Event"), _("By"), _("Details")]]
             + [
-                [_dt(e.created_at), e.get_kind_display(), _name(e.actor), e.text]
+                [_dt(e.created_at), e.get_kind_display(), _name(e.actor), e.display_text]
                 for e in data.events
             ],
             st,
