@@ -121,13 +121,25 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def notification_key(row: dict) -> str:
+    """``incident:step:recipient:channel`` (incident empty when there is none)."""
+    incident = row["incident_id"] if row["incident_id"] is not None else ""
+    return f"{incident}:{row['step']}:{row['recipient']}:{row['channel']}"
+
+
 class Notification(models.Model):
-    """One message to one recipient on one channel about one step of one incident."""
+    """One message to one recipient on one channel about one step of one incident, or about
+    something that concerns no incident (a low-stock alert: ``incident`` is empty)."""
 
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="notifications"
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
-    # "confirm:2" (an escalation occurrence), "event:123" (an integration event), ...
+    # "confirm:2" (an escalation occurrence), "event:123" (an integration event),
+    # "low_stock:7" (a low-stock alert), ...
     step = models.CharField(_("step"), max_length=40)
     # "u<user id>" or "e<endpoint id>"
     recipient = models.CharField(_("recipient"), max_length=24)
@@ -174,6 +186,12 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["incident", "step", "recipient", "channel"], name="notification_once"
             ),
+            # Without an incident, the step alone names what it is about.
+            models.UniqueConstraint(
+                fields=["step", "recipient", "channel"],
+                condition=Q(incident__isnull=True),
+                name="notification_once_unlinked",
+            ),
         ]
         indexes = [
             models.Index(
@@ -200,7 +218,14 @@ class Notification(models.Model):
     @property
     def key(self) -> str:
         """The idempotency key receivers use to drop a repeated delivery."""
-        return f"{self.incident_id}:{self.step}:{self.recipient}:{self.channel}"
+        return notification_key(
+            {
+                "incident_id": self.incident_id,
+                "step": self.step,
+                "recipient": self.recipient,
+                "channel": self.channel,
+            }
+        )
 
 
 class DeliveryAttempt(models.Model):

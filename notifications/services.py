@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -32,6 +32,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     WebhookEndpoint,
+    notification_key,
 )
 from teams.models import DutyShift, Membership, Team
 
@@ -250,6 +251,18 @@ def _row(base: dict, **values) -> dict:
 
 
 def _for_user(user, incident, base, text, extra, directory, now) -> list[dict]:
+    return [
+        *_personal_rows(user, base, text, now),
+        *(
+            _webhook_row(endpoint, incident, base, text, extra, now)
+            for endpoint in directory.endpoints
+            if endpoint.user_id == user.pk
+        ),
+    ]
+
+
+def _personal_rows(user, base, text, now) -> list[dict]:
+    """In-app, and email unless the user turned it off, in the user's language."""
     lang = language_of(user)
     title, body = text(lang)
     out = [
@@ -278,16 +291,34 @@ def _for_user(user, incident, base, text, extra, directory, now) -> list[dict]:
                 body=body,
             )
         )
-    out.extend(
-        _webhook_row(endpoint, incident, base, text, extra, now)
-        for endpoint in directory.endpoints
-        if endpoint.user_id == user.pk
-    )
     return out
 
 
-def notification_key(row: dict) -> str:
-    return f"{row['incident_id']}:{row['step']}:{row['recipient']}:{row['channel']}"
+def notify_users(
+    users: Iterable,
+    *,
+    event: str,
+    step: str,
+    text: Callable[[str], tuple[str, str]],
+    url: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Tell people about something that concerns no incident (a low-stock alert): in-app,
+    and email where they take it. ``step`` names the occasion, so a repeated call writes
+    nothing twice; ``text(language)`` gives ``(title, body)``. Returns rows written."""
+    now = now or timezone.now()
+    base = {
+        "incident_id": None,
+        "step": step,
+        "level": 0,
+        "event": event,
+        "created_at": now,
+        "url": url,
+    }
+    users = list(users.select_related("notification_pref") if hasattr(users, "query") else users)
+    return insert_notifications(
+        [row for user in users for row in _personal_rows(user, base, text, now)]
+    )
 
 
 def _webhook_row(endpoint, incident, base, text, extra, now) -> dict:

@@ -8,6 +8,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from spareparts.models import (
     Depot,
@@ -58,28 +60,39 @@ def _raise_low_stock(
 
 
 def notify_low_stock(alert_id: int) -> None:
-    """Tell logistics through the notification app when it is installed; the alert list on
-    the stock page is the in-app fallback."""
-    try:
-        from notifications import services as notifications
-    except ImportError:
-        return
-    notify = getattr(notifications, "notify_users", None)
-    if notify is None:
-        return
-    alert = LowStockAlert.objects.select_related("balance__part", "balance__depot").get(pk=alert_id)
+    """Tell logistics (in-app, and email where they take it), each in their language; the
+    alert list on the stock page shows the same."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    users = get_user_model().objects.filter(groups__name="logistics", is_active=True)
+    from notifications.services import notify_users
+
+    alert = LowStockAlert.objects.select_related("balance__part", "balance__depot").get(pk=alert_id)
     part, depot = alert.balance.part, alert.balance.depot
+
+    def text(language: str) -> tuple[str, str]:
+        with override(language):
+            title = _("Low stock: %(part)s at %(depot)s") % {
+                "part": f"{part.sku} {part.label}",
+                "depot": depot.label,
+            }
+            body = _("%(available)s available, below the reorder point of %(point)s.") % {
+                "available": alert.available,
+                "point": alert.reorder_point,
+            }
+            if alert.request_id:
+                body += " " + _("A draft purchase request was made.")
+        return title, body
+
+    users = get_user_model().objects.filter(groups__name="logistics", is_active=True)
     try:
-        notify(
+        notify_users(
             users,
-            kind="low_stock",
-            text=f"{part.sku} {part.name} @ {depot.code}: {alert.available} "
-            f"< {alert.reorder_point}",
-            url=reverse("spareparts:part", args=[part.pk]),
+            event="low_stock",
+            step=f"low_stock:{alert.pk}",
+            text=text,
+            url=settings.SITE_URL + reverse("spareparts:part", args=[part.pk]),
         )
     except Exception:  # a notification must never break a stock move
         log.exception("low-stock notification failed for alert %s", alert_id)

@@ -439,3 +439,33 @@ def test_closing_releases_what_the_job_did_not_use(
     b = balance(battery, depots["hq"])
     assert (b.on_hand, b.reserved) == (1, 0)
     assert_balances_match_ledger()
+
+
+def test_a_low_stock_alert_reaches_logistics_in_their_language_once(
+    client, depots, battery, logistics, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from notifications.models import Channel, Notification
+    from notifications.services import set_preferences
+
+    logistics.email = "stores@example.com"
+    logistics.save()
+    set_preferences(logistics, language="zh-hans", email_enabled=True)
+    b = balance(battery, depots["east"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_reorder_levels(b, reorder_point=3, reorder_quantity=10, actor=logistics)
+    alert = LowStockAlert.objects.get()
+    rows = Notification.objects.filter(user=logistics, incident__isnull=True)
+    assert sorted(rows.values_list("channel", flat=True)) == [Channel.EMAIL, Channel.INAPP]
+    inapp = rows.get(channel=Channel.INAPP)
+    assert inapp.step == f"low_stock:{alert.pk}" and inapp.event == "low_stock"
+    assert inapp.language == "zh-hans" and battery.sku in inapp.title
+    assert "Low stock" not in inapp.title  # written in Chinese
+    assert inapp.url.endswith(reverse("spareparts:part", args=[battery.pk]))
+    assert inapp.key == f":low_stock:{alert.pk}:u{logistics.pk}:inapp"
+    services.notify_low_stock(alert.pk)  # a repeat (a retried task) writes nothing twice
+    assert rows.count() == 2
+    client.force_login(logistics)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert inapp.title in page and inapp.url in page
