@@ -23,6 +23,13 @@ class AppendOnlyMixin:
         raise AppendOnlyError(f"{self.append_only_label} are append-only")
 
 
+def in_active_language(name: str, name_zh: str) -> str:
+    """``name_zh`` when the active language is Chinese and there is one, else ``name``."""
+    if name_zh and (get_language() or "").startswith("zh"):
+        return name_zh
+    return name
+
+
 class BilingualNameMixin:
     """Reference data named in English (``name``) and Chinese (``name_zh``); ``label`` is
     the one for the active language."""
@@ -32,9 +39,7 @@ class BilingualNameMixin:
 
     @property
     def label(self) -> str:
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
+        return in_active_language(self.name, self.name_zh)
 
 
 class ReferenceVersion(models.Model):

@@ -19,7 +19,8 @@ and in Chinese).
 from collections.abc import Callable
 
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+
+from core.models import in_active_language
 
 detail_panels: list = []
 job_panels: list = []
@@ -33,10 +34,8 @@ def describe_event(event) -> str:
 
 def name_in_language(data: dict, key: str) -> str:
     """``data[key]``, or ``data[key + "_zh"]`` when the reader's language is Chinese and the
-    event recorded one (see core.models.BilingualNameMixin)."""
-    if (get_language() or "").startswith("zh") and data.get(f"{key}_zh"):
-        return data[f"{key}_zh"]
-    return data.get(key) or ""
+    event recorded one."""
+    return in_active_language(data.get(key) or "", data.get(f"{key}_zh") or "")
 
 
 def choice_label(choices, value) -> str:

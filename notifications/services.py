@@ -295,7 +295,7 @@ def _personal_rows(user, base, text, now) -> list[dict]:
 
 
 def notify_users(
-    users: Iterable,
+    user_ids: Iterable[int],
     *,
     event: str,
     step: str,
@@ -303,9 +303,10 @@ def notify_users(
     url: str = "",
     now: datetime | None = None,
 ) -> int:
-    """Tell people about something that concerns no incident (a low-stock alert): in-app,
-    and email where they take it. ``step`` names the occasion, so a repeated call writes
-    nothing twice; ``text(language)`` gives ``(title, body)``. Returns rows written."""
+    """Tell the active users among ``user_ids`` about something that concerns no incident
+    (a low-stock alert): in-app, and email where they take it. ``step`` names the occasion,
+    so a repeated call writes nothing twice; ``text(language)`` gives ``(title, body)``.
+    Returns rows written."""
     now = now or timezone.now()
     base = {
         "incident_id": None,
@@ -315,7 +316,7 @@ def notify_users(
         "created_at": now,
         "url": url,
     }
-    users = list(users.select_related("notification_pref") if hasattr(users, "query") else users)
+    users = _users(set(user_ids)).values()
     return insert_notifications(
         [row for user in users for row in _personal_rows(user, base, text, now)]
     )

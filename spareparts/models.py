@@ -9,28 +9,22 @@ negative reserved and over-reservation impossible. Only ``spareparts.services`` 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnlyError, AppendOnlyMixin  # noqa: F401 - re-exported
+from core.models import (  # noqa: F401 - AppendOnlyError is re-exported
+    AppendOnlyError,
+    AppendOnlyMixin,
+    BilingualNameMixin,
+)
 from spareparts.querysets import BalanceQuerySet, StockMoveQuerySet
 
 
-class Localised(models.Model):
+class Localised(BilingualNameMixin, models.Model):
     name = models.CharField(_("name"), max_length=160)
     name_zh = models.CharField(_("Chinese name"), max_length=160, blank=True)
 
     class Meta:
         abstract = True
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
 
 
 class PartCategory(models.TextChoices):
@@ -100,7 +94,7 @@ class DepotKind(models.TextChoices):
     SERVICE_CENTRE = "service_centre", _("Service-centre depot")
 
 
-class Depot(Localised):
+class Depot(Localised):  # noqa: DJ008 - __str__ is BilingualNameMixin's
     code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(
         _("kind"), max_length=16, choices=DepotKind.choices, default=DepotKind.SERVICE_CENTRE

@@ -85,10 +85,10 @@ def notify_low_stock(alert_id: int) -> None:
                 body += " " + _("A draft purchase request was made.")
         return title, body
 
-    users = get_user_model().objects.filter(groups__name="logistics", is_active=True)
+    logistics = get_user_model().objects.filter(groups__name="logistics")
     try:
         notify_users(
-            users,
+            logistics.values_list("pk", flat=True),
             event="low_stock",
             step=f"low_stock:{alert.pk}",
             text=text,
