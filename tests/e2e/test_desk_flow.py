@@ -4,48 +4,17 @@ A dispatcher logs a report by keyboard, confirms and dispatches it; the technici
 phone-sized window, marks arrival and resolution; the timeline tells the whole story.
 """
 
-import os
 import re
-import shutil
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
 
 from incidents.models import EventKind, Incident, Status
 from tests import factories
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# between browser steps are ordinary synchronous code. While that loop runs, Django keeps
-# those calls' connection apart from the thread's own (asgiref's Local is context-scoped
-# under a running loop), so the browser fixture closes it before the loop stops.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "pw-Secret-123"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/services.sh up (installs it)")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-        # Otherwise it stays open and the test database cannot be dropped at the end.
-        connections.close_all()
 
 
 def _login(browser, live_server, username, viewport, lang="en"):
