@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import MultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -26,15 +27,28 @@ class BooleanChoiceFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class AnyOrMultipleChoiceField(MultipleChoiceField):
+    """Several choices, where an empty value is the form's "Any" option: no filter.
+
+    ``status=&status=reported`` (the page's "Any" box next to a ticked status) is
+    ``["reported"]``; ``status=`` alone is no filter. Unknown values are still errors.
+    """
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            value = [v for v in value if v not in ("", None)]
+        return super().clean(value)
+
+
+class AnyOrMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = AnyOrMultipleChoiceField
+
+
 class IncidentFilterSet(django_filters.FilterSet):
     # distinct=False: these filter one column of the incident itself, so no join can
     # duplicate rows, and a DISTINCT over a million wide rows would sort all of them.
-    status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label=_("Status"), distinct=False
-    )
-    grade = django_filters.MultipleChoiceFilter(
-        choices=Grade.choices, label=_("Grade"), distinct=False
-    )
+    status = AnyOrMultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
+    grade = AnyOrMultipleChoiceFilter(choices=Grade.choices, label=_("Grade"), distinct=False)
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(), to_field_name="slug", label=_("Category")
     )

@@ -1,16 +1,17 @@
 from django.urls import path
 
-from incidents import views
+from incidents import list_views, views
 
 app_name = "incidents"
 
 urlpatterns = [
-    path("", views.incident_list, name="list"),
+    path("", list_views.incident_list, name="list"),
     path("new/", views.incident_create, name="create"),
     path("new/deadlines/", views.deadline_preview, name="deadline_preview"),
     path("new/validate/<slug:name>/", views.validate_field, name="validate_field"),
     path("mine/", views.my_jobs, name="my_jobs"),
-    path("asset/<str:asset_ref>/", views.asset_history, name="asset"),
+    # A serial number may contain "/": the path converter keeps it whole.
+    path("asset/<path:asset_ref>/", views.asset_history, name="asset"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/edit/", views.incident_edit, name="edit"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),

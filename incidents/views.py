@@ -18,7 +18,6 @@ from core.pagination import CappedPaginator
 from incidents import services
 from incidents.exceptions import IncidentError
 from incidents.extensions import detail_panels, job_panels, render_panels
-from incidents.filtersets import IncidentFilterSet
 from incidents.forms import (
     ACTION_FORMS,
     DirectiveProgressForm,
@@ -42,30 +41,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-@login_required
-def incident_list(request):
-    qs = _visible(request).with_list_relations()
-    filterset = IncidentFilterSet(request.GET or None, queryset=qs, request=request)
-    incidents = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    if not request.GET.get("ordering"):
-        incidents = incidents.order_by("-reported_at", "-id")
-    paginator = CappedPaginator(incidents, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter": filterset,
-        "page": page,
-        "now": timezone.now(),
-        "querystring": query.urlencode(),
-    }
-    search = (request.GET.get("search") or "").strip()
-    asset_match = search if search and qs.for_asset(search).exists() else ""
-    context["asset_match"] = asset_match
-    template = "incidents/partials/list_table.html" if request.htmx else "incidents/list.html"
-    return render(request, template, context)
 
 
 def _policy_minutes() -> dict:
