@@ -348,6 +348,19 @@ class TestListAndAsset:
         response = dispatcher_client.get(reverse("incidents:asset", args=["lsvau2180n2000009"]))
         assert {i.pk for i in response.context["page"].object_list} == {first.pk, second.pk}
 
+    def test_an_asset_ref_with_a_slash_has_a_working_page_and_history(
+        self, org, dispatcher, dispatcher_client
+    ):
+        incident = factories.report(dispatcher, asset_ref="SN-2024/00042")
+        page = dispatcher_client.get(reverse("incidents:detail", args=[incident.pk]))
+        assert page.status_code == 200
+        link = reverse("incidents:asset", args=["SN-2024/00042"])
+        assert link.encode() in page.content
+        history = dispatcher_client.get(link)
+        assert history.status_code == 200
+        assert [i.pk for i in history.context["page"].object_list] == [incident.pk]
+        assert history.context["asset_ref"] == "SN-2024/00042"
+
 
 class TestLanguages:
     @pytest.mark.parametrize("url_name", ["incidents:list", "incidents:create", "home"])
