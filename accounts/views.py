@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import ApiKeyForm
 from accounts.models import ApiKey
+from core.roles import role_labels
 
 
 @login_required
@@ -33,6 +34,8 @@ def profile(request):
             "new_key": new_key,
             "keys": keys,
             "now": timezone.now(),
+            "role_labels": role_labels(request.user),
+            "memberships": request.user.memberships.select_related("team"),
         },
     )
 

@@ -5,9 +5,18 @@ edits them, yet every request that writes asks for them."""
 from django.contrib.auth.backends import ModelBackend
 
 from core import refcache
+from core.roles import is_system_account
 
 
 class CachedModelBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """Passwords log people in; a system account (the integration role) uses API keys
+        only, so its password, if it has one, opens neither the desk nor the admin."""
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and is_system_account(user):
+            return None
+        return user
+
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return set()

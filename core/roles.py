@@ -5,6 +5,7 @@ to show. ``sync_roles`` runs after every migrate, so groups always match this ta
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
 
 DISPATCHER = "dispatcher"
 MANAGER = "manager"
@@ -14,6 +15,15 @@ LEGAL = "legal"
 INTEGRATION = "integration"
 
 ALL_ROLES = (DISPATCHER, MANAGER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION)
+# What a person reads for each role (the group names stay the stable English codes).
+ROLE_LABELS = {
+    DISPATCHER: _("Dispatcher"),
+    MANAGER: _("Manager"),
+    TECHNICIAN: _("Technician"),
+    LOGISTICS: _("Logistics"),
+    LEGAL: _("Legal and compliance"),
+    INTEGRATION: _("Integration (API only)"),
+}
 
 _DESK = [
     "incidents.view_incident",
@@ -75,3 +85,14 @@ def primary_role(user) -> str:
         if role in roles:
             return role
     return ""
+
+
+def role_labels(user) -> list[str]:
+    """The user's roles in the reader's language, in the order of ``ALL_ROLES``."""
+    roles = roles_of(user)
+    return [str(ROLE_LABELS[role]) for role in ALL_ROLES if role in roles]
+
+
+def is_system_account(user) -> bool:
+    """An account for an integration (a telematics platform, a CRM): API keys only."""
+    return not user.is_superuser and roles_of(user) == {INTEGRATION}

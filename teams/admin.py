@@ -12,7 +12,7 @@ from teams.models import DutyShift, Membership, Role, Team
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    fields = ("user", "role", "title")
+    fields = ("user", "role", "title", "title_zh")
     autocomplete_fields = ("user",)
     extra = 0
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BilingualNameMixin
+from core.models import BilingualNameMixin, in_active_language
 from teams.querysets import DutyShiftQuerySet, MembershipQuerySet, TeamQuerySet
 
 
@@ -68,6 +68,7 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     title = models.CharField(_("title"), max_length=120, blank=True)
+    title_zh = models.CharField(_("Chinese title"), max_length=120, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -84,6 +85,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.team} · {self.get_role_display()}"
+
+    @property
+    def title_label(self) -> str:
+        """The title in the reader's language (``title_zh`` on Chinese pages when set)."""
+        return in_active_language(self.title, self.title_zh)
 
 
 class DutyShift(models.Model):

@@ -12,6 +12,12 @@ from teams.models import DutyShift, Team
 def team_list(request):
     teams = Team.objects.active().prefetch_related("memberships__user")
     on_duty = DutyShift.objects.on_duty(timezone.now()).select_related("user", "team")
+    # A group's directive list is shown to its members and to those who see every incident;
+    # nobody is offered a link that answers 404.
+    sees_all = request.user.has_perm("incidents.view_all_incidents")
+    mine = set(request.user.memberships.values_list("team_id", flat=True))
+    for team in teams:
+        team.directives_visible = sees_all or team.pk in mine
     return render(request, "teams/list.html", {"teams": teams, "on_duty": on_duty})
 
 

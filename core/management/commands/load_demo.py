@@ -8,6 +8,7 @@ system would have produced.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -178,10 +179,11 @@ class DemoBuilder:
             )
             user.groups.add(*(groups[r] for r in roles))
             for team_key, role, title in memberships:
+                english, chinese = split_bilingual(title)
                 Membership.objects.get_or_create(
                     team=self.teams[team_key],
                     user=user,
-                    defaults={"role": role, "title": title},
+                    defaults={"role": role, "title": english, "title_zh": chinese},
                 )
             self.users[username] = user
 
@@ -336,6 +338,15 @@ class DemoBuilder:
             services.report_directive_progress(
                 directive, actor=leader.user, text=text, status=status, now=when
             )
+
+
+def split_bilingual(text: str) -> tuple[str, str]:
+    """ "Field technician 维修技师" -> ("Field technician", "维修技师"): the English part and
+    the Chinese part that follows it."""
+    match = re.search(r"[\u3400-\u9fff]", text)
+    if match is None:
+        return text, ""
+    return text[: match.start()].strip(), text[match.start() :].strip()
 
 
 class Clock:
