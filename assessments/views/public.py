@@ -19,7 +19,10 @@ def _language(request, survey: Survey | None) -> str:
     chosen = request.GET.get("lang") or request.POST.get("lang")
     if chosen in LANGUAGES:
         return chosen
-    return survey.language if survey and survey.language in LANGUAGES else settings.LANGUAGE_CODE
+    if survey and survey.language in LANGUAGES:
+        return survey.language
+    # No survey to ask (a mistyped link): the browser's language.
+    return translation.get_language_from_request(request)
 
 
 def _render(request, language: str, context: dict, status: int = 200):
@@ -31,7 +34,9 @@ def _render(request, language: str, context: dict, status: int = 200):
             status=status,
         )
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": Chromium then posts the form with "Origin: null" and the CSRF check
+    # refuses it. "same-origin" still keeps the token (the secret) out of other sites' logs.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -108,3 +108,27 @@ def test_drill_pages(manager_client):
     detail = manager_client.get(response["Location"])
     assert detail.status_code == 200
     assert "Bus fire" in detail.content.decode()
+
+
+def test_survey_page_keeps_the_origin_of_its_own_post(client, survey):
+    """ "no-referrer" made Chromium post with "Origin: null", which the CSRF check refuses;
+    "same-origin" keeps the token out of other sites' Referer and the form working."""
+    with time_machine.travel(survey.created_at, tick=False):
+        response = client.get(reverse("assessments:survey", args=[survey.token]))
+    body = response.content.decode()
+    assert response["Referrer-Policy"] == "same-origin"
+    assert 'content="no-referrer"' not in body
+    assert '<meta name="referrer" content="same-origin">' in body
+
+
+def test_unknown_and_used_survey_links_answer_in_the_readers_language(client, survey):
+    guessed = client.get(
+        reverse("assessments:survey", args=["x" * 43]), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"
+    )
+    assert guessed.status_code == 404
+    assert "链接无效" in guessed.content.decode()
+    with time_machine.travel(survey.created_at, tick=False):
+        services.answer_survey(survey.token, rating=5)
+        used = client.post(reverse("assessments:survey", args=[survey.token]), {"rating": "3"})
+    assert used.status_code == 409
+    assert "您已经作答" in used.content.decode()
