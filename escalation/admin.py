@@ -55,9 +55,11 @@ class FireAdmin(ReadOnlyAdmin):
         "is_reminder",
         "due_at",
         "fired_at",
+        "outcome",
+        "superseded_by",
         "late_seconds",
     )
-    list_filter = ("target", "level", "is_reminder")
+    list_filter = ("target", "outcome", "level", "is_reminder")
     raw_id_fields = ("incident", "state")
     list_select_related = ("incident",)
     date_hierarchy = "fired_at"

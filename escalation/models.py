@@ -134,6 +134,8 @@ class EscalationState(models.Model):
     next_seq = models.PositiveIntegerField(default=1)
     next_due_at = models.DateTimeField(_("next step due"), null=True, blank=True)
     fired_count = models.PositiveIntegerField(default=0)
+    # The occurrence that fired last (a catch-up supersedes some, so not next_seq - 1).
+    last_fired_seq = models.PositiveIntegerField(default=0, db_default=0)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.CharField(_("ended because"), max_length=20, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -165,8 +167,23 @@ class EscalationState(models.Model):
         return f"{self.incident_id}:{self.target}"
 
 
+class Outcome(models.TextChoices):
+    FIRED = "fired", _("Fired")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class SupersededReason(models.TextChoices):
+    CATCH_UP = "catch_up", _("missed while escalation was not running; caught up at once")
+
+
 class EscalationFire(models.Model):
-    """One occurrence that fired: when it was due, when it fired, at which level."""
+    """The ledger: one row per occurrence of a clock, when it was due and what became of it.
+
+    ``fired``: it was sent at ``fired_at``. ``superseded``: it was missed while the sweep was
+    not running (an outage, a restart) and, when the sweep caught up, the occurrence
+    ``superseded_by`` was fired in its place (``fired_at`` is then when that was decided);
+    nothing was sent for it. Either way an occurrence has exactly one row.
+    """
 
     state = models.ForeignKey(EscalationState, on_delete=models.CASCADE, related_name="fires")
     incident = models.ForeignKey(
@@ -178,6 +195,19 @@ class EscalationFire(models.Model):
     is_reminder = models.BooleanField(_("reminder"), default=False)
     due_at = models.DateTimeField(_("due"))
     fired_at = models.DateTimeField(_("fired"))
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=Outcome.choices,
+        default=Outcome.FIRED,
+        db_default=Outcome.FIRED,
+    )
+    superseded_by = models.PositiveIntegerField(
+        _("superseded by occurrence"), null=True, blank=True
+    )
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=SupersededReason.choices, blank=True, db_default=""
+    )
 
     class Meta:
         ordering = ["incident", "fired_at", "id"]

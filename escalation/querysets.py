@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from escalation.models import EscalationFire, EscalationState
+from escalation.models import EscalationFire, EscalationState, Outcome
 from incidents.models import Grade, Incident, Status
 from notifications.models import Channel, Notification
 from teams.models import DutyShift
@@ -66,14 +66,14 @@ def board(now: datetime, *, limit: int = BOARD_SIZE) -> list[Row]:
     states = (
         EscalationState.objects.filter(incident_id__in=rows, ended_at__isnull=True)
         .exclude(target="report")
-        .values_list("incident_id", "target", "next_seq", "next_due_at")
+        .values_list("incident_id", "target", "last_fired_seq", "next_due_at")
     )
     last_steps = Q(pk__in=[])
-    for incident_id, target, next_seq, next_due_at in states:
+    for incident_id, target, last_fired, next_due_at in states:
         row = rows[incident_id]
-        row.step, row.next_due_at = next_seq - 1, next_due_at
-        if next_seq > 1:
-            last_steps |= Q(incident_id=incident_id, step=f"{target}:{next_seq - 1}")
+        row.step, row.next_due_at = last_fired, next_due_at
+        if last_fired:
+            last_steps |= Q(incident_id=incident_id, step=f"{target}:{last_fired}")
     told = (
         Notification.objects.filter(last_steps, channel=Channel.INAPP)
         .values_list(
@@ -121,7 +121,7 @@ def today(now: datetime) -> dict:
         grade_i=Count("id", filter=Q(grade=Grade.I)),
     )
     fires = EscalationFire.objects.filter(
-        fired_at__gte=start, fired_at__lt=now + timedelta(seconds=1)
+        fired_at__gte=start, fired_at__lt=now + timedelta(seconds=1), outcome=Outcome.FIRED
     ).aggregate(steps=Count("id"), incidents=Count("incident_id", distinct=True))
     return {
         "reported": reported["total"],

@@ -29,6 +29,8 @@ from escalation.models import (
     EscalationFire,
     EscalationState,
     EscalationStep,
+    Outcome,
+    SupersededReason,
     Target,
 )
 from incidents.models import OPEN_STATUSES, EventKind, Grade, Incident, IncidentEvent
@@ -134,6 +136,7 @@ def new_clock(
         next_seq=1,
         next_due_at=due_of(snapshot, deadline, 1),
         fired_count=0,
+        last_fired_seq=0,
         ended_at=None,
         end_reason="",
     )
@@ -164,6 +167,7 @@ def start_clock(
             "next_seq",
             "next_due_at",
             "fired_count",
+            "last_fired_seq",
             "ended_at",
             "end_reason",
         ],
@@ -286,6 +290,7 @@ STATE_FIELDS = (
     "next_seq",
     "next_due_at",
     "fired_count",
+    "last_fired_seq",
     "ended_at",
     "end_reason",
     *(
@@ -312,7 +317,7 @@ def escalate_due(*, now: datetime | None = None, batch_size: int | None = None) 
 
     Each batch is one transaction: claim up to ``batch_size`` due clocks with FOR UPDATE SKIP
     LOCKED (racing sweeps take disjoint rows), fire them, advance them. A clock whose next
-    occurrence is also overdue is fired again by the next batch, so catch-up is in order.
+    occurrences are all due (the sweep was not running) fires once: see ``plan``.
     Returns the number of occurrences fired.
     """
     batch_size = batch_size or settings.ESCALATION_BATCH_SIZE
@@ -330,13 +335,52 @@ def escalate_due(*, now: datetime | None = None, batch_size: int | None = None) 
             if not states:
                 break
             total += _fire(states, at)
-        # Loop even after a short batch: a clock whose next occurrence is already overdue
-        # (catch-up after an outage) fires it in the next transaction, in order.
+        # Loop even after a short batch: clocks fall due while a long sweep runs.
     return total
 
 
+# A catch-up never looks further ahead than this many occurrences (weeks of reminders).
+MAX_CATCH_UP = 10_000
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What a claimed clock fires now: ``seq`` (with ``audiences``), and the occurrences
+    it supersedes (missed while the sweep was not running). ``last`` is the last due one."""
+
+    seq: int
+    audiences: list[str]
+    superseded: list[tuple[int, datetime]]
+    last: int
+
+
+def plan(state: EscalationState, now: datetime) -> CatchUp:
+    """The occurrences of ``state`` due at ``now``. One due: it fires. Several (an outage or
+    a restart): the highest missed step fires once, or, if only reminders were missed, the
+    latest reminder; the others are superseded. The one that fires addresses everyone the
+    missed ones would have, so nobody who should know is left out and nobody is told twice."""
+    snapshot, n_steps = state.snapshot, len(state.snapshot.get("steps") or [])
+    due = [(state.next_seq, state.next_due_at)]
+    while len(due) < MAX_CATCH_UP:
+        at = due_of(snapshot, state.deadline, due[-1][0] + 1)
+        if at is None or at > now:
+            break
+        due.append((due[-1][0] + 1, at))
+    steps = [seq for seq, _at in due if seq <= n_steps]
+    chosen = max(steps) if steps else due[-1][0]
+    audiences: list[str] = []
+    for seq, _at in due:
+        audiences += [a for a in occurrence(snapshot, seq).audiences if a not in audiences]
+    return CatchUp(
+        seq=chosen,
+        audiences=audiences,
+        superseded=[(seq, at) for seq, at in due if seq != chosen],
+        last=due[-1][0],
+    )
+
+
 def _fire(states: list[EscalationState], now: datetime) -> int:
-    """Fire the next occurrence of each (locked) state. Runs inside the caller's atomic."""
+    """Fire what is due of each (locked) state. Runs inside the caller's atomic."""
     from notifications.services import notify_escalations
 
     fires, events, steps = [], [], []
@@ -346,7 +390,9 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
         if incident.status not in OPEN_STATUSES:
             state.next_due_at, state.ended_at, state.end_reason = None, now, "closed"
             continue
-        seq, due = state.next_seq, state.next_due_at
+        todo = plan(state, now)
+        seq = todo.seq
+        due = due_of(state.snapshot, state.deadline, seq)
         occ = occurrence(state.snapshot, seq)
         level = 0 if state.target == Target.REPORT else occ.level
         step = FiredStep(
@@ -354,24 +400,17 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
             state.target,
             seq,
             level,
-            occ.audiences,
+            todo.audiences,
             occ.is_reminder,
             due,
             now,
             state.deadline,
         )
         steps.append(step)
-        fires.append(
-            EscalationFire(
-                state=state,
-                incident=incident,
-                target=state.target,
-                seq=seq,
-                level=level,
-                is_reminder=occ.is_reminder,
-                due_at=due,
-                fired_at=now,
-            )
+        fires.append(_ledger_row(state, seq, level, due, now))
+        fires.extend(
+            _ledger_row(state, missed, level, at, now, superseded_by=seq)
+            for missed, at in todo.superseded
         )
         events.append(
             IncidentEvent(
@@ -388,14 +427,16 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
                     "step_late_seconds": round((now - due).total_seconds(), 3),
                     "late_seconds": step.late_seconds,
                     "chain": state.snapshot.get("name", ""),
+                    "superseded": [missed for missed, _at in todo.superseded],
                 },
             )
         )
         if level:
             by_level[level].append(incident.pk)
-        state.next_seq = seq + 1
+        state.next_seq = todo.last + 1
         state.fired_count += 1
-        state.next_due_at = due_of(state.snapshot, state.deadline, seq + 1)
+        state.last_fired_seq = seq
+        state.next_due_at = due_of(state.snapshot, state.deadline, todo.last + 1)
         if state.next_due_at is None:
             state.ended_at, state.end_reason = now, "chain_done"
     _insert(fires, events)
@@ -408,7 +449,29 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
     notify_escalations(steps, now=now)
     announced = [(e.incident_id, e.pk, e.kind) for e in events]
     transaction.on_commit(lambda: _announce(announced))
-    return len(fires)
+    return len(steps)
+
+
+def _ledger_row(state, seq, level, due, now, *, superseded_by=None) -> EscalationFire:
+    """The ledger row of occurrence ``seq``: fired now, or superseded by another."""
+    is_reminder = occurrence(state.snapshot, seq).is_reminder
+    return EscalationFire(
+        state=state,
+        incident=state.incident,
+        target=state.target,
+        seq=seq,
+        level=level if superseded_by is None else _level_of(state, seq),
+        is_reminder=is_reminder,
+        due_at=due,
+        fired_at=now,
+        outcome=Outcome.FIRED if superseded_by is None else Outcome.SUPERSEDED,
+        superseded_by=superseded_by,
+        reason="" if superseded_by is None else SupersededReason.CATCH_UP,
+    )
+
+
+def _level_of(state, seq) -> int:
+    return 0 if state.target == Target.REPORT else occurrence(state.snapshot, seq).level
 
 
 FIRE_COLUMNS = (
@@ -420,6 +483,9 @@ FIRE_COLUMNS = (
     "is_reminder",
     "due_at",
     "fired_at",
+    "outcome",
+    "superseded_by",
+    "reason",
 )
 EVENT_COLUMNS = ("id", "incident_id", "kind", "actor_id", "created_at", "data", "text")
 
@@ -447,7 +513,8 @@ def _insert(fires: list[EscalationFire], events: list[IncidentEvent]) -> None:
 def _save_states(states: list[EscalationState]) -> None:
     if not bulk.is_postgres():
         EscalationState.objects.bulk_update(
-            states, ["next_seq", "next_due_at", "fired_count", "ended_at", "end_reason"]
+            states,
+            ["next_seq", "next_due_at", "fired_count", "last_fired_seq", "ended_at", "end_reason"],
         )
         return
     table = EscalationState._meta.db_table
@@ -459,15 +526,16 @@ def _save_states(states: list[EscalationState]) -> None:
         # One statement for the whole batch (bulk_update's CASE chains cost more).
         cursor.execute(
             f"""UPDATE {table} AS s SET next_seq = v.seq, next_due_at = v.due,
-                fired_count = v.fired
-            FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[])
-                AS v(id, seq, due, fired)
+                fired_count = v.fired, last_fired_seq = v.last
+            FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[], %s::int[])
+                AS v(id, seq, due, fired, last)
             WHERE s.id = v.id""",  # noqa: S608 - table name from model meta
             [
                 array(s.pk for s in states),
                 array(s.next_seq for s in states),
                 array(s.next_due_at.isoformat() if s.next_due_at else None for s in states),
                 array(s.fired_count for s in states),
+                array(s.last_fired_seq for s in states),
             ],
         )
     for state in states:

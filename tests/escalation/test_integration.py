@@ -69,19 +69,31 @@ def test_incident_reported_31_minutes_ago_is_escalated_to_step_1_within_30_secon
     assert EscalationFire.objects.filter(incident=incident).count() == 1
 
 
+def ledger(incident_ids) -> Counter:
+    """Ledger rows per (incident, target, occurrence): each must be there exactly once."""
+    return Counter(
+        EscalationFire.objects.filter(incident_id__in=incident_ids).values_list(
+            "incident_id", "target", "seq"
+        )
+    )
+
+
 def test_two_workers_and_two_beats_racing_fire_each_step_exactly_once(staff, procs):
     incidents = [report_ago(m) for m in (31, 46, 61) for _ in range(10)]
-    expected = {1: 10, 2: 10, 3: 10}  # 31 min: step 1; 46: steps 1-2; 61: steps 1-3
-    total = sum(n * steps for steps, n in expected.items())
+    # 31 min: step 1 due; 46: steps 1-2; 61: steps 1-3. Each clock fires its highest due
+    # step once and records the others as superseded.
+    total = 10 * (1 + 2 + 3)
+    ids = [i.pk for i in incidents]
     procs.worker("w1", concurrency=2, ESCALATION_BATCH_SIZE=5)
     procs.worker("w2", concurrency=2, ESCALATION_BATCH_SIZE=5)
     procs.beat("b1", ESCALATION_SWEEP_SECONDS=1)
     procs.beat("b2", ESCALATION_SWEEP_SECONDS=1)
     assert wait_for(lambda: EscalationFire.objects.count() >= total, 60), procs.log("w1")[-3000:]
     time.sleep(5)  # let the racers run a few more sweeps
-    steps = escalated_steps([i.pk for i in incidents])
-    assert sum(steps.values()) == total
-    assert set(steps.values()) == {1}
+    assert sum(ledger(ids).values()) == total and set(ledger(ids).values()) == {1}
+    steps = escalated_steps(ids)
+    assert sum(steps.values()) == len(incidents) and set(steps.values()) == {1}
+    assert {step for _i, _t, step in steps} == {1, 2, 3}
     notes = Counter(Notification.objects.values_list("incident", "step", "recipient", "channel"))
     assert notes and set(notes.values()) == {1}
     # Both workers took part in the race.
@@ -90,7 +102,7 @@ def test_two_workers_and_two_beats_racing_fire_each_step_exactly_once(staff, pro
 
 
 def test_killing_the_worker_mid_sweep_loses_and_duplicates_nothing(staff, procs):
-    incidents = [report_ago(61) for _ in range(150)]  # 3 steps due each: 450 occurrences
+    incidents = [report_ago(61) for _ in range(150)]  # 3 occurrences due each: 450 rows
     total = 450
     procs.worker("w1", ESCALATION_BATCH_SIZE=3)
     procs.beat("b1", ESCALATION_SWEEP_SECONDS=1)
@@ -101,8 +113,10 @@ def test_killing_the_worker_mid_sweep_loses_and_duplicates_nothing(staff, procs)
     procs.worker("w2", ESCALATION_BATCH_SIZE=50)
     assert wait_for(lambda: EscalationFire.objects.count() >= total, 90)
     time.sleep(3)
-    steps = escalated_steps([i.pk for i in incidents])
-    assert sum(steps.values()) == total and set(steps.values()) == {1}
+    ids = [i.pk for i in incidents]
+    steps = escalated_steps(ids)
+    assert sum(steps.values()) == len(incidents) and set(steps.values()) == {1}
+    assert sum(ledger(ids).values()) == total and set(ledger(ids).values()) == {1}
     assert EscalationFire.objects.count() == total
 
 
@@ -204,20 +218,25 @@ def test_reports_accepted_while_redis_is_down_are_escalated_once_after_it_restar
     time.sleep(4)
     assert not escalated_steps(ids), "nothing can fire while the broker is down"
     own_redis["start"]()
-    expected = 1 + 3 + 1 + 3
-    assert wait_for(lambda: sum(escalated_steps(ids).values()) >= expected, 60), (
+    # One fire per clock: step 1 for the 31-minute reports; for the 61-minute ones step 3,
+    # with steps 1 and 2 superseded in the ledger and never sent.
+    assert wait_for(lambda: sum(escalated_steps(ids).values()) >= 4, 60), (
         procs.log("b1")[-2000:] + procs.log("w1")[-2000:]
     )
     time.sleep(3)
     steps = escalated_steps(ids)
-    assert sum(steps.values()) == expected and set(steps.values()) == {1}
-    for pk in ids:  # in order: step n fired no later than step n + 1
-        fires = list(
-            EscalationFire.objects.filter(incident_id=pk, target="confirm")
-            .order_by("seq")
-            .values_list("fired_at", flat=True)
-        )
-        assert fires == sorted(fires)
+    assert sum(steps.values()) == 4 and set(steps.values()) == {1}
+    confirm = EscalationFire.objects.filter(incident_id__in=ids, target="confirm")
+    assert confirm.count() == 1 + 3 + 1 + 3
+    assert sorted(confirm.filter(outcome="superseded").values_list("seq", "superseded_by")) == [
+        (1, 3),
+        (1, 3),
+        (2, 3),
+        (2, 3),
+    ]
+    superseded_steps = [f"confirm:{seq}" for seq in (1, 2)]
+    late = confirm.filter(outcome="superseded").values_list("incident_id", flat=True)
+    assert not Notification.objects.filter(incident_id__in=late, step__in=superseded_steps)
 
 
 def procs_python() -> str:

@@ -198,18 +198,68 @@ def test_sweep_twice_at_the_same_time_fires_once(reported):
     assert Notification.objects.filter(incident=incident, step="confirm:1").count() == 4
 
 
-def test_late_sweep_catches_up_every_missed_step_once_in_order(reported):
+def test_late_sweep_fires_the_highest_missed_step_once_and_supersedes_the_rest(reported, on_duty):
     incident = reported("III")
+    # Down from before the deadline until 61 minutes after it: steps 1-3 and reminder 4 missed.
     fired = sweep(incident.confirm_deadline + 61 * MIN)
-    assert fired == 4
-    assert escalations(incident) == [
-        ("confirm", 1, 1),
-        ("confirm", 2, 2),
-        ("confirm", 3, 3),
-        ("confirm", 4, 3),
+    assert fired == 1
+    assert escalations(incident) == [("confirm", 3, 3)]
+    ledger = list(
+        EscalationFire.objects.filter(incident=incident)
+        .order_by("seq")
+        .values_list("seq", "outcome", "superseded_by")
+    )
+    assert ledger == [
+        (1, "superseded", 3),
+        (2, "superseded", 3),
+        (3, "fired", None),
+        (4, "superseded", 3),
     ]
-    fire = EscalationFire.objects.get(incident=incident, seq=1)
-    assert fire.late_seconds == 61 * 60
+    incident.refresh_from_db()
+    assert incident.escalation_level == 3
+    # Everyone the missed occurrences addressed is told once, by the one that fired.
+    assert told(incident, "confirm:3") == {
+        "tech-leader",
+        on_duty.username,
+        "deputy1",
+        "deputy2",
+        "commander",
+    }
+    assert not Notification.objects.filter(incident=incident).exclude(step="confirm:3").exists()
+    # Nothing is left to catch up: the next occurrence is the reminder due at +90 min.
+    assert sweep(incident.confirm_deadline + 62 * MIN) == 0
+    assert sweep(incident.confirm_deadline + 90 * MIN) == 1
+    assert escalations(incident)[-1] == ("confirm", 5, 3)
+
+
+def test_catch_up_after_a_long_outage_sends_at_most_one_reminder(reported, on_duty):
+    """The demo's storm: 38 occurrences missed (3 steps + 35 reminders) fired in one second."""
+    incident = reported("III")
+    deadline = incident.confirm_deadline
+    at = deadline + (30 + 35 * 30) * MIN + 5 * MIN
+    with time_machine.travel(at, tick=False):
+        assert services.escalate_due() == 1
+    assert EscalationFire.objects.filter(incident=incident).count() == 38
+    assert EscalationFire.objects.filter(incident=incident, outcome="fired").count() == 1
+    inbox = Notification.objects.filter(incident=incident, user__username="commander")
+    assert inbox.filter(channel="inapp").count() == 1
+    # Later the steps are all fired: a second outage with only reminders missed fires one.
+    later = at + 95 * MIN
+    assert sweep(later) == 1
+    latest = EscalationFire.objects.filter(incident=incident, outcome="fired").latest("seq")
+    assert latest.is_reminder and latest.seq == 41
+    superseded = EscalationFire.objects.filter(incident=incident, seq__in=[39, 40])
+    assert {(f.outcome, f.superseded_by, f.reason) for f in superseded} == {
+        ("superseded", 41, "catch_up")
+    }
+
+
+def test_a_sweep_on_time_fires_every_step_in_order(reported):
+    incident = reported("III")
+    for minutes in (0, 15, 30, 60):
+        assert sweep(incident.confirm_deadline + minutes * MIN + 2 * timedelta(seconds=1)) == 1
+    assert [s for _t, s, _l in escalations(incident)] == [1, 2, 3, 4]
+    assert not EscalationFire.objects.filter(incident=incident, outcome="superseded").exists()
 
 
 def test_escalated_event_records_due_fired_and_lateness(reported):
