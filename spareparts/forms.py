@@ -21,6 +21,8 @@ class PartField(forms.CharField):
 
     def clean(self, value):
         sku = (super().clean(value) or "").strip()
+        if not sku and not self.required:
+            return None  # an optional line left empty is no line at all
         part = Part.objects.filter(sku__iexact=sku, is_active=True).first()
         if part is None:
             raise forms.ValidationError(_("No active part has SKU “%(sku)s”."), params={"sku": sku})

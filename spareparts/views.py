@@ -315,37 +315,41 @@ def transfer_action(request, pk: int, action: str):
 # --- purchasing -------------------------------------------------------------------------
 
 
+def _draft_order(request, form, chosen):
+    """The "Draft order" button: the ticked requests plus the manual line when one was
+    typed. A domain error goes on the form, beside the button. The order or None."""
+    d = form.cleaned_data
+    lines = [(d["part"], d["quantity"], d.get("unit_price"))] if d.get("part") else []
+    try:
+        order = services.create_purchase_order(
+            supplier=d["supplier"],
+            depot=d["depot"],
+            lines=lines,
+            requests=chosen,
+            note=d["note"],
+            actor=request.user,
+        )
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        form.add_error(None, _error_text(exc))
+        return None
+    messages.success(request, _("Purchase order PO-%(n)s drafted.") % {"n": order.pk})
+    return order
+
+
 @login_required
 @permission_required("spareparts.view_purchaseorder", raise_exception=True)
 def orders(request):
     form = OrderForm(request.POST or None)
+    ticked: set[int] = set()
     if request.method == "POST":
-        ids = request.POST.getlist("requests")
+        ticked = {int(i) for i in request.POST.getlist("requests") if i.isdigit()}
         chosen = list(
             PurchaseRequest.objects.filter(
-                pk__in=[i for i in ids if i.isdigit()],
-                status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED],
+                pk__in=ticked, status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED]
             ).select_related("part")
         )
-        if form.is_valid():
-            d = form.cleaned_data
-            lines = [(d["part"], d["quantity"], d.get("unit_price"))] if d.get("part") else []
-            created = {}
-
-            def create():
-                created["order"] = services.create_purchase_order(
-                    supplier=d["supplier"],
-                    depot=d["depot"],
-                    lines=lines,
-                    requests=chosen,
-                    note=d["note"],
-                    actor=request.user,
-                )
-
-            if _run(request, create, _("Purchase order drafted.")):
-                return redirect("spareparts:order", pk=created["order"].pk)
-        else:
-            _form_errors(request, form)
+        if form.is_valid() and (order := _draft_order(request, form, chosen)):
+            return redirect("spareparts:order", pk=order.pk)
     status = request.GET.get("status") or "open"
     qs = PurchaseOrder.objects.select_related("supplier", "depot").annotate(n_lines=Count("lines"))
     if status == "open":
@@ -364,6 +368,7 @@ def orders(request):
             "page": page,
             "status": status,
             "pending": pending,
+            "ticked": ticked,
             "statuses": OrderStatus.choices,
             "skus": _sku_suggestions(),
         },
