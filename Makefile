@@ -37,7 +37,7 @@ run: bootstrap
 	$(PY) manage.py migrate --noinput
 	$(MAKE) --no-print-directory compilemessages
 	$(PY) manage.py load_demo
-	exec honcho start -f Procfile
+	exec scripts/run.sh
 
 test: bootstrap services-up
 	$(SERVICES_ENV)

@@ -100,16 +100,7 @@ def test_embedded_stack_serves_healthz_with_worker_and_beat_running(tmp_path):
     assert (tmp_path / "var" / "db.sqlite3").exists()
 
     process = subprocess.Popen(
-        [
-            str(BIN / "honcho"),
-            "start",
-            "-f",
-            str(ROOT / "Procfile"),
-            "-d",
-            str(ROOT),
-            "-e",
-            str(empty_env_file),
-        ],
+        [str(ROOT / "scripts" / "run.sh"), "-e", str(empty_env_file)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -131,13 +122,16 @@ def test_embedded_stack_serves_healthz_with_worker_and_beat_running(tmp_path):
         # The worker and beat must come up too, not merely not have crashed yet.
         while time.monotonic() < deadline and process.poll() is None:
             text = output.text()
-            if re.search(r"celery@\S+ ready\.", text) and "beat: Starting..." in text:
+            ready = re.search(r"celery@\S+ ready\.", text) and "beat: Starting..." in text
+            if ready and "links in messages point at" in text:
                 break
             time.sleep(0.5)
         text = output.text()
         assert re.search(r"celery@\S+ ready\.", text), text
         assert "beat: Starting..." in text, text
         assert process.poll() is None, text
+        # honcho gives the worker a PORT of its own; its links must still lead to the web.
+        assert f"links in messages point at http://127.0.0.1:{port}\n" in text, text
     finally:
         _stop(process, output)
     assert process.returncode is not None
