@@ -1,8 +1,102 @@
-"""The parts panels on the incident page and on a technician's job card."""
+"""The parts panels on the incident page and on a technician's job card.
+
+A panel action (reserve, issue, return, release, used) answers in the panel itself: its
+outcome, and after a failure the form as it was typed with the error beside it. An HTMX
+post gets the panel back to swap in; a full-page post stores the outcome in the session
+(``remember``) and the panel of the page the browser returns to shows it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
 
 from spareparts import services
-from spareparts.forms import IssueForm, ReserveForm, ReturnForm, UsedForm
+from spareparts.forms import IssueForm, ReleaseForm, ReserveForm, ReturnForm, UsedForm
 from spareparts.models import Part, UnitReturn
+
+SESSION_KEY = "spareparts.panel_outcome"
+
+FORMS = {
+    "reserve": ReserveForm,
+    "issue": IssueForm,
+    "return": ReturnForm,
+    "release": ReleaseForm,
+    "used": UsedForm,
+}
+PREFIX = {"reserve": "r", "issue": "i", "return": "t", "used": "u"}
+
+
+@dataclass
+class Outcome:
+    """What a panel action did: ``ok`` with its ``message``, or the bound ``form`` whose
+    errors say why not."""
+
+    incident_id: int
+    action: str
+    ok: bool
+    message: str = ""
+    data: dict = field(default_factory=dict)
+    form: forms.Form | None = None
+
+
+def make_form(action: str, incident, data=None) -> forms.Form:
+    prefix = f"{PREFIX[action]}{incident.pk}" if action in PREFIX else None
+    kwargs = {"incident": incident} if action == "used" else {}
+    if data is None and action != "used":
+        home = services.depots_for(incident)[:1]
+        kwargs["initial"] = {"depot": home[0].pk} if home else {}
+    return FORMS[action](data, prefix=prefix, **kwargs)
+
+
+def add_service_error(form: forms.Form, messages: dict[str, list[str]] | list[str]) -> None:
+    """Put a service's error on the field it names, else above the form."""
+    if isinstance(messages, dict):
+        for name, errors in messages.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for error in messages:
+            form.add_error(None, error)
+
+
+def remember(request, outcome: Outcome, errors) -> None:
+    """Keep the outcome for the page the browser is sent back to (full-page posts)."""
+    request.session[SESSION_KEY] = {
+        "incident": outcome.incident_id,
+        "action": outcome.action,
+        "ok": outcome.ok,
+        "message": outcome.message,
+        "data": outcome.data,
+        "errors": errors,
+    }
+
+
+def _recall(request, incident) -> Outcome | None:
+    stored = request.session.get(SESSION_KEY)
+    if not stored or stored.get("incident") != incident.pk:
+        return None
+    del request.session[SESSION_KEY]
+    outcome = Outcome(incident.pk, stored["action"], stored["ok"], stored["message"])
+    if not outcome.ok and stored["action"] in FORMS:
+        outcome.form = make_form(stored["action"], incident, stored["data"])
+        outcome.form.is_valid()  # the field errors, as they were
+        add_service_error(outcome.form, stored["errors"] or [])
+    return outcome
+
+
+def _form_for(action: str, incident, outcome: Outcome | None):
+    if outcome and outcome.action == action and outcome.form is not None:
+        return outcome.form
+    return make_form(action, incident)
+
+
+def _first_error_gets_focus(form) -> None:
+    for bound in form:
+        if bound.errors:
+            bound.field.widget.attrs["autofocus"] = True
+            return
 
 
 def _skus() -> list[str]:
@@ -11,16 +105,15 @@ def _skus() -> list[str]:
     )
 
 
-def incident_panel(request, incident):
+def incident_panel(request, incident, outcome: Outcome | None = None):
     user = request.user
     if not (
         user.has_perm("spareparts.view_stockbalance") or services.can_move_parts_for(user, incident)
     ):
         return None
     can_move = services.can_move_parts_for(user, incident)
-    home = services.depots_for(incident)[:1]
-    initial = {"depot": home[0].pk} if home else {}
-    return "spareparts/panels/incident.html", {
+    outcome = outcome or _recall(request, incident)
+    context = {
         "incident": incident,
         "rows": services.parts_for_incident(incident),
         "unit_returns": UnitReturn.objects.filter(incident=incident).select_related(
@@ -28,21 +121,28 @@ def incident_panel(request, incident):
         ),
         "can_move": can_move,
         "is_open": incident.status in services.PARTS_STATUSES,
-        "reserve_form": ReserveForm(prefix=f"r{incident.pk}", initial=initial)
-        if can_move
-        else None,
-        "issue_form": IssueForm(prefix=f"i{incident.pk}", initial=initial) if can_move else None,
-        "return_form": ReturnForm(prefix=f"t{incident.pk}", initial=initial) if can_move else None,
+        "outcome": outcome,
         "skus": _skus() if can_move else [],
     }
+    if can_move:
+        for action in ("reserve", "issue", "return"):
+            context[f"{action}_form"] = form = _form_for(action, incident, outcome)
+            if form.errors:
+                _first_error_gets_focus(form)
+    return "spareparts/panels/incident.html", context
 
 
-def job_panel(request, incident):
+def job_panel(request, incident, outcome: Outcome | None = None):
     if not services.can_move_parts_for(request.user, incident):
         return None
+    outcome = outcome or _recall(request, incident)
+    form = _form_for("used", incident, outcome)
+    if form.errors:
+        _first_error_gets_focus(form)
     return "spareparts/panels/job.html", {
         "incident": incident,
         "rows": services.parts_for_incident(incident),
-        "form": UsedForm(prefix=f"u{incident.pk}", incident=incident),
+        "form": form,
+        "outcome": outcome,
         "skus": _skus(),
     }

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - messages print quantities with the multiplication sign on purpose
 """Logistics screens and the incident/job parts panels' actions. Thin: form → service."""
 
 from django.contrib import messages
@@ -16,21 +17,16 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
 from incidents.models import Incident
-from spareparts import services
+from spareparts import panels, services
 from spareparts.filtersets import StockFilterSet
 from spareparts.forms import (
     AdjustForm,
-    IssueForm,
     OrderForm,
     PostStocktakeForm,
-    ReleaseForm,
     ReorderForm,
-    ReserveForm,
-    ReturnForm,
     StocktakeForm,
     TraceForm,
     TransferForm,
-    UsedForm,
     split_lots,
 )
 from spareparts.models import (
@@ -578,52 +574,86 @@ def trace(request):
 
 # --- incident and job panels ------------------------------------------------------------
 
-PANEL_FORMS = {
-    "reserve": ReserveForm,
-    "issue": IssueForm,
-    "return": ReturnForm,
-    "release": ReleaseForm,
-    "used": UsedForm,
-}
-PANEL_PREFIX = {"reserve": "r", "issue": "i", "return": "t", "used": "u"}
+
+def _panel_service(action: str, incident, d: dict, actor):
+    """The service call of a panel action, and what to say when it worked."""
+    common = {"part": d["part"], "depot": d["depot"], "actor": actor}
+    said = {"part": d["part"].sku, "n": d.get("quantity"), "depot": d["depot"].label}
+    if action == "reserve":
+        return (
+            lambda: services.reserve_part(incident, quantity=d["quantity"], **common),
+            _("Reserved: %(part)s × %(n)s at %(depot)s.") % said,
+        )
+    if action in ("issue", "used"):
+        text = (
+            _("Recorded as used: %(part)s × %(n)s from %(depot)s.")
+            if action == "used"
+            else _("Issued: %(part)s × %(n)s from %(depot)s.")
+        )
+        return (
+            lambda: services.issue_part(incident, quantity=d["quantity"], lots=d["lots"], **common),
+            text % said,
+        )
+    if action == "return":
+        return (
+            lambda: services.return_part(
+                incident, quantity=d["quantity"], lots=d["lots"], reason=d["reason"], **common
+            ),
+            _("Returned to stock: %(part)s × %(n)s at %(depot)s.") % said,
+        )
+    return (
+        lambda: services.release_part(incident, **common),
+        _("Released: %(part)s at %(depot)s.") % said,
+    )
+
+
+def _panel_action(request, incident, action: str):
+    """Validate and run one panel action. (outcome, service errors for the session)."""
+    form = panels.make_form(action, incident, request.POST)
+    data = {k: v for k, v in request.POST.items() if k.startswith(f"{form.prefix or ''}")}
+    data.pop("csrfmiddlewaretoken", None)
+    outcome = panels.Outcome(incident.pk, action, ok=False, data=data, form=form)
+    if not form.is_valid():
+        return outcome, []
+    call, said = _panel_service(action, incident, form.cleaned_data, request.user)
+    try:
+        call()
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        panels.add_service_error(form, errors)
+        return outcome, errors
+    except (Conflict, PermissionDenied) as exc:
+        errors = [_error_text(exc)]
+        panels.add_service_error(form, errors)
+        return outcome, errors
+    return panels.Outcome(incident.pk, action, ok=True, message=said), []
 
 
 @login_required
 @require_POST
 def incident_parts(request, pk: int, action: str):
+    """A panel action. HTMX: the panel comes back with the outcome beside the form. A
+    full-page post goes back (to ``next`` or the incident) at the panel, which shows the
+    outcome and, after a failure, the form as typed with its errors."""
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
-    if action not in PANEL_FORMS:
+    if action not in panels.FORMS:
         raise Http404
-    prefix = f"{PANEL_PREFIX[action]}{incident.pk}" if action in PANEL_PREFIX else None
-    form = PANEL_FORMS[action](request.POST, prefix=prefix)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(request, reverse("incidents:detail", args=[incident.pk]))
-    d = form.cleaned_data
-    common = {"part": d["part"], "depot": d["depot"], "actor": request.user}
-    if action == "reserve":
-        _run(
-            request,
-            lambda: services.reserve_part(incident, quantity=d["quantity"], **common),
-            _("Reserved."),
-        )
-    elif action in ("issue", "used"):
-        _run(
-            request,
-            lambda: services.issue_part(incident, quantity=d["quantity"], lots=d["lots"], **common),
-            _("Recorded as used.") if action == "used" else _("Issued."),
-        )
-    elif action == "return":
-        _run(
-            request,
-            lambda: services.return_part(
-                incident, quantity=d["quantity"], lots=d["lots"], reason=d["reason"], **common
-            ),
-            _("Returned to stock."),
-        )
-    else:
-        _run(request, lambda: services.release_part(incident, **common), _("Released."))
-    return _back(request, reverse("incidents:detail", args=[incident.pk]))
+    outcome, errors = _panel_action(request, incident, action)
+    panel = panels.job_panel if action == "used" else panels.incident_panel
+    if request.headers.get("HX-Request"):
+        result = panel(request, incident, outcome)
+        if result is None:
+            raise PermissionDenied
+        response = render(request, *result)
+        if outcome.ok:
+            response["HX-Trigger"] = "parts-changed"
+        return response
+    panels.remember(request, outcome, errors)
+    anchor = f"#parts-{incident.pk}" if action == "used" else "#parts"
+    target = (request.POST.get("next") or "").split("#")[0]
+    if not (target and url_has_allowed_host_and_scheme(target, {request.get_host()})):
+        target = reverse("incidents:detail", args=[incident.pk])
+    return redirect(target + anchor)
 
 
 @login_required

@@ -70,7 +70,7 @@ def test_incident_panel_reserve_and_not_enough_message(
         follow=True,
     )
     assert balance(battery, depots["east"]).reserved == 1
-    assert "Reserved." in ok.content.decode()
+    assert "Reserved: BAT-48V × 1" in ok.content.decode()  # noqa: RUF001
     short = dispatcher_client.post(
         url,
         {
