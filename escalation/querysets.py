@@ -138,8 +138,52 @@ def on_duty(now: datetime) -> list[DutyShift]:
 
 
 def incident_escalation(incident: Incident) -> dict:
-    """The incident page panel: its clocks and every step fired, due vs fired (2 queries)."""
+    """The incident page panel: its clocks and the ledger, due vs fired (2 queries).
+    Consecutive reminders collapse into one line with a count, and the occurrences a
+    catch-up superseded into one line naming the step that fired instead."""
+    fires = list(incident.escalation_fires.order_by("target", "seq", "id"))
+    fires.sort(key=lambda f: (f.fired_at, f.target, f.seq))
     return {
         "states": list(incident.escalation_states.order_by("started_at", "id")),
-        "fires": list(incident.escalation_fires.order_by("fired_at", "id")),
+        "lines": ledger_lines(fires),
     }
+
+
+@dataclass
+class Line:
+    """One line of the ledger as shown: a step, or a run of reminders or superseded ones."""
+
+    kind: str  # "step", "reminders" or "superseded"
+    first: EscalationFire
+    last: EscalationFire
+    count: int = 1
+
+    @property
+    def label(self) -> str:
+        from escalation import labels
+
+        f = self.first
+        if self.kind == "reminders":
+            return f"{labels.target_label(f.target)}, {labels.reminders(self.count)}"
+        if self.count > 1:
+            return labels.occurrences_label(f.target, f.seq, self.last.seq)
+        return labels.step_label(f.target, f.seq, reminder=f.is_reminder)
+
+
+def ledger_lines(fires: list[EscalationFire]) -> list[Line]:
+    lines: list[Line] = []
+    for fire in fires:
+        superseded = fire.outcome == Outcome.SUPERSEDED
+        kind = "superseded" if superseded else ("reminders" if fire.is_reminder else "step")
+        prev = lines[-1] if lines else None
+        if (
+            prev is not None
+            and kind != "step"
+            and prev.kind == kind
+            and prev.first.target == fire.target
+            and (kind != "superseded" or prev.first.superseded_by == fire.superseded_by)
+        ):
+            prev.last, prev.count = fire, prev.count + 1
+            continue
+        lines.append(Line(kind, fire, fire))
+    return lines

@@ -60,6 +60,7 @@ class FiredStep:
     due_at: datetime
     fired_at: datetime
     deadline: datetime
+    superseded: tuple[int, ...] = ()  # occurrences a catch-up merged into this one
 
     @property
     def step_key(self) -> str:
@@ -405,6 +406,7 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
             due,
             now,
             state.deadline,
+            tuple(missed for missed, _at in todo.superseded),
         )
         steps.append(step)
         fires.append(_ledger_row(state, seq, level, due, now))

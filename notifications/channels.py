@@ -54,7 +54,15 @@ def verify_signature(
 
 
 def send(notification) -> int | None:
-    """Deliver one notification; raise DeliveryError on failure. Returns the HTTP status."""
+    """Deliver one notification; raise DeliveryError on failure. Returns the HTTP status.
+    The text is rendered now, in the recipient's language, from the message id."""
+    title, body = notification.rendered(notification.language)
+    notification.title, notification.body = title, body
+    if isinstance(notification.payload, dict) and "message" in notification.payload:
+        notification.payload = {
+            **notification.payload,
+            "message": {"title": title, "body": body, "language": notification.language},
+        }
     if notification.channel == "email":
         return _send_email(notification)
     if notification.channel == "webhook":

@@ -57,37 +57,80 @@ def _texts(language: str) -> dict:
             "body": _(
                 "%(title)s: %(what)s, %(late)s late (deadline %(deadline)s). Act now: %(url)s"
             ),
+            "caught_up": _(
+                "Escalation was not running for a while: %(n)s earlier alerts were merged "
+                "into this one."
+            ),
         }
+
+
+def escalation_params(step) -> dict:
+    """What an escalation message says, as data (stored with the notification)."""
+    incident = step.incident
+    return {
+        "incident_id": incident.pk,
+        "number": incident.number or str(incident.pk),
+        "title": incident.title,
+        "grade": incident.grade,
+        "target": step.target,
+        "level": step.level,
+        "reminder": step.is_reminder,
+        "late_seconds": step.late_seconds,
+        "deadline": step.deadline.isoformat(),
+        "superseded": len(getattr(step, "superseded", ()) or ()),
+    }
+
+
+def escalation_text(params: dict, language: str) -> tuple[str, str]:
+    """(title, body) of an escalation occurrence or a Level I HQ alert, in ``language``."""
+    from datetime import datetime
+
+    texts = _texts(language)
+    deadline = datetime.fromisoformat(params["deadline"])
+    values = {
+        "number": params["number"],
+        "level": params["level"],
+        "title": params["title"],
+        "grade": texts["grades"].get(params["grade"], params["grade"]),
+        "what": texts["what"].get(params["target"], params["target"]),
+        "late": lateness(params["late_seconds"], language),
+        "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
+        "url": incident_url(params["incident_id"]),
+    }
+    if params["target"] == "report":
+        return texts["report_title"] % values, texts["report_body"] % values
+    title = texts["reminder_title" if params["reminder"] else "title"] % values
+    body = texts["body"] % values
+    if params.get("superseded"):
+        body += " " + texts["caught_up"] % {"n": params["superseded"]}
+    return title, body
 
 
 def escalation_message(step, language: str) -> tuple[str, str]:
     """(title, body) of an escalation occurrence or a Level I HQ alert."""
-    incident = step.incident
-    texts = _texts(language)
-    values = {
-        "number": incident.number or incident.pk,
-        "level": step.level,
+    return escalation_text(escalation_params(step), language)
+
+
+def event_params(incident, event: str) -> dict:
+    return {
+        "incident_id": incident.pk,
+        "number": incident.number or str(incident.pk),
         "title": incident.title,
-        "grade": texts["grades"].get(incident.grade, incident.grade),
-        "what": texts["what"].get(step.target, step.target),
-        "late": lateness(step.late_seconds, language),
-        "deadline": timezone.localtime(step.deadline).strftime("%Y-%m-%d %H:%M"),
-        "url": incident_url(incident.pk),
+        "status": incident.status,
+        "event": event,
     }
-    if step.target == "report":
-        return texts["report_title"] % values, texts["report_body"] % values
-    title = texts["reminder_title" if step.is_reminder else "title"] % values
-    return title, texts["body"] % values
 
 
-def event_message(incident, event: str, language: str) -> tuple[str, str]:
-    """(title, body) of an integration event."""
+def event_text(params: dict, language: str) -> tuple[str, str]:
+    """(title, body) of an integration event, in ``language``."""
+    from incidents.models import Status
+
     with override(language):
         values = {
-            "number": incident.number or incident.pk,
-            "title": incident.title,
-            "status": incident.get_status_display(),
-            "url": incident_url(incident.pk),
+            "number": params["number"],
+            "title": params["title"],
+            "status": str(dict(Status.choices).get(params["status"], params["status"])),
+            "url": incident_url(params["incident_id"]),
         }
         titles = {
             "created": _("Incident %(number)s created"),
@@ -95,6 +138,31 @@ def event_message(incident, event: str, language: str) -> tuple[str, str]:
             "resolved": _("Incident %(number)s resolved"),
             "escalated": _("Incident %(number)s escalated"),
         }
-        title = titles.get(event, titles["changed"]) % values
+        title = titles.get(params["event"], titles["changed"]) % values
         body = _("%(title)s — %(url)s") % values
     return title, body
+
+
+def event_message(incident, event: str, language: str) -> tuple[str, str]:
+    """(title, body) of an integration event."""
+    return event_text(event_params(incident, event), language)
+
+
+# Message id -> renderer(params, language). Other apps may add theirs (register()).
+RENDERERS = {"escalation.step": escalation_text, "incident.event": event_text}
+
+
+def register(message: str, renderer) -> None:
+    RENDERERS[message] = renderer
+
+
+def render(notification, language: str | None = None) -> tuple[str, str]:
+    """(title, body) of ``notification`` in ``language`` (default: the active language);
+    the text stored when it was written if it has no message id (or an unknown one)."""
+    renderer = RENDERERS.get(notification.message)
+    if renderer is None:
+        return notification.title, notification.body
+    try:
+        return renderer(notification.params, language or get_language() or settings.LANGUAGE_CODE)
+    except (KeyError, TypeError, ValueError):  # parameters of an older format
+        return notification.title, notification.body

@@ -161,6 +161,11 @@ class Notification(models.Model):
     event = models.CharField(_("event"), max_length=20, default="escalated")
     level = models.PositiveSmallIntegerField(_("level"), default=0)
     language = models.CharField(_("language"), max_length=10, default="en")
+    # What the message says, as data: rendered in the reader's language when it is shown or
+    # sent (notifications.messages.render). ``title``/``body`` keep the text as first
+    # written, in ``language``: the fallback for rows without a message id.
+    message = models.CharField(_("message id"), max_length=40, blank=True, default="")
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -214,6 +219,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def rendered(self, language: str | None = None) -> tuple[str, str]:
+        """(title, body) in ``language`` (default: the active one)."""
+        from notifications.messages import render
+
+        return render(self, language)
+
+    @property
+    def shown_title(self) -> str:
+        return self.rendered()[0]
+
+    @property
+    def shown_body(self) -> str:
+        return self.rendered()[1]
 
     @property
     def key(self) -> str:

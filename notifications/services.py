@@ -24,7 +24,13 @@ from django.utils import timezone
 from core import refcache
 from escalation.bulk import insert_ignoring_conflicts, is_postgres
 from notifications import channels
-from notifications.messages import escalation_message, event_message, incident_url
+from notifications.messages import (
+    escalation_params,
+    escalation_text,
+    event_params,
+    event_text,
+    incident_url,
+)
 from notifications.models import (
     Channel,
     DeliveryAttempt,
@@ -147,6 +153,8 @@ NOTIFICATION_COLUMNS = (
     "event",
     "level",
     "language",
+    "message",
+    "params",
     "title",
     "body",
     "url",
@@ -180,6 +188,8 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
             "event": "escalated",
             "created_at": now,
             "url": incident_url(step.incident.pk),
+            "message": "escalation.step",
+            "params": escalation_params(step),
         }
         extra = {
             "escalation": {
@@ -194,9 +204,9 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
         }
         messages: dict[str, tuple[str, str]] = {}
 
-        def text(lang, step=step, messages=messages):
+        def text(lang, params=base["params"], messages=messages):
             if lang not in messages:
-                messages[lang] = escalation_message(step, lang)
+                messages[lang] = escalation_text(params, lang)
             return messages[lang]
 
         for user_id in sorted(user_ids):
@@ -236,6 +246,8 @@ def _row(base: dict, **values) -> dict:
         "user_id": None,
         "endpoint_id": None,
         "payload": {},
+        "message": "",
+        "params": {},
         "attempts": 0,
         "status": DeliveryStatus.PENDING,
         "next_attempt_at": None,
@@ -302,11 +314,14 @@ def notify_users(
     text: Callable[[str], tuple[str, str]],
     url: str = "",
     now: datetime | None = None,
+    message: str = "",
+    params: dict | None = None,
 ) -> int:
     """Tell the active users among ``user_ids`` about something that concerns no incident
     (a low-stock alert): in-app, and email where they take it. ``step`` names the occasion,
     so a repeated call writes nothing twice; ``text(language)`` gives ``(title, body)``.
-    Returns rows written."""
+    With ``message`` (an id in ``notifications.messages.RENDERERS``) and ``params`` the text
+    is rendered again in the reader's language when shown. Returns rows written."""
     now = now or timezone.now()
     base = {
         "incident_id": None,
@@ -315,6 +330,8 @@ def notify_users(
         "event": event,
         "created_at": now,
         "url": url,
+        "message": message,
+        "params": params or {},
     }
     users = _users(set(user_ids)).values()
     return insert_notifications(
@@ -373,12 +390,12 @@ def notify_integration_event(incident, event: str, *, step: str, now: datetime) 
         "created_at": now,
         "url": incident_url(incident.pk),
         "level": incident.escalation_level,
+        "message": "incident.event",
+        "params": event_params(incident, event),
     }
     return insert_notifications(
         [
-            _webhook_row(
-                e, incident, base, lambda lang: event_message(incident, event, lang), {}, now
-            )
+            _webhook_row(e, incident, base, lambda lang: event_text(base["params"], lang), {}, now)
             for e in endpoints
         ]
     )
@@ -557,13 +574,80 @@ def unread_count(user) -> int:
     ).count()
 
 
-def mark_read(user, *, ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
-    """Mark the user's in-app notifications read (all, or ``ids``)."""
+def mark_read(
+    user,
+    *,
+    ids: Iterable[int] | None = None,
+    incidents: Iterable[int] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Mark the user's in-app notifications read: all, or those ``ids``, or all of those
+    ``incidents`` (an inbox group)."""
     now = now or timezone.now()
     qs = Notification.objects.filter(user=user, channel=Channel.INAPP, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
+    if incidents is not None:
+        qs = qs.filter(incident_id__in=list(incidents))
     return qs.update(read_at=now)
+
+
+GROUP_SHOWN = 20  # notifications listed when a group is opened
+
+
+def inbox_groups(user):
+    """The user's in-app notifications, one row per incident (those about no incident
+    each stand alone): count, unread, latest time; newest first. A queryset of dicts."""
+    from django.db.models import BigIntegerField, Case, Count, F, Max, Q, When
+    from django.db.models.functions import Coalesce
+
+    return (
+        Notification.objects.filter(user=user, channel=Channel.INAPP)
+        .annotate(
+            group=Case(
+                When(incident__isnull=False, then=-F("incident_id")),
+                default=F("id"),
+                output_field=BigIntegerField(),
+            )
+        )
+        .values("group")
+        .annotate(
+            incident_id=Max("incident_id"),
+            count=Count("id"),
+            unread=Count("id", filter=Q(read_at__isnull=True)),
+            latest=Max("created_at"),
+            latest_id=Coalesce(Max("id"), 0),
+        )
+        .order_by("-latest", "-latest_id")
+    )
+
+
+def fill_groups(user, groups: list[dict]) -> list[dict]:
+    """Each inbox group with its notifications (newest first, at most GROUP_SHOWN) and its
+    incident (2 queries)."""
+    from django.db.models import Q
+
+    from incidents.models import Incident
+
+    incident_ids = [g["incident_id"] for g in groups if g["incident_id"]]
+    loose = [g["group"] for g in groups if not g["incident_id"]]
+    rows = (
+        Notification.objects.filter(user=user, channel=Channel.INAPP)
+        .filter(Q(incident_id__in=incident_ids) | Q(pk__in=loose))
+        .order_by("-created_at", "-id")
+    )
+    by_group: dict[int, list] = {}
+    for n in rows:
+        key = -n.incident_id if n.incident_id else n.pk
+        items = by_group.setdefault(key, [])
+        if len(items) < GROUP_SHOWN:
+            items.append(n)
+    incidents = Incident.objects.only("number", "title", "grade").in_bulk(incident_ids)
+    for g in groups:
+        g["items"] = by_group.get(g["group"], [])
+        g["latest_item"] = g["items"][0] if g["items"] else None
+        g["incident"] = incidents.get(g["incident_id"])
+    return groups
 
 
 def set_preferences(user, *, language: str, email_enabled: bool) -> NotificationPreference:

@@ -106,7 +106,9 @@ def test_incident_page_shows_steps_due_vs_fired_and_who_was_told(reported, manag
     incident = _escalated_board(reported, 1)[0]
     html = manager_client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert 'id="escalation-panel"' in html
-    # Step 1 was due at 30 min and fired at 46: 960 s late; step 2 (due at 45) 60 s late.
-    assert "960.0 s" in html and "60.0 s" in html
+    # The sweep came at 46 min: step 1 (due at 30) was superseded by step 2 (due at 45),
+    # which fired 1 min late and told step 1's audience too.
+    assert "Confirm, step 1" in html and "step 2 fired instead" in html
+    assert "1 min" in html
     assert 'id="notifications-panel"' in html
-    assert "confirm:2" in html and org["deputies"][0].get_full_name() in html
+    assert "Confirm, step 2" in html and org["deputies"][0].get_full_name() in html
