@@ -183,6 +183,14 @@ def incident_action(request, pk: int, action: str):
     incident = get_object_or_404(_visible(request), pk=pk)
     if action not in ACTION_FORMS:
         raise Http404
+    try:  # the status before the form: a refused action is said as such, not as field errors
+        services.check_action(incident, action, request.user)
+    except IncidentError as exc:
+        messages.error(request, str(exc))
+        return redirect(_next(request, incident_url(incident)))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+        return redirect(_next(request, incident_url(incident)))
     form = ACTION_FORMS[action](request.POST)
     if form.is_valid():
         try:
@@ -263,9 +271,11 @@ def add_photo(request, pk: int):
 
 
 @login_required
-@permission_required("incidents.change_incident", raise_exception=True)
 def incident_edit(request, pk: int):
+    # 404 before 403: whether an incident exists is not told to someone who may not see it.
     incident = get_object_or_404(_visible(request), pk=pk)
+    if not request.user.has_perm("incidents.change_incident"):
+        raise PermissionDenied
     form = EditReportForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
         # The ModelForm wrote the cleaned values onto ``incident``; reload it so the service

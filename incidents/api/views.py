@@ -115,8 +115,10 @@ class IncidentViewSet(
             incident = services.update_incident(locked, actor=request.user, **data)
         return self.respond(incident)
 
-    def _transition(self, service, serializer_class=None, **fixed):
+    def _transition(self, action_name, service, serializer_class=None, **fixed):
         incident = self.get_object()
+        # 403, then 409 for a status that does not allow the action, then the body's 400s.
+        services.check_action(incident, action_name, self.request.user)
         data = self._input(serializer_class) if serializer_class else {}
         incident = service(incident, actor=self.request.user, **fixed, **data)
         return self.respond(incident)
@@ -124,37 +126,37 @@ class IncidentViewSet(
     @_action(s.NoteSerializer, "reported → confirmed")
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._transition(services.confirm_incident, s.NoteSerializer)
+        return self._transition("confirm", services.confirm_incident, s.NoteSerializer)
 
     @_action(s.DispatchSerializer, "confirmed/dispatched → dispatched to a user and/or team")
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_to(self, request, pk=None):
-        return self._transition(services.dispatch_incident, s.DispatchSerializer)
+        return self._transition("dispatch", services.dispatch_incident, s.DispatchSerializer)
 
     @_action(s.NoteSerializer, "dispatched → on_site")
     @action(detail=True, methods=["post"])
     def arrive(self, request, pk=None):
-        return self._transition(services.arrive_incident, s.NoteSerializer)
+        return self._transition("arrive", services.arrive_incident, s.NoteSerializer)
 
     @_action(s.ResolveSerializer, "→ resolved (resolution required)")
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        return self._transition(services.resolve_incident, s.ResolveSerializer)
+        return self._transition("resolve", services.resolve_incident, s.ResolveSerializer)
 
     @_action(s.NoteSerializer, "resolved → closed")
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._transition(services.close_incident, s.NoteSerializer)
+        return self._transition("close", services.close_incident, s.NoteSerializer)
 
     @_action(s.CancelSerializer, "open → cancelled (reason required)")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._transition(services.cancel_incident, s.CancelSerializer)
+        return self._transition("cancel", services.cancel_incident, s.CancelSerializer)
 
     @_action(s.RegradeSerializer, "change the grade of an open incident")
     @action(detail=True, methods=["post"])
     def regrade(self, request, pk=None):
-        return self._transition(services.regrade_incident, s.RegradeSerializer)
+        return self._transition("regrade", services.regrade_incident, s.RegradeSerializer)
 
     @extend_schema(
         methods=["get"],

@@ -3,6 +3,7 @@ regrade, edit, notes and photos."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
@@ -164,6 +165,7 @@ def _transition(
     event_kind: str,
     data: dict | None = None,
     text: str = "",
+    checks: Callable[[Incident], object] | None = None,
 ) -> Incident:
     """Move ``incident`` to ``to_status`` if its status allows ``action``; else raise.
 
@@ -172,6 +174,11 @@ def _transition(
     new assignee. Of two racing callers the second waits for the lock, sees the new status
     and gets InvalidTransition. The UPDATE stays conditional on the status as a second
     guard for callers that bypass the lock (raw SQL, other processes on SQLite).
+
+    Order of checks, the same for every action: permission (PermissionDenied), status
+    (InvalidTransition, 409 in the API), then ``checks(locked row)``: the action's own input
+    rules and guards (ValidationError, 400). An action the status does not allow is refused
+    as such, whatever else is wrong with the request.
     """
     allowed = TRANSITIONS[action]
     with transaction.atomic():
@@ -182,6 +189,8 @@ def _transition(
         if current.status not in allowed:
             incident.status = current.status
             raise InvalidTransition(action, current.status)
+        if checks is not None:
+            checks(current)
         next_deadline = next_deadline_for(
             to_status,
             current.confirm_deadline,
@@ -233,10 +242,13 @@ def dispatch_incident(
     """confirmed/dispatched → dispatched to a technician and/or a team (re-dispatch allowed)."""
     now = now or timezone.now()
     _require(actor, "dispatch", incident)
-    if assignee is None and team is None:
-        raise ValidationError({"assignee": [_("Choose a technician or a team.")]})
-    if assignee is not None and not assignee.is_active:
-        raise ValidationError({"assignee": [_("This user is not active.")]})
+
+    def someone_active(_current):
+        if assignee is None and team is None:
+            raise ValidationError({"assignee": [_("Choose a technician or a team.")]})
+        if assignee is not None and not assignee.is_active:
+            raise ValidationError({"assignee": [_("This user is not active.")]})
+
     if team is None and assignee is not None:
         membership = assignee.memberships.select_related("team").order_by("pk").first()
         team = membership.team if membership else None
@@ -260,6 +272,7 @@ def dispatch_incident(
         event_kind=EventKind.DISPATCHED,
         data=data,
         text=(note or "").strip(),
+        checks=someone_active,
     )
 
 
@@ -281,7 +294,7 @@ def arrive_incident(incident: Incident, *, actor, note: str = "", now=None) -> I
 def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) -> Incident:
     """confirmed/dispatched/on_site → resolved. ``resolution`` is required."""
     now = now or timezone.now()
-    resolution = _require_text(resolution, "resolution", _("Describe how it was resolved."))
+    resolution = (resolution or "").strip()
     return _transition(
         incident,
         "resolve",
@@ -291,6 +304,9 @@ def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) ->
         fields={"resolved_at": now, "resolution": resolution},
         event_kind=EventKind.RESOLVED,
         text=resolution,
+        checks=lambda _current: _require_text(
+            resolution, "resolution", _("Describe how it was resolved.")
+        ),
     )
 
 
@@ -300,8 +316,11 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
     Closing ends the case: directives still open are marked done with it.
     """
     now = now or timezone.now()
-    for guard in rules.close_guards:
-        guard(incident)
+
+    def guards(current):
+        for guard in rules.close_guards:
+            guard(current)
+
     with transaction.atomic():
         incident = _transition(
             incident,
@@ -312,6 +331,7 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
             fields={"closed_at": now},
             event_kind=EventKind.CLOSED,
             text=(note or "").strip(),
+            checks=guards,
         )
         Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
             status=DirectiveStatus.DONE, completed_at=now
@@ -322,7 +342,7 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
 def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Incident:
     """Any open status → cancelled. ``reason`` is required. Ends every deadline clock."""
     now = now or timezone.now()
-    reason = _require_text(reason, "reason", _("Say why the incident is cancelled."))
+    reason = (reason or "").strip()
     with transaction.atomic():
         incident = _transition(
             incident,
@@ -333,6 +353,9 @@ def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Inci
             fields={"cancelled_at": now, "cancel_reason": reason},
             event_kind=EventKind.CANCELLED,
             text=reason,
+            checks=lambda _current: _require_text(
+                reason, "reason", _("Say why the incident is cancelled.")
+            ),
         )
         Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
             status=DirectiveStatus.CANCELLED
@@ -349,13 +372,13 @@ def regrade_incident(
     grade calls for are issued (an upgrade to Level I alerts every group).
     """
     now = now or timezone.now()
-    if grade not in Grade.values:
-        raise ValidationError({"grade": [_("Choose Level I, II or III.")]})
     _require(actor, "regrade", incident)
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.status not in TRANSITIONS["regrade"]:
             raise InvalidTransition("regrade", locked.status)
+        if grade not in Grade.values:
+            raise ValidationError({"grade": [_("Choose Level I, II or III.")]})
         if locked.grade == grade:
             return locked
         old = locked.grade
@@ -399,11 +422,11 @@ def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> I
     if unknown:
         raise TypeError(f"update_incident() got unexpected fields {sorted(unknown)}")
     _require(actor, "update", incident)
-    normalize_fields(changes)
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.status not in TRANSITIONS["update"]:
             raise InvalidTransition("update", locked.status)
+        normalize_fields(changes)
         changed = {}
         for name, value in changes.items():
             old = getattr(locked, name)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from core import refcache
+from incidents.exceptions import InvalidTransition
 from incidents.models import (
     OPEN_STATUSES,
     Category,
@@ -171,6 +172,19 @@ def _can(user, action: str, incident: Incident) -> bool:
 def _require(user, action: str, incident: Incident) -> None:
     if not _can(user, action, incident):
         raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def check_action(incident: Incident, action: str, actor) -> None:
+    """Refuse ``action`` early: permission (PermissionDenied), then status
+    (InvalidTransition), judged on the caller's copy of ``incident``.
+
+    For callers that validate a request body before calling the service (the API, the
+    pages' action forms): an action the status does not allow is answered as such (409)
+    before the body is looked at. The service checks again against the locked row.
+    """
+    _require(actor, action, incident)
+    if incident.status not in TRANSITIONS[action]:
+        raise InvalidTransition(action, incident.status)
 
 
 def _require_text(value: str, field: str, message: str) -> str:

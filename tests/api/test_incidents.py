@@ -298,6 +298,44 @@ def test_actions_not_allowed_by_status_get_409(boss, incident):
     assert response.status_code in (400, 409)
 
 
+def test_close_of_a_reported_level_ii_incident_gets_409_not_the_assessment_guards_400(boss, org):
+    reported = factories.report(grade="II")  # no assessment: the close guard would refuse
+    response = boss.post(url(reported, "close/"), {}, format="json")
+    assert response.status_code == 409, response.json()
+    assert "detail" in response.json()
+    reported.refresh_from_db()
+    assert reported.status == "reported"
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("confirm/", {"note": "x" * 6000}),  # too long, and already confirmed
+        ("dispatch/", {}),  # nobody to dispatch to, and not confirmed yet
+        ("arrive/", {"note": "x" * 6000}),
+        ("resolve/", {}),  # no resolution, and not confirmed yet
+        ("close/", {}),
+        ("cancel/", {"reason": ""}),
+        ("regrade/", {"grade": "IV"}),
+    ],
+)
+def test_each_action_answers_409_for_the_status_before_checking_the_body(
+    boss, org, manager, action, body
+):
+    incident = factories.report(grade="I")
+    if action == "confirm/":
+        services.confirm_incident(incident, actor=manager)
+    if action in ("cancel/", "regrade/"):
+        services.cancel_incident(incident, actor=manager, reason="duplicate")
+    if action == "arrive/":
+        services.confirm_incident(incident, actor=manager)  # confirmed, not dispatched
+    status_before = Incident.objects.get(pk=incident.pk).status
+    response = boss.post(url(incident, action), body, format="json")
+    assert response.status_code == 409, (action, response.json())
+    assert "detail" in response.json()
+    assert Incident.objects.get(pk=incident.pk).status == status_before
+
+
 def test_confirm_twice_gets_409(boss, incident):
     assert boss.post(url(incident, "confirm/"), {}).status_code == 200
     assert boss.post(url(incident, "confirm/"), {}).status_code == 409

@@ -247,6 +247,53 @@ def test_close_guard_refuses_the_close_and_nothing_is_written(at_status, manager
     assert events_of(incident) == before
 
 
+# --- the status is checked before the action's own guards -----------------------------
+# An action the status does not allow is refused as such (409 in the API), whatever else is
+# wrong with the request: a missing resolution, a close guard, nobody to dispatch to.
+
+
+def _refuses_for_status(call, incident):
+    before = events_of(incident)
+    with pytest.raises(InvalidTransition):
+        call()
+    incident.refresh_from_db()
+    assert events_of(incident) == before
+    return incident
+
+
+def test_close_of_a_reported_incident_is_refused_for_its_status_before_the_guards(
+    at_status, manager, monkeypatch
+):
+    incident = at_status(Status.REPORTED, grade="I")
+
+    def needs_assessment(inc):
+        raise ValidationError("Assessment first.")
+
+    monkeypatch.setattr(services.rules, "close_guards", [needs_assessment])
+    call = lambda: services.close_incident(incident, actor=manager, now=LATER)  # noqa: E731
+    assert _refuses_for_status(call, incident).status == Status.REPORTED
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "kwargs"),
+    [
+        (Status.CONFIRMED, "confirm_incident", {"note": ""}),
+        (Status.REPORTED, "dispatch_incident", {}),  # nobody to dispatch to, and too early
+        (Status.CONFIRMED, "arrive_incident", {}),
+        (Status.REPORTED, "resolve_incident", {"resolution": "  "}),
+        (Status.CANCELLED, "cancel_incident", {"reason": ""}),
+        (Status.CLOSED, "regrade_incident", {"grade": "IV"}),
+        (Status.CLOSED, "update_incident", {"customer_phone": "not a phone"}),
+    ],
+)
+def test_every_action_checks_the_status_before_its_input(
+    at_status, manager, status, action, kwargs
+):
+    incident = at_status(status)
+    service = getattr(services, action)
+    _refuses_for_status(lambda: service(incident, actor=manager, **kwargs), incident)
+
+
 # --- one transaction per transition ------------------------------------------------------
 
 

@@ -167,6 +167,16 @@ class TestIncidentPageAndActions:
         incident.refresh_from_db()
         assert incident.status == Status.CANCELLED
 
+    def test_action_the_status_does_not_allow_is_refused_before_its_form(
+        self, org, manager_client, manager
+    ):
+        incident = factories.report(manager)
+        url = reverse("incidents:action", args=[incident.pk, "resolve"])
+        response = manager_client.post(url, {"resolution": ""}, follow=True)
+        assert response.status_code == 200
+        messages = [str(m) for m in response.context["messages"]]
+        assert messages == ["Cannot resolve an incident that is reported."]
+
     def test_unknown_action_is_404(self, org, dispatcher_client, dispatcher):
         incident = factories.report(dispatcher)
         url = reverse("incidents:action", args=[incident.pk, "explode"])
@@ -508,6 +518,16 @@ class TestEditReport:
         incident.refresh_from_db()
         assert incident.title == "Battery will not charge"
         assert not incident.events.filter(kind=EventKind.UPDATED).exists()
+
+    def test_edit_page_of_an_incident_the_user_cannot_see_is_404_not_403(
+        self, org, dispatcher, technician, login
+    ):
+        elsewhere = factories.report(dispatcher)  # not the technician's job nor team's
+        client = login(technician)
+        url = reverse("incidents:edit", args=[elsewhere.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, intake_data()).status_code == 404
+        assert client.get(reverse("incidents:edit", args=[10**8])).status_code == 404
 
     def test_technician_cannot_edit(self, org, dispatcher, technician, login):
         incident = factories.report(dispatcher, team=org["service_centre"])
