@@ -1,21 +1,51 @@
+"""The home page: each role lands on its own work.
+
+Technicians go to their job list; dispatchers and managers see the desk's queue; logistics
+sees the parts work; legal sees disputes, safety accidents and its group's directives; a
+partner's contact (no role) sees the jobs of their team. The work part refreshes itself
+every few seconds (HTMX asks for ``home`` again and gets only that part).
+"""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.roles import DISPATCHER, MANAGER, TECHNICIAN, primary_role
+from core.roles import DISPATCHER, LEGAL, LOGISTICS, MANAGER, TECHNICIAN, primary_role
 from incidents.models import OPEN_STATUSES, Directive, DirectiveStatus, Incident, Status
 from teams.models import DutyShift
+
+ROW_LIMIT = 15
+# Categories a legal and compliance group follows from the first report.
+LEGAL_CATEGORIES = ("complaint", "safety-accident")
 
 
 @login_required
 def home(request):
-    """A home page that fits the role: technicians go to their jobs, the desk sees its queue."""
     role = primary_role(request.user)
     if role == TECHNICIAN:
         return redirect("incidents:my_jobs")
     now = timezone.now()
-    visible = Incident.objects.visible_to(request.user)
+    context = {"role": role, "now": now, "is_desk": role in (DISPATCHER, MANAGER)}
+    if context["is_desk"]:
+        context.update(_desk(request.user, now))
+    elif role == LOGISTICS:
+        from spareparts.home import logistics_work
+
+        context["logistics"] = logistics_work(request.user, now)
+    elif role == LEGAL:
+        context["disputes"] = _open_in_categories(request.user, LEGAL_CATEGORIES)
+    else:
+        context["team_jobs"] = _team_jobs(request.user)
+    context["directives"] = _my_directives(request.user)
+    if request.htmx:
+        return render(request, "core/partials/home_work.html", context)
+    context["on_duty"] = DutyShift.objects.on_duty(now).select_related("user", "team")
+    return render(request, "core/home.html", context)
+
+
+def _desk(user, now) -> dict:
+    visible = Incident.objects.visible_to(user)
     counts = visible.open().aggregate(
         total=Count("id"),
         reported=Count("id", filter=Q(status=Status.REPORTED)),
@@ -26,30 +56,40 @@ def home(request):
     awaiting = (
         visible.filter(status=Status.REPORTED)
         .select_related("category")
-        .order_by("confirm_deadline")[:15]
+        .order_by("confirm_deadline")[:ROW_LIMIT]
     )
     overdue = (
-        visible.overdue(now).select_related("category", "assignee").order_by("next_deadline")[:15]
+        visible.overdue(now)
+        .select_related("category", "assignee")
+        .order_by("next_deadline")[:ROW_LIMIT]
     )
-    team_ids = request.user.memberships.values("team_id")
-    directives = (
+    return {"counts": counts, "awaiting": awaiting, "overdue": overdue}
+
+
+def _open_in_categories(user, slugs) -> list:
+    return list(
+        Incident.objects.visible_to(user)
+        .open()
+        .filter(category__slug__in=slugs)
+        .select_related("category", "assignee")
+        .order_by("-reported_at")[:ROW_LIMIT]
+    )
+
+
+def _team_jobs(user) -> list:
+    return list(
+        Incident.objects.visible_to(user)
+        .open()
+        .select_related("category", "assignee")
+        .order_by("-reported_at")[:ROW_LIMIT]
+    )
+
+
+def _my_directives(user) -> list:
+    team_ids = user.memberships.values("team_id")
+    return list(
         Directive.objects.filter(team_id__in=team_ids, incident__status__in=OPEN_STATUSES)
         .exclude(status__in=[DirectiveStatus.DONE, DirectiveStatus.CANCELLED])
         .select_related("incident", "team")
-        .order_by("due_at")[:15]
-    )
-    on_duty = DutyShift.objects.on_duty(now).select_related("user", "team")
-    return render(
-        request,
-        "core/home.html",
-        {
-            "role": role,
-            "counts": counts,
-            "awaiting": awaiting,
-            "overdue": overdue,
-            "directives": directives,
-            "on_duty": on_duty,
-            "now": now,
-            "is_desk": role in (DISPATCHER, MANAGER),
-        },
+        .order_by("due_at")[:ROW_LIMIT]
     )

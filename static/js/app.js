@@ -12,7 +12,8 @@
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
     if (d > 0) return d + (T.d || "d") + " " + h + (T.h || "h");
     if (h > 0) return h + (T.h || "h") + " " + two(m) + (T.m || "m");
-    return m + ":" + two(s % 60);
+    // Units, not "24:52", which reads like 24 hours.
+    return m + (T.m || "m") + " " + two(s % 60) + (T.s || "s");
   }
   function tick() {
     var now = Date.now();
