@@ -194,7 +194,7 @@ def incident_action(request, pk: int, action: str):
     form = ACTION_FORMS[action](request.POST)
     if form.is_valid():
         try:
-            _run_action(request, incident, action, form.cleaned_data)
+            changed = _run_action(request, incident, action, form.cleaned_data)
         except IncidentError as exc:
             messages.error(request, str(exc))
         except PermissionDenied as exc:
@@ -203,9 +203,33 @@ def incident_action(request, pk: int, action: str):
             _apply_errors(form, exc)
             return _invalid(request, incident, action, form)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, _done(action, changed))
         return redirect(_next(request, incident_url(incident)))
     return _invalid(request, incident, action, form)
+
+
+def _done(action: str, incident) -> str:
+    """What an action did, for the message after it: "AS-… confirmed."."""
+    n = incident.number
+    if action == "dispatch":
+        person = incident.assignee and (
+            incident.assignee.get_full_name() or incident.assignee.username
+        )
+        whom = " · ".join(w for w in (person, incident.team and incident.team.label) if w)
+        return _("%(number)s dispatched to %(whom)s.") % {"number": n, "whom": whom}
+    if action == "regrade":
+        return _("%(number)s regraded to %(grade)s.") % {
+            "number": n,
+            "grade": incident.get_grade_display(),
+        }
+    said = {
+        "confirm": _("%(number)s confirmed."),
+        "arrive": _("Arrival on site recorded for %(number)s."),
+        "resolve": _("%(number)s resolved."),
+        "close": _("%(number)s closed."),
+        "cancel": _("%(number)s cancelled."),
+    }
+    return said[action] % {"number": n}
 
 
 def _invalid(request, incident, name: str, form):
@@ -245,6 +269,7 @@ def add_note(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
+            messages.success(request, _("Note added to %(number)s.") % {"number": incident.number})
             return redirect(_next(request, incident_url(incident)))
     return _invalid(request, incident, "note", form)
 
@@ -265,7 +290,7 @@ def add_photo(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Photo added."))
+            messages.success(request, _("Photo added to %(number)s.") % {"number": incident.number})
             return redirect(_next(request, incident_url(incident)))
     return _invalid(request, incident, "photo", form)
 
@@ -289,7 +314,7 @@ def incident_edit(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Report updated."))
+            messages.success(request, _("Report %(number)s updated.") % {"number": incident.number})
             return redirect(incident_url(incident))
     status = 422 if request.method == "POST" else 200
     return render(

@@ -177,6 +177,35 @@ class TestIncidentPageAndActions:
         messages = [str(m) for m in response.context["messages"]]
         assert messages == ["Cannot resolve an incident that is reported."]
 
+    def test_each_action_says_what_happened_in_the_readers_language(
+        self, org, dispatcher_client, dispatcher, technician
+    ):
+        technician.first_name, technician.last_name = "Li", "Gang"
+        technician.save()
+        incident = factories.report(dispatcher)
+        n = incident.number
+
+        def said(url_name, *args, lang="en", **data):
+            dispatcher_client.cookies["django_language"] = lang
+            response = dispatcher_client.post(
+                reverse(url_name, args=[incident.pk, *args]), data, follow=True
+            )
+            assert response.status_code == 200
+            return [str(m) for m in response.context["messages"]]
+
+        assert said("incidents:action", "confirm") == [f"{n} confirmed."]
+        assert said("incidents:action", "dispatch", assignee=technician.pk) == [
+            f"{n} dispatched to Li Gang · {org['service_centre'].name}."
+        ]
+        assert said("incidents:add_note", text="Customer called back") == [f"Note added to {n}."]
+        assert said("incidents:add_note", text="再次来电", lang="zh-hans") == [
+            f"已为 {n} 添加备注。"
+        ]
+        assert said("incidents:action", "regrade", lang="zh-hans", grade="I") == [
+            f"{n} 已调整为一级（重大）。"  # noqa: RUF001
+        ]
+        assert said("incidents:action", "cancel", reason="Duplicate") == [f"{n} cancelled."]
+
     def test_unknown_action_is_404(self, org, dispatcher_client, dispatcher):
         incident = factories.report(dispatcher)
         url = reverse("incidents:action", args=[incident.pk, "explode"])
