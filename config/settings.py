@@ -250,6 +250,9 @@ CELERY_BEAT_SCHEDULE["assessments-remind-overdue-actions"] = {
     "task": "assessments.tasks.remind_overdue_actions",
     "schedule": 3600.0,
 }
+# Spare parts: a stocktake line counted more than this many units off the book asks the
+# poster to confirm before the adjustments post (0: every difference).
+SPAREPARTS_STOCKTAKE_CONFIRM_OVER = env_int("SPAREPARTS_STOCKTAKE_CONFIRM_OVER", 10, minimum=0)
 CELERY_BEAT_SCHEDULE["accounts-purge-idempotency-records"] = {
     "task": "accounts.tasks.purge_idempotency_records",
     "schedule": 3600.0,

@@ -28,3 +28,15 @@ class NotEnoughStock(StockError):
 
 class InvalidStockState(StockError):
     """A transfer, order, stocktake or request is not in a status that allows the action."""
+
+
+class StocktakeNeedsConfirmation(StockError):
+    """Posting would make adjustments larger than SPAREPARTS_STOCKTAKE_CONFIRM_OVER units:
+    the poster must confirm them (``lines``: the stocktake lines concerned)."""
+
+    def __init__(self, lines) -> None:
+        self.lines = list(lines)
+        super().__init__(
+            _("%(n)s counted differences are large: confirm them before posting.")
+            % {"n": len(self.lines)}
+        )

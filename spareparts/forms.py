@@ -138,6 +138,8 @@ class StocktakeForm(forms.Form):
 
 class PostStocktakeForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the adjustments"), max_length=200)
+    # Set by the confirmation box that lists the large differences.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class TraceForm(forms.Form):

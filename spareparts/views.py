@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001 - messages print quantities with the multiplication sign on purpose
 """Logistics screens and the incident/job parts panels' actions. Thin: form → service."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import Conflict
 from incidents.models import Incident
 from spareparts import panels, services
+from spareparts.exceptions import StocktakeNeedsConfirmation
 from spareparts.filtersets import StockFilterSet
 from spareparts.forms import (
     AdjustForm,
@@ -481,16 +483,36 @@ def stocktakes(request):
     return render(request, "spareparts/stocktakes.html", {"form": form, "page": page})
 
 
-@login_required
-@permission_required("spareparts.view_stocktake", raise_exception=True)
-def stocktake_detail(request, pk: int):
-    take = get_object_or_404(Stocktake.objects.select_related("depot"), pk=pk)
+def _stocktake_page(request, take, *, post_form=None, confirm=None):
     lines = take.lines.select_related("part")
     only_diff = request.GET.get("diff") == "1"
     if only_diff:
         lines = lines.exclude(counted__isnull=True).exclude(counted=F("expected"))
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "spareparts/stocktake.html",
+        {
+            "take": take,
+            "page": page,
+            "only_diff": only_diff,
+            "editable": take.status == StocktakeStatus.OPEN,
+            "post_form": post_form or PostStocktakeForm(),
+            "confirm": confirm,
+            "confirm_over": settings.SPAREPARTS_STOCKTAKE_CONFIRM_OVER,
+        },
+    )
+
+
+@login_required
+@permission_required("spareparts.view_stocktake", raise_exception=True)
+def stocktake_detail(request, pk: int):
+    take = get_object_or_404(Stocktake.objects.select_related("depot"), pk=pk)
     if request.method == "POST":
+        lines = take.lines.all()
+        if request.GET.get("diff") == "1":
+            lines = lines.exclude(counted__isnull=True).exclude(counted=F("expected"))
+        page = Paginator(lines, 100).get_page(request.GET.get("page"))
         counts = {}
         for line in page:
             raw = request.POST.get(f"count-{line.part_id}")
@@ -504,44 +526,45 @@ def stocktake_detail(request, pk: int):
             _("Counts saved."),
         ):
             return redirect(f"{reverse('spareparts:stocktake', args=[take.pk])}?page={page.number}")
-    return render(
-        request,
-        "spareparts/stocktake.html",
-        {
-            "take": take,
-            "page": page,
-            "only_diff": only_diff,
-            "editable": take.status == StocktakeStatus.OPEN,
-            "post_form": PostStocktakeForm(),
-        },
-    )
+    return _stocktake_page(request, take)
+
+
+def _post_stocktake(request, take):
+    """Post, or ask first: differences over the threshold come back as a confirmation
+    box listing them, with the reason kept, until the poster confirms."""
+    form = PostStocktakeForm(request.POST)
+    if not form.is_valid():
+        return _stocktake_page(request, take, post_form=form)
+    try:
+        services.post_stocktake(
+            take,
+            reason=form.cleaned_data["reason"],
+            confirmed=form.cleaned_data["confirmed"],
+            actor=request.user,
+        )
+    except StocktakeNeedsConfirmation as exc:
+        return _stocktake_page(request, take, post_form=form, confirm=exc.lines)
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        form.add_error(None, _error_text(exc))
+        return _stocktake_page(request, take, post_form=form)
+    messages.success(request, _("Stocktake posted: differences adjusted."))
+    return redirect("spareparts:stocktake", pk=take.pk)
 
 
 @login_required
 @require_POST
 def stocktake_action(request, pk: int, action: str):
-    take = get_object_or_404(Stocktake, pk=pk)
+    take = get_object_or_404(Stocktake.objects.select_related("depot"), pk=pk)
     if action == "post":
-        form = PostStocktakeForm(request.POST)
-        if form.is_valid():
-            _run(
-                request,
-                lambda: services.post_stocktake(
-                    take, reason=form.cleaned_data["reason"], actor=request.user
-                ),
-                _("Stocktake posted: differences adjusted."),
-            )
-        else:
-            _form_errors(request, form)
-    elif action == "cancel":
+        return _post_stocktake(request, take)
+    if action == "cancel":
         _run(
             request,
             lambda: services.cancel_stocktake(take, actor=request.user),
             _("Stocktake cancelled."),
         )
-    else:
-        raise Http404
-    return redirect("spareparts:stocktake", pk=take.pk)
+        return redirect("spareparts:stocktake", pk=take.pk)
+    raise Http404
 
 
 # --- traceability -----------------------------------------------------------------------

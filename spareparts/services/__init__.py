@@ -45,6 +45,7 @@ from spareparts.services.stock import (
 )
 from spareparts.services.stocktakes import (
     cancel_stocktake,
+    large_differences,
     open_stocktake,
     post_stocktake,
     record_counts,
@@ -69,6 +70,7 @@ __all__ = [
     "ensure_balances",
     "is_on_job",
     "issue_part",
+    "large_differences",
     "notify_low_stock",
     "on_incident_cancelled",
     "on_incident_closed",

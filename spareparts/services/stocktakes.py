@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from spareparts.exceptions import InvalidStockState
+from spareparts.exceptions import InvalidStockState, StocktakeNeedsConfirmation
 from spareparts.models import (
     Depot,
     Part,
@@ -71,12 +72,27 @@ def record_counts(stocktake: Stocktake, counts: dict[int, int | None], *, actor)
     return changed
 
 
+def large_differences(stocktake: Stocktake) -> list[StocktakeLine]:
+    """Counted lines whose difference is more than ``SPAREPARTS_STOCKTAKE_CONFIRM_OVER``
+    units either way (0: every difference), largest first."""
+    over = settings.SPAREPARTS_STOCKTAKE_CONFIRM_OVER
+    lines = stocktake.lines.select_related("part").exclude(counted__isnull=True)
+    big = [line for line in lines if line.difference and abs(line.difference) > over]
+    return sorted(big, key=lambda line: -abs(line.difference or 0))
+
+
 def post_stocktake(
-    stocktake: Stocktake, *, actor, reason: str, now: datetime | None = None
+    stocktake: Stocktake,
+    *,
+    actor,
+    reason: str,
+    confirmed: bool = False,
+    now: datetime | None = None,
 ) -> list[StockMove]:
     """Turn every counted difference into an adjustment with ``reason``. The difference is
     counted - book quantity at opening, applied to today's balance (moves since the count
-    are kept). Uncounted lines change nothing."""
+    are kept). Uncounted lines change nothing. Differences over the confirmation
+    threshold raise ``StocktakeNeedsConfirmation`` (nothing written) unless ``confirmed``."""
     now = now or timezone.now()
     _require(actor, "spareparts.move_stock")
     reason = (reason or "").strip()
@@ -84,6 +100,8 @@ def post_stocktake(
         raise ValidationError({"reason": [_("Give the reason for the adjustments.")]})
     moves: list[StockMove] = []
     with transaction.atomic():
+        if not confirmed and (big := large_differences(stocktake)):
+            raise StocktakeNeedsConfirmation(big)
         updated = Stocktake.objects.filter(pk=stocktake.pk, status=StocktakeStatus.OPEN).update(
             status=StocktakeStatus.POSTED, posted_at=now, reason=reason[:255]
         )
