@@ -442,3 +442,40 @@ class IncidentPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class SavedFilterQuerySet(models.QuerySet):
+    def save_for(self, user, name: str, query: str) -> "SavedFilter":
+        """Save ``query`` (the list page's filters) as ``name``; the same name replaces."""
+        saved, _created = self.update_or_create(
+            user=user, name=name.strip(), defaults={"query": query}
+        )
+        return saved
+
+
+class SavedFilter(models.Model):
+    """A user's named set of incident-list filters, kept as the list's query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_incident_filters",
+        verbose_name=_("user"),
+        db_index=False,  # saved_filter_name (user, name) leads with it
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    objects = SavedFilterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,6 +6,10 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", list_views.incident_list, name="list"),
+    path("bulk/", list_views.bulk_action, name="bulk"),
+    path("export/<slug:fmt>/", list_views.export, name="export"),
+    path("filters/", list_views.save_filter, name="save_filter"),
+    path("filters/<int:pk>/delete/", list_views.delete_filter, name="delete_filter"),
     path("new/", views.incident_create, name="create"),
     path("new/deadlines/", views.deadline_preview, name="deadline_preview"),
     path("new/validate/<slug:name>/", views.validate_field, name="validate_field"),
