@@ -68,6 +68,10 @@ class SignOffForm(forms.Form):
     )
 
 
+class TechnicianSignatureForm(forms.Form):
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class DrillForm(forms.ModelForm):
     scheduled_at = forms.DateTimeField(
         label=_("Date"),

@@ -234,6 +234,33 @@ class SignOff(models.Model):
         return self.signer_name or str(_("no signature"))
 
 
+class TechnicianSignOff(models.Model):
+    """The technician's signature on the service report, given once the resolution is
+    written; printed beside the customer's."""
+
+    incident = models.OneToOneField(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="technician_signoff",
+        verbose_name=_("incident"),
+    )
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("technician"),
+    )
+    signature = models.ImageField(_("signature"), upload_to=signature_path)
+    signed_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("technician's signature")
+        verbose_name_plural = _("technicians' signatures")
+
+    def __str__(self) -> str:
+        return self.technician.get_full_name() or self.technician.username
+
+
 class DrillStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Done")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from assessments import services
-from assessments.forms import SignOffForm
-from assessments.models import SignOff, Survey
+from assessments.models import SignOff, Survey, TechnicianSignOff
 
 
 def _signoff(incident) -> SignOff | None:
@@ -23,9 +22,10 @@ def detail_panel(request, incident):
     assessment = getattr(incident, "assessment", None) if hasattr(incident, "pk") else None
     survey = Survey.objects.filter(incident=incident).first()
     signoff = _signoff(incident)
+    technician_signoff = TechnicianSignOff.objects.filter(incident=incident).first()
     can_sign = (
-        signoff is None
-        and incident.status in services.SIGNABLE_STATUSES
+        incident.status in services.SIGNABLE_STATUSES
+        and (signoff is None or technician_signoff is None)
         and services.can_sign_off(user, incident)
     )
     return "assessments/panels/detail.html", {
@@ -34,7 +34,8 @@ def detail_panel(request, incident):
         "survey": survey,
         "survey_url": services.survey_url(survey) if survey else "",
         "signoff": signoff,
-        "signoff_form": SignOffForm() if can_sign else None,
+        "technician_signoff": technician_signoff,
+        "can_sign": can_sign,
         "assessable": incident.status in services.ASSESSABLE_STATUSES,
         "needs_assessment": incident.grade in services.ASSESSMENT_REQUIRED_GRADES,
         "efficiency": services.efficiency(incident),
@@ -43,15 +44,8 @@ def detail_panel(request, incident):
 
 
 def job_panel(request, incident):
-    """On the technician's phone: capture the customer's signature at resolution."""
-    signoff = _signoff(incident)
-    if signoff is None and not (
-        incident.status in services.SIGNABLE_STATUSES
-        and services.can_sign_off(request.user, incident)
-    ):
+    """On the technician's phone, for an open job: the signatures come after resolving
+    (they are taken on the written resolution, on the incident's signing page)."""
+    if not services.can_sign_off(request.user, incident):
         return None
-    return "assessments/panels/job.html", {
-        "incident": incident,
-        "signoff": signoff,
-        "signoff_form": SignOffForm(prefix=f"so{incident.pk}") if signoff is None else None,
-    }
+    return "assessments/panels/job.html", {"incident": incident}

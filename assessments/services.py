@@ -40,6 +40,7 @@ from assessments.models import (
     MeasureStep,
     SignOff,
     Survey,
+    TechnicianSignOff,
 )
 from incidents.models import EventKind, Grade, Incident, Status
 from incidents.services import Said, record_event
@@ -49,7 +50,8 @@ log = logging.getLogger(__name__)
 # Grades that cannot be closed before their assessment is submitted (Level III can).
 ASSESSMENT_REQUIRED_GRADES = (Grade.I, Grade.II)
 ASSESSABLE_STATUSES = (Status.RESOLVED, Status.CLOSED)
-SIGNABLE_STATUSES = (Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE, Status.RESOLVED)
+# Signatures are taken on the written resolution: the customer signs what was done.
+SIGNABLE_STATUSES = (Status.RESOLVED,)
 MAX_SIGNATURE_BYTES = 512 * 1024
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -452,14 +454,14 @@ def record_signoff(
     no_signature_reason: str = "",
     now: datetime | None = None,
 ) -> SignOff:
-    """The customer signs on the technician's phone, or the technician says why not.
+    """The customer signs on the technician's phone, below the work summary, or the
+    technician says why not.
 
-    Preconditions: the incident is being worked or just resolved; no sign-off yet."""
+    Preconditions: the incident is resolved (its resolution is written); no sign-off yet."""
     now = now or timezone.now()
     if actor is not None and not can_sign_off(actor, incident):
         raise PermissionDenied(_("You are not allowed to do this."))
-    if incident.status not in SIGNABLE_STATUSES:
-        raise NotAssessable(_("A sign-off is taken while the job is worked or at resolution."))
+    _require_resolution(incident)
     signer_name, reason = _text(signer_name)[:120], _text(no_signature_reason)
     png = None
     if signature:
@@ -497,6 +499,50 @@ def record_signoff(
             incident, EventKind.NOTE, actor=actor, now=now, data={"signoff": signoff.pk}, text=text
         )
     return signoff
+
+
+def _require_resolution(incident: Incident) -> None:
+    if incident.status not in SIGNABLE_STATUSES or not incident.resolution.strip():
+        raise NotAssessable(_("Signatures are taken once the resolution is written."))
+
+
+def may_sign_as_technician(user, incident: Incident) -> bool:
+    """The assigned technician; with no one assigned, a member of the incident's team."""
+    if incident.assignee_id:
+        return incident.assignee_id == user.pk
+    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
+
+
+def record_technician_signoff(
+    incident: Incident, *, actor, signature: str, now: datetime | None = None
+) -> TechnicianSignOff:
+    """The technician signs the service report on their phone, once, after resolving.
+
+    Preconditions: resolved with a resolution; the actor is the assigned technician (no one
+    signs in their name). Locks the incident's signature row so a double tap stores one."""
+    now = now or timezone.now()
+    if not may_sign_as_technician(actor, incident):
+        raise PermissionDenied(_("Only the technician who did the job signs the report."))
+    _require_resolution(incident)
+    if not signature:
+        raise ValidationError({"signature": [_("Sign in the box first.")]})
+    png = _decode_png(signature)
+    with transaction.atomic():
+        if TechnicianSignOff.objects.select_for_update().filter(incident=incident).exists():
+            raise SignOffExists(_("The technician has already signed this report."))
+        signed = TechnicianSignOff(incident=incident, technician=actor, signed_at=now)
+        stamp = now.strftime("%Y%m%d%H%M%S")
+        signed.signature.save(f"technician-{stamp}.png", ContentFile(png), save=False)
+        signed.save()
+        record_event(
+            incident,
+            EventKind.NOTE,
+            actor=actor,
+            now=now,
+            data={"technician_signoff": signed.pk},
+            text=Said(gettext_noop("The technician signed the service report.")),
+        )
+    return signed
 
 
 # --- drills ----------------------------------------------------------------------------

@@ -14,7 +14,13 @@ urlpatterns = [
     path("incidents/<int:pk>/assessment.pdf", incident.assessment_pdf, name="assessment_pdf"),
     path("incidents/<int:pk>/report/", incident.service_report, name="service_report"),
     path("incidents/<int:pk>/report.pdf", incident.service_report_pdf, name="service_report_pdf"),
+    path("incidents/<int:pk>/sign/", incident.sign, name="sign"),
     path("incidents/<int:pk>/signoff/", incident.signoff, name="signoff"),
+    path(
+        "incidents/<int:pk>/technician-signoff/",
+        incident.technician_signoff,
+        name="technician_signoff",
+    ),
     path("incidents/<int:pk>/survey-sent/", incident.survey_sent, name="survey_sent"),
     path("actions/", actions.action_list, name="actions"),
     path("actions/<int:pk>/status/", actions.action_status, name="action_status"),

@@ -26,8 +26,11 @@ DB_NAME=aftersales
 DB_USER=aftersales
 DB_PASSWORD=aftersales
 
-# Debian packages `up` needs: the servers, plus the browser and CJK fonts for browser tests.
-SERVICE_PACKAGES=(postgresql redis-server chromium chromium-driver fonts-noto-cjk)
+# Debian packages `up` needs: the servers, plus the browser and CJK fonts for browser tests;
+# pango and the fonts WeasyPrint prints the PDF reports with (fonts-noto-cjk, emoji); poppler's
+# pdftotext/pdffonts/pdftoppm, with which the tests read those PDFs back.
+SERVICE_PACKAGES=(postgresql redis-server chromium chromium-driver fonts-noto-cjk
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-color-emoji poppler-utils)
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -63,6 +66,7 @@ has_package() {
         chromium-driver) command -v chromedriver >/dev/null ;;
         fonts-noto-cjk)
             dpkg_installed fonts-noto-cjk || fc-list ':lang=zh' family 2>/dev/null | grep -qi noto ;;
+        poppler-utils) command -v pdftotext >/dev/null && command -v pdffonts >/dev/null ;;
         gettext) command -v msgfmt >/dev/null ;;
         python3) command -v python3 >/dev/null ;;
         python3-venv) python3 -c 'import ensurepip, venv' 2>/dev/null ;;

@@ -4,7 +4,7 @@ service report and assessment as printable pages and PDFs."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments import reports, services
 from assessments.exceptions import AssessmentError
-from assessments.forms import AssessmentForm, CorrectiveActionForm, SignOffForm
+from assessments.forms import (
+    AssessmentForm,
+    CorrectiveActionForm,
+    SignOffForm,
+    TechnicianSignatureForm,
+)
 from assessments.models import Assessment, Survey
 from assessments.views.common import apply_errors, incident_url, next_url, visible_incident
 
@@ -131,8 +136,65 @@ def signoff(request, pk: int):
         except (AssessmentError, PermissionDenied) as exc:
             messages.error(request, str(exc) or _("You are not allowed to do this."))
         else:
-            messages.success(request, _("Sign-off recorded."))
+            messages.success(
+                request, _("%(n)s: the customer's sign-off is recorded.") % {"n": incident.number}
+            )
     return redirect(next_url(request, default))
+
+
+def _sign_context(request, incident, **forms) -> dict:
+    data = reports.report_data(incident)
+    resolved = incident.status in services.SIGNABLE_STATUSES and bool(incident.resolution)
+    may_sign = services.can_sign_off(request.user, incident)
+    return {
+        "incident": incident,
+        "data": data,
+        "parts": data.parts,
+        "resolved": resolved,
+        "signoff": data.signoff,
+        "technician_signoff": data.technician_signoff,
+        "technician_form": forms.get("technician_form") or TechnicianSignatureForm(),
+        "signoff_form": forms.get("signoff_form") or SignOffForm(),
+        "can_sign_technician": resolved
+        and data.technician_signoff is None
+        and services.may_sign_as_technician(request.user, incident),
+        "can_sign_customer": resolved and data.signoff is None and may_sign,
+    }
+
+
+@login_required
+def sign(request, pk: int):
+    """On the technician's phone: the work summary (cause, work done, parts), then the
+    technician's and the customer's signatures, offered once the resolution is written."""
+    incident = visible_incident(request, pk)
+    if not services.can_sign_off(request.user, incident) and not request.user.has_perm(
+        "assessments.view_signoff"
+    ):
+        raise Http404
+    return render(request, "assessments/sign.html", _sign_context(request, incident))
+
+
+@login_required
+@require_POST
+def technician_signoff(request, pk: int):
+    incident = visible_incident(request, pk)
+    form = TechnicianSignatureForm(request.POST)
+    form.is_valid()
+    try:
+        services.record_technician_signoff(
+            incident, actor=request.user, signature=form.cleaned_data.get("signature", "")
+        )
+    except ValidationError as exc:
+        apply_errors(form, exc)
+    except (AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(
+            request, _("%(n)s: your signature is on the report.") % {"n": incident.number}
+        )
+        return redirect("assessments:sign", pk=incident.pk)
+    context = _sign_context(request, incident, technician_form=form)
+    return render(request, "assessments/sign.html", context, status=422)
 
 
 @login_required
@@ -171,7 +233,7 @@ def service_report(request, pk: int):
 @login_required
 def service_report_pdf(request, pk: int):
     incident = visible_incident(request, pk)
-    pdf = reports.service_report_pdf(reports.report_data(incident))
+    pdf = reports.service_report_pdf(reports.report_data(incident), request=request)
     return _pdf(pdf, f"{incident.number}-service-report.pdf")
 
 
@@ -187,7 +249,7 @@ def assessment_print(request, pk: int):
 @permission_required("assessments.view_assessment", raise_exception=True)
 def assessment_pdf(request, pk: int):
     incident = visible_incident(request, pk)
-    pdf = reports.assessment_pdf(reports.report_data(incident))
+    pdf = reports.assessment_pdf(reports.report_data(incident), request=request)
     return _pdf(pdf, f"{incident.number}-assessment.pdf")
 
 

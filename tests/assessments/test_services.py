@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
 from assessments import services
-from assessments.exceptions import AlreadySubmitted, NotAssessable, SurveyClosed
+from assessments.exceptions import AlreadySubmitted, NotAssessable, SignOffExists, SurveyClosed
 from assessments.models import ActionStatus, CorrectiveAction, Survey
 from incidents import services as incident_services
 from incidents.models import Status
@@ -238,8 +238,26 @@ def _on_site(org, technician):
     return incident
 
 
-def test_technician_captures_a_signature_png_with_name_and_time(org, technician):
+def _resolved_by(org, technician):
     incident = _on_site(org, technician)
+    incident_services.resolve_incident(
+        incident,
+        actor=technician,
+        resolution="Cause: worn contactor. Replaced it. 更换接触器。",
+        now=utc(2026, 11, 2, 4, 0),
+    )
+    incident.refresh_from_db()
+    return incident
+
+
+def test_customer_signs_only_after_the_resolution_is_written(org, technician):
+    incident = _on_site(org, technician)
+    with pytest.raises(NotAssessable):
+        services.record_signoff(incident, actor=technician, signer_name="张伟", signature=_png())
+    incident_services.resolve_incident(
+        incident, actor=technician, resolution="Replaced it.", now=utc(2026, 11, 2, 4, 0)
+    )
+    incident.refresh_from_db()
     signoff = services.record_signoff(
         incident, actor=technician, signer_name="张伟", signature=_png(), now=NOW
     )
@@ -251,7 +269,7 @@ def test_technician_captures_a_signature_png_with_name_and_time(org, technician)
 
 
 def test_blank_or_fake_signature_is_refused(org, technician):
-    incident = _on_site(org, technician)
+    incident = _resolved_by(org, technician)
     with pytest.raises(ValidationError):
         services.record_signoff(
             incident, actor=technician, signer_name="x", signature=_png(blank=True)
@@ -263,7 +281,7 @@ def test_blank_or_fake_signature_is_refused(org, technician):
 
 
 def test_without_signature_a_reason_is_required(org, technician):
-    incident = _on_site(org, technician)
+    incident = _resolved_by(org, technician)
     with pytest.raises(ValidationError):
         services.record_signoff(incident, actor=technician)
     signoff = services.record_signoff(
@@ -273,9 +291,31 @@ def test_without_signature_a_reason_is_required(org, technician):
 
 
 def test_other_technicians_cannot_sign_off_a_job(org, technician, other_technician):
-    incident = _on_site(org, technician)
+    incident = _resolved_by(org, technician)
     with pytest.raises(PermissionDenied):
         services.record_signoff(incident, actor=other_technician, no_signature_reason="x")
+
+
+def test_the_assigned_technician_signs_the_report_after_resolving(org, technician, manager):
+    incident = _on_site(org, technician)
+    with pytest.raises(NotAssessable):
+        services.record_technician_signoff(incident, actor=technician, signature=_png())
+    incident_services.resolve_incident(
+        incident, actor=technician, resolution="Replaced it.", now=utc(2026, 11, 2, 4, 0)
+    )
+    incident.refresh_from_db()
+    with pytest.raises(PermissionDenied):  # a manager cannot sign in the technician's name
+        services.record_technician_signoff(incident, actor=manager, signature=_png())
+    with pytest.raises(ValidationError):
+        services.record_technician_signoff(incident, actor=technician, signature="")
+    signed = services.record_technician_signoff(
+        incident, actor=technician, signature=_png(), now=NOW
+    )
+    assert (signed.technician, signed.signed_at) == (technician, NOW)
+    assert signed.signature.name.endswith(".png")
+    assert incident.events.filter(data__technician_signoff=signed.pk).exists()
+    with pytest.raises(SignOffExists):
+        services.record_technician_signoff(incident, actor=technician, signature=_png())
 
 
 # --- drills ----------------------------------------------------------------------------

@@ -1,9 +1,13 @@
+import re
+import subprocess
+
 import pytest
 import time_machine
 from django.urls import reverse
 
 from assessments import services
 from assessments.models import Assessment, Survey
+from incidents import services as incident_services
 from tests.assessments.conftest import utc
 
 
@@ -81,8 +85,31 @@ def test_overdue_actions_stand_out_on_the_list(manager_client, resolved_incident
     assert "Late one" in body
 
 
-def test_service_report_and_assessment_print_and_pdf(manager_client, resolved_incident):
-    incident = resolved_incident("I", customer_name="张伟", title="电池无法充电")
+def _pdf_fonts_and_text(content: bytes, tmp_path) -> tuple[str, str]:
+    """pdffonts' table and pdftotext's text of a PDF (poppler-utils)."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True)
+    text = subprocess.run(
+        ["pdftotext", "-raw", path, "-"], capture_output=True, text=True, check=True
+    )
+    return fonts.stdout, text.stdout
+
+
+def _embedded_subsets(fonts: str) -> list[str]:
+    """Rows of pdffonts whose font is embedded (emb = yes) as a subset (ABCDEF+Name)."""
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    return [r[0] for r in rows if re.match(r"^[A-Z]{6}\+", r[0]) and "yes" in r[-5:-3]]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_service_report_and_assessment_pdfs_embed_a_cjk_font_subset(
+    manager_client, resolved_incident, tmp_path, lang
+):
+    incident = resolved_incident(
+        "I", customer_name="张伟", title="电池无法充电 🔋", description="Fuse blown · 保险丝熔断"
+    )
+    manager_client.cookies["django_language"] = lang
     for name in ("service_report", "assessment_print"):
         page = manager_client.get(reverse(f"assessments:{name}", args=[incident.pk]))
         assert page.status_code == 200
@@ -91,7 +118,16 @@ def test_service_report_and_assessment_print_and_pdf(manager_client, resolved_in
         pdf = manager_client.get(reverse(f"assessments:{name}", args=[incident.pk]))
         assert pdf["Content-Type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF")
-        assert b"STSong-Light" in pdf.content
+        assert b"STSong-Light" not in pdf.content  # the reader's font, not embedded
+        fonts, text = _pdf_fonts_and_text(pdf.content, tmp_path)
+        subsets = _embedded_subsets(fonts)
+        assert any("CJK" in f for f in subsets), fonts
+        assert "no" not in {line.split()[-5] for line in fonts.splitlines()[2:] if line}, fonts
+        assert "电池无法充电" in text and "张伟" in text
+        assert f"{incident.number} · " in text
+        heading = "售后服务报告" if lang == "zh-hans" else "After-sales service report"
+        if name == "service_report_pdf":
+            assert heading in text
 
 
 def test_drill_pages(manager_client):
@@ -132,3 +168,36 @@ def test_unknown_and_used_survey_links_answer_in_the_readers_language(client, su
         used = client.post(reverse("assessments:survey", args=[survey.token]), {"rating": "3"})
     assert used.status_code == 409
     assert "您已经作答" in used.content.decode()
+
+
+def test_signing_page_shows_the_work_summary_and_offers_pads_after_resolution(
+    org, technician, technician_client, tmp_path
+):
+    from tests.assessments.test_services import _on_site, _png
+
+    incident = _on_site(org, technician)
+    url = reverse("assessments:sign", args=[incident.pk])
+    before = technician_client.get(url).content.decode()
+    assert 'id="not-yet"' in before and "sigpad" not in before
+    incident_services.resolve_incident(
+        incident, actor=technician, resolution="Worn contactor; replaced it. 更换接触器。"
+    )
+    page = technician_client.get(url).content.decode()
+    summary = page[page.index('id="work-summary"') : page.index('id="technician-signature"')]
+    assert "Worn contactor; replaced it. 更换接触器。" in summary
+    assert page.count('class="sigpad"') == 2  # the technician's pad and the customer's
+    signed = technician_client.post(
+        reverse("assessments:technician_signoff", args=[incident.pk]), {"signature": _png()}
+    )
+    assert signed.status_code == 302
+    technician_client.post(
+        reverse("assessments:signoff", args=[incident.pk]),
+        {"signer_name": "张伟", "signature": _png(), "next": url},
+    )
+    report = technician_client.get(reverse("assessments:service_report", args=[incident.pk]))
+    assert report.content.decode().count('<figure class="signature">') == 2
+    pdf = technician_client.get(reverse("assessments:service_report_pdf", args=[incident.pk]))
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf.content)
+    images = subprocess.run(["pdfimages", "-list", path], capture_output=True, text=True)
+    assert len(images.stdout.splitlines()[2:]) >= 2, images.stdout  # both signatures printed
