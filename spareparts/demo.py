@@ -6,6 +6,12 @@ electric-vehicle after-sales team keeps (battery packs, chargers, motor controll
 diagnostic tools, loan units), opening stock, reorder points (a few already low), a received
 purchase order with serial numbers, an order on its way, a transfer in transit, and parts
 reserved and used on some of the demo incidents. Every move goes through the services.
+
+Rows of every kind the pages show: moves and order events the system made (no user),
+automatic (low-stock) purchase requests both pending and ordered, an order placed and
+awaiting receipt, received orders with incoming inspection (one with a rejection), a
+stocktake in progress with some counts entered, transfers to receive, and parts reserved
+and issued on open jobs, some of them the demo technician's.
 """
 
 from __future__ import annotations
@@ -15,7 +21,15 @@ from django.db import transaction
 
 from incidents.models import OPEN_STATUSES, Incident
 from spareparts import services
-from spareparts.models import Depot, Part, StockBalance, Supplier
+from spareparts.models import (
+    Depot,
+    Part,
+    PurchaseRequest,
+    RequestSource,
+    RequestStatus,
+    StockBalance,
+    Supplier,
+)
 
 # code: (kind, English, Chinese, team key in the org dict)
 DEPOTS = {
@@ -206,6 +220,7 @@ def load(org: dict) -> None:
         _opening_stock(parts, depots)
         _received_orders(parts, depots, suppliers, actor)
         _reorder_levels(parts, depots)
+        _order_low_stock(suppliers, depots)
         _pending_work(parts, depots, suppliers, actor)
         _job_parts(parts, depots)
 
@@ -298,14 +313,50 @@ def _pending_work(parts, depots, suppliers, actor) -> None:
         actor=None,
         note="Low at South China 华南库存不足",
     )
-    services.open_stocktake(
+    services.ship_transfer(
+        part=parts["TYR-275-70R22"],
+        from_depot=depots["hq"],
+        to_depot=depots["east"],
+        quantity=2,
+        lots=["BTYR-2603"],
+        actor=None,
+        note="Bus tyres for East China 华东客车轮胎",
+    )
+    take = services.open_stocktake(
         depot=depots["east"], actor=None, reason="Quarterly count Q2 第二季度盘点"
     )
+    # Half counted: two match the book, one is a tyre short.
+    counts = {"BAT-BMS-V3": 6, "CHG-DC-GUN": 2, "TYR-205-55R16": 15}
+    services.record_counts(take, {parts[s].pk: n for s, n in counts.items()}, actor=None)
+
+
+def _order_low_stock(suppliers, depots) -> None:
+    """The reorder levels drafted purchase requests of their own (low stock). The chargers'
+    and controllers' go on an order placed with their supplier, not yet delivered; one
+    other is submitted for approval, the rest stay drafts."""
+    automatic = PurchaseRequest.objects.filter(
+        source=RequestSource.LOW_STOCK, status=RequestStatus.DRAFT
+    ).select_related("part")
+    electrics = [r for r in automatic if r.part.sku.startswith(("CHG-", "MC-"))][:3]
+    order = services.create_purchase_order(
+        supplier=suppliers["volta-elec"],
+        depot=depots["hq"],
+        requests=electrics,
+        actor=None,
+        note="Low-stock reorder 低库存补货",
+    )
+    services.place_order(order, actor=None)
+    rest = automatic.exclude(pk__in=[r.pk for r in electrics]).order_by("pk").first()
+    if rest is not None:
+        services.submit_purchase_request(rest, actor=None)
 
 
 def _job_parts(parts, depots) -> None:
     """Reserve and use parts on a few open demo incidents (they show on the timeline)."""
-    jobs = list(Incident.objects.filter(status__in=OPEN_STATUSES).order_by("reported_at")[:4])
+    open_jobs = Incident.objects.filter(status__in=OPEN_STATUSES).order_by("reported_at")
+    # The demo technician's jobs first, so their phone shows parts reserved and used.
+    mine = list(open_jobs.filter(assignee__username="technician")[:2])
+    jobs = mine + list(open_jobs.exclude(pk__in=[j.pk for j in mine])[: 4 - len(mine)])
     plan = [
         ("BAT-NMC-48V-40AH", "hq", 1, "reserve"),
         ("TYR-275-70R22", "east", 2, "issue"),

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from spareparts.models import Part, PurchaseOrder
+from spareparts.models import Part, PurchaseOrder, Stocktake
 
 
 @pytest.fixture
@@ -39,3 +39,40 @@ def test_every_part_and_order_page_of_the_demo_opens_and_system_rows_read_system
 
     demo_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert "<td>系统</td>" in demo_client.get(reverse("spareparts:part", args=[opening.pk])).text
+
+
+def test_the_demo_holds_every_kind_of_spare_parts_row(demo_client):
+    from incidents.models import OPEN_STATUSES
+    from spareparts.models import (
+        LowStockAlert,
+        OrderStatus,
+        PurchaseEvent,
+        PurchaseRequest,
+        RequestSource,
+        RequestStatus,
+        StockMove,
+        StocktakeStatus,
+        Transfer,
+        TransferStatus,
+    )
+
+    assert StockMove.objects.filter(user__isnull=True).exists()
+    assert PurchaseEvent.objects.filter(order__isnull=False, actor__isnull=True).exists()
+    automatic = PurchaseRequest.objects.filter(source=RequestSource.LOW_STOCK)
+    assert automatic.filter(status__in=[RequestStatus.DRAFT, RequestStatus.SUBMITTED]).exists()
+    assert automatic.filter(status=RequestStatus.ORDERED).exists()
+    assert LowStockAlert.objects.filter(acknowledged_at__isnull=True).exists()
+    orders = PurchaseOrder.objects
+    assert orders.filter(status=OrderStatus.PLACED).exists()
+    assert orders.filter(status=OrderStatus.RECEIVED, receipts__lines__rejected__gt=0).exists() or (
+        orders.filter(status=OrderStatus.RECEIVED).exists()
+        and orders.filter(receipts__lines__rejected__gt=0).exists()
+    )
+    assert Stocktake.objects.filter(
+        status=StocktakeStatus.OPEN, lines__counted__isnull=False
+    ).exists()
+    assert Transfer.objects.filter(status=TransferStatus.IN_TRANSIT).count() >= 2
+    moves = StockMove.objects.filter(incident__status__in=OPEN_STATUSES)
+    assert moves.filter(kind="reserve").exists() and moves.filter(kind="issue").exists()
+    technician = get_user_model().objects.get(username="technician")
+    assert moves.filter(incident__assignee=technician).exists()
