@@ -32,6 +32,7 @@ class Row:
     step: int = 0
     next_due_at: datetime | None = None
     told: list[dict] = field(default_factory=list)
+    is_new_grade_i: bool = False
 
     @property
     def overdue(self) -> bool:
@@ -42,14 +43,35 @@ class Row:
         return max(0, -self.seconds_left)
 
 
-def board(now: datetime, *, limit: int = BOARD_SIZE) -> list[Row]:
-    """The open incidents that need attention first: most overdue first, then the nearest
-    deadlines; with their escalation step and who has been told (3 queries)."""
-    incidents = list(
-        Incident.objects.filter(next_deadline__isnull=False)
-        .select_related("category", "team", "assignee")
-        .order_by("next_deadline", "id")[:limit]
-    )
+NEW_GRADE_I = 5  # unconfirmed Level I incidents shown at the top, newest first
+
+
+def open_incidents(*, team=None, grades=()):
+    """Open incidents (those with a next deadline), filtered by team and grades."""
+    qs = Incident.objects.filter(next_deadline__isnull=False)
+    if team is not None:
+        qs = qs.filter(team=team)
+    if grades:
+        qs = qs.filter(grade__in=grades)
+    return qs
+
+
+def board(now: datetime, *, limit: int = BOARD_SIZE, team=None, grades=()) -> list[Row]:
+    """The open incidents that need attention first: new (unconfirmed) Level I incidents,
+    then the most overdue, then the nearest deadlines; with their escalation step and who
+    has been told (4 queries)."""
+    base = open_incidents(team=team, grades=grades).select_related("category", "team", "assignee")
+    new_grade_i = []
+    if not grades or Grade.I in grades:
+        new_grade_i = list(
+            base.filter(grade=Grade.I, status=Status.REPORTED).order_by("-reported_at", "-id")[
+                :NEW_GRADE_I
+            ]
+        )
+    first = {i.pk for i in new_grade_i}
+    incidents = new_grade_i + [
+        i for i in base.order_by("next_deadline", "id")[:limit] if i.pk not in first
+    ]
     rows = {}
     for incident in incidents:
         target = incident.current_target()
@@ -60,6 +82,7 @@ def board(now: datetime, *, limit: int = BOARD_SIZE) -> list[Row]:
             deadline=deadline,
             seconds_left=int((deadline - now).total_seconds()),
             level=incident.escalation_level,
+            is_new_grade_i=incident.pk in first,
         )
     if not rows:
         return []
@@ -88,12 +111,12 @@ def board(now: datetime, *, limit: int = BOARD_SIZE) -> list[Row]:
     return list(rows.values())
 
 
-def open_counts(now: datetime) -> dict:
+def open_counts(now: datetime, *, team=None, grades=()) -> dict:
     """Open incidents by grade and status, with how many are overdue and escalated (1 query)."""
     grid = {g: {s: 0 for s in Status.values[:4]} for g in Grade.values}
     totals = {"open": 0, "overdue": 0, "escalated": 0}
     rows = (
-        Incident.objects.filter(next_deadline__isnull=False)
+        open_incidents(team=team, grades=grades)
         .values("grade", "status")
         # COUNT(grade), not COUNT(id): an index-only scan of the covering partial index
         # (escalation migration 0003) answers it without touching the table.

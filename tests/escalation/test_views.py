@@ -30,10 +30,66 @@ def test_dashboard_runs_a_constant_number_of_queries(
     reported, manager_client, django_assert_num_queries, n
 ):
     _escalated_board(reported, n)
-    # 4 for session, user and permissions, 3 for the navigation and the bell, 7 for the board.
-    with time_machine.travel(T0 + timedelta(minutes=47), tick=False), django_assert_num_queries(14):
+    # 4 for session, user and permissions, 3 for the navigation and the bell, 8 for the board
+    # (new Level I first), 1 for the team filter's choices.
+    with time_machine.travel(T0 + timedelta(minutes=47), tick=False), django_assert_num_queries(16):
         response = manager_client.get(URL)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_filtered_htmx_poll_runs_a_constant_number_of_queries(
+    reported, manager_client, django_assert_num_queries, org, n
+):
+    _escalated_board(reported, n)
+    team = org["service_centre"]
+    with time_machine.travel(T0 + timedelta(minutes=47), tick=False), django_assert_num_queries(14):
+        response = manager_client.get(
+            URL, {"team": team.pk, "grade": ["I", "III"]}, HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+
+
+def test_a_new_level_one_incident_is_first_with_a_banner(reported, manager_client):
+    late = _escalated_board(reported, 3)
+    with time_machine.travel(T0 + timedelta(minutes=46), tick=False):
+        new = reported("I")
+        html = manager_client.get(URL, HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="banner-grade-i"' in html and f'data-new-grade-i="{new.pk}"' in html
+    assert html.index(f'id="row-{new.pk}"') < html.index(f'id="row-{late[0].pk}"')
+
+
+def test_filter_by_grade_and_counts_link_to_the_list(reported, manager_client):
+    _escalated_board(reported, 2)
+    with time_machine.travel(T0 + timedelta(minutes=46), tick=False):
+        two = reported("II")
+        html = manager_client.get(URL, {"grade": "II"}).content.decode()
+    assert f'id="row-{two.pk}"' in html and html.count('id="row-') == 1
+    assert "/incidents/?status=reported&amp;status=confirmed" in html
+    assert "grade=II&amp;escalated=true" in html
+    assert 'hx-get="/dashboard/?grade=II"' in html
+
+
+def test_wall_display_has_no_navigation_and_refreshes_itself(reported, manager_client):
+    _escalated_board(reported, 1)
+    html = manager_client.get(URL, {"wall": "1"}).content.decode()
+    assert 'class="wall"' in html and "mainnav" not in html
+    assert 'hx-get="/dashboard/?wall=1"' in html and 'hx-trigger="every 5s"' in html
+
+
+def test_confirm_and_acknowledge_read_differently_in_chinese(reported, manager, manager_client):
+    from incidents import services as incidents
+
+    waiting = _escalated_board(reported, 1)[0]
+    other = reported("II")
+    incidents.confirm_incident(other, actor=manager, now=T0 + timedelta(minutes=1))
+    other.refresh_from_db()
+    services.escalate_due(now=other.arrive_deadline)
+    manager_client.cookies["django_language"] = "zh-hans"
+    with time_machine.travel(other.arrive_deadline, tick=False):
+        html = manager_client.get(URL).content.decode()
+    assert waiting.number in html
+    assert "确认事件" in html and "签收升级" in html
 
 
 def test_dashboard_lists_overdue_escalated_first_with_step_and_who_was_told(
