@@ -8,7 +8,7 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from assessments.evaluation import TARGETS
+from assessments.evaluation import TARGET_LABELS, TARGETS
 
 
 def _r(value, digits=4):
@@ -41,10 +41,11 @@ def evaluation_rows(context: dict) -> dict[str, list[list]]:
                 [f"{label} ({stat_label}, {_('minutes')})", _mins(total[f"{key}_{stat}"])]
             )
     for t in TARGETS:
+        name = TARGET_LABELS[t]
         summary += [
-            [f"{t}: {_('met')}", total[f"n_{t}_met"]],
-            [f"{t}: {_('breached')}", total[f"n_{t}_breached"]],
-            [f"{t}: {_('breach rate')}", _r(total[f"{t}_breach_rate"])],
+            [f"{name}: {_('met')}", total[f"n_{t}_met"]],
+            [f"{name}: {_('breached')}", total[f"n_{t}_breached"]],
+            [f"{name}: {_('breach rate')}", _r(total[f"{t}_breach_rate"])],
         ]
     summary += [
         [_("Escalated incidents"), total["n_escalated"]],
@@ -65,7 +66,7 @@ def evaluation_rows(context: dict) -> dict[str, list[list]]:
         _("Incidents"),
         _("Confirmed within the window"),
         _("Share"),
-        *[f"{t} {_('breach rate')}" for t in TARGETS],
+        *[f"{TARGET_LABELS[t]}: {_('breach rate')}" for t in TARGETS],
         _("Escalation steps"),
         _("Mean time to resolve (minutes)"),
         _("Satisfaction (1-5)"),
@@ -90,11 +91,15 @@ def evaluation_rows(context: dict) -> dict[str, list[list]]:
     cats = [[_("Category"), *head]] + [
         line(str(c["label"]), c["row"]) for c in context["by_category"]
     ]
+    teams = [[_("Team / service centre"), *head]] + [
+        line(str(t["label"]), t["row"]) for t in context["by_team"]
+    ]
     return {
         _("Summary"): summary,
         _("Weekly"): weekly,
         _("By grade"): grades,
         _("By category"): cats,
+        _("By team"): teams,
     }
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessments.evaluation import METRIC_LABELS, Period, current_quarter, metric_q
 from assessments.models import ActionStatus, AssessmentStatus, CorrectiveAction
@@ -24,11 +25,13 @@ class EvaluationFilterSet(django_filters.FilterSet):
 
     start = DateFilter(
         method="filter_noop",
-        label=_("From"),
+        label=pgettext_lazy("evaluation period", "From"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = DateFilter(
-        method="filter_noop", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_noop",
+        label=pgettext_lazy("evaluation period", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(),

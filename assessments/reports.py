@@ -22,7 +22,8 @@ from django.template.loader import render_to_string
 
 from assessments import services
 from assessments.models import Assessment, SignOff, Survey, TechnicianSignOff
-from incidents.models import EventKind, Incident
+from incidents.models import Directive, EventKind, Incident
+from incidents.services.directives import directive_text
 
 PART_KINDS = (EventKind.PART_ISSUED, EventKind.PART_RETURNED)
 
@@ -40,8 +41,26 @@ class ReportData:
     actions: list = field(default_factory=list)
 
 
+def _shown_texts(incident: Incident, events: list) -> None:
+    """``event.shown``: what the reader reads for each event, in their language. The
+    standard directives were stored in LANGUAGE_CODE; ``directive_text`` words them anew."""
+    directives = {}
+    if any(e.kind == EventKind.DIRECTIVE for e in events):
+        directives = {
+            d.pk: d for d in Directive.objects.filter(incident=incident).select_related("team")
+        }
+    for e in events:
+        directive = directives.get((e.data or {}).get("directive"))
+        if e.kind == EventKind.DIRECTIVE and directive is not None:
+            directive.incident = incident
+            e.shown = directive_text(directive)
+        else:
+            e.shown = e.display_text
+
+
 def report_data(incident: Incident) -> ReportData:
     events = list(incident.events.select_related("actor").order_by("created_at", "id"))
+    _shown_texts(incident, events)
     return ReportData(
         incident=incident,
         events=events,

@@ -9,6 +9,7 @@ full Django stack (middleware, session, template, SVG charts), as a manager:
 * the default page (the current quarter, which is partly over),
 * the last full quarter,
 * the last full quarter filtered by grade,
+* the last full quarter filtered by its busiest team,
 * the last full quarter's CSV export,
 
 one warm-up and ``BENCH_RUNS`` (default 5) timed runs each; prints median and max.
@@ -101,6 +102,37 @@ def _count(params: dict) -> int:
     return EvaluationFilterSet(params, queryset=Incident.objects.all()).qs.count()
 
 
+def _by_team(params: dict) -> dict:
+    """The last full quarter's breakdown by team / service centre, as the page computes it;
+    printed so the figures can be checked by eye, with the time the two passes took."""
+    from django.utils import timezone
+
+    from assessments.evaluation import evaluate
+    from assessments.filtersets import EvaluationFilterSet
+    from incidents.models import Incident
+    from teams.models import Team
+
+    fs = EvaluationFilterSet(params, queryset=Incident.objects.all())
+    started = time.perf_counter()
+    by_team = evaluate(fs.qs, fs.period, now=timezone.now())["by_team"]
+    took = time.perf_counter() - started
+    names = dict(Team.objects.values_list("pk", "name"))
+    rows = sorted(by_team.items(), key=lambda kv: -kv[1]["n_all"])
+    print(f"  by team / service centre, {fs.period.label()} (evaluate: {took * 1000:.0f} ms):")
+    print(f"    {'team':<34} {'incidents':>9} {'resolve breached':>16} {'CSAT':>5}")
+    for pk, row in rows[:12]:
+        rate = row["resolve_breach_rate"]
+        csat = row["csat"]
+        print(
+            f"    {names.get(pk, '(no team dispatched)')[:34]:<34} {row['n_all']:>9,} "
+            f"{'—' if rate is None else f'{rate:.1%}':>16} "
+            f"{'—' if csat is None else f'{csat:.2f}':>5}"
+        )
+    if len(rows) > 12:
+        print(f"    … and {len(rows) - 12} more")
+    return by_team
+
+
 def main() -> int:
     url = bench_database_url()
     started = time.perf_counter()
@@ -118,10 +150,13 @@ def main() -> int:
     full = {"start": last.start.isoformat(), "end": last.end.isoformat()}
     client = _client()
     worst = 0.0
+    by_team = _by_team(full)
+    busiest = max((pk for pk in by_team if pk), key=lambda pk: by_team[pk]["n_all"], default="")
     cases = [
         ("evaluation page, current quarter (default)", page, {}),
         (f"evaluation page, last full quarter {last.label()}", page, full),
         ("evaluation page, last full quarter, grade I", page, {**full, "grade": "I"}),
+        ("evaluation page, last full quarter, busiest team", page, {**full, "team": busiest}),
         ("evaluation CSV export, last full quarter", export, full),
     ]
     for label, target, params in cases:

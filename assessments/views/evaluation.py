@@ -13,22 +13,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from assessments import charts, exports
-from assessments.evaluation import METRIC_LABELS, TARGETS, Seconds, evaluate
+from assessments.evaluation import METRIC_LABELS, TARGET_LABELS, TARGETS, Seconds, evaluate
 from assessments.filtersets import EvaluationFilterSet
 from assessments.templatetags.assessment_tags import duration, num, pct
 from incidents.models import Category, Grade, Incident
+from teams.models import Team
 
 PAGE_SIZE = 50
 EVALUATION_PERM = "assessments.view_evaluation"
-TARGET_LABELS = {
-    "confirm": gettext_lazy("Confirm"),
-    "arrive": gettext_lazy("Arrive on site"),
-    "resolve": gettext_lazy("Resolve"),
-}
 
 
 def _filterset(request) -> EvaluationFilterSet:
@@ -193,6 +188,7 @@ def evaluation_context(request) -> dict:
     link = Links(filterset.link_params())
     total = result["total"]
     categories = {c.pk: c for c in Category.objects.all()}
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=[k for k in result["by_team"] if k])}
     return {
         "filter": filterset,
         "period": period,
@@ -252,6 +248,17 @@ def evaluation_context(request) -> dict:
                 "href": link("all", category=getattr(categories.get(pk), "slug", "")),
             }
             for pk, row in sorted(result["by_category"].items(), key=lambda kv: -kv[1]["n_all"])
+        ],
+        "by_team": [
+            {
+                "label": teams[pk].label if pk in teams else _("No team dispatched"),
+                "row": row,
+                "href": link("all", team=pk) if pk in teams else "",
+            }
+            for pk, row in sorted(
+                result["by_team"].items(),
+                key=lambda kv: (kv[0] is None, -kv[1]["n_all"]),
+            )
         ],
         "charts": _charts(result["weekly"], link),
         "weekly": [(m, row, link("all", week=m.isoformat())) for m, row in result["weekly"]],

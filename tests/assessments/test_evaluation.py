@@ -13,6 +13,7 @@ in the period:
 outside: C (2026-03-31 16:00Z = Apr 1 local), D (2025-12-31 15:59Z = Dec 31 local)
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -269,3 +270,62 @@ def test_exports_csv_and_xlsx(manager_client, cases):
     assert rows["Incidents"] == 5
     assert rows["Satisfaction (1-5)"] == 4.5
     assert len(list(book["Weekly"].iter_rows())) == 15
+
+
+def _sections(text: str) -> dict[str, list[list[str]]]:
+    """The CSV export's sections: title -> rows (header row first)."""
+    import csv
+    import io
+
+    sections: dict[str, list[list[str]]] = {}
+    current = None
+    for row in csv.reader(io.StringIO(text)):
+        if row and row[0].startswith("# "):
+            current = sections.setdefault(row[0][2:], [])
+        elif row and current is not None:
+            current.append(row)
+    return sections
+
+
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_breakdown_by_team(cases, org):
+    by_team = _evaluate()[1]["by_team"]
+    assert by_team[org["service_centre"].pk]["n_all"] == 2  # A and G
+    assert by_team[org["service_centre"].pk]["csat"] == 4.5
+    assert by_team[None]["n_all"] == 3  # never dispatched to a team
+
+
+def test_evaluation_page_in_chinese_has_the_team_breakdown_and_period_labels(
+    manager_client, cases, org
+):
+    manager_client.cookies["django_language"] = "zh-hans"
+    page = manager_client.get(
+        reverse("assessments:evaluation"), {"start": "2026-01-01", "end": "2026-03-31"}
+    ).content.decode()
+    assert "调出库" not in page and "调入库" not in page  # spare-parts transfer words
+    assert "开始日期" in page and "结束日期" in page
+    assert "按服务组" in page
+    team = org["service_centre"]
+    assert f"team={team.pk}" in page
+
+
+def test_chinese_exports_have_chinese_labels(manager_client, cases):
+    manager_client.cookies["django_language"] = "zh-hans"
+    params = {"start": "2026-01-01", "end": "2026-03-31"}
+    response = manager_client.get(reverse("assessments:evaluation_export", args=["csv"]), params)
+    sections = _sections(response.content.decode("utf-8-sig"))
+    assert {"概览", "按周", "按等级", "按类别", "按服务组"} <= set(sections)
+    labels = [c for rows in sections.values() for c in rows[0]]
+    labels += [row[0] for row in sections["概览"]]
+    assert [c for c in labels if ENGLISH_WORD.search(c)] == []
+    xlsx = manager_client.get(reverse("assessments:evaluation_export", args=["xlsx"]), params)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(xlsx.content))
+    assert "按服务组" in book.sheetnames
+    header = next(book["按服务组"].iter_rows(values_only=True))
+    assert [c for c in header if c and ENGLISH_WORD.search(str(c))] == []

@@ -201,3 +201,15 @@ def test_signing_page_shows_the_work_summary_and_offers_pads_after_resolution(
     path.write_bytes(pdf.content)
     images = subprocess.run(["pdfimages", "-list", path], capture_output=True, text=True)
     assert len(images.stdout.splitlines()[2:]) >= 2, images.stdout  # both signatures printed
+
+
+def test_service_report_shows_directives_and_system_texts_in_the_readers_language(
+    manager_client, resolved_incident
+):
+    incident = resolved_incident("I")  # Level I: HQ and every group get a directive
+    assert incident.directives.exists()
+    manager_client.cookies["django_language"] = "zh-hans"
+    page = manager_client.get(reverse("assessments:service_report", args=[incident.pk]))
+    body = page.content.decode()
+    assert "Take command of" not in body and "Diagnose and repair" not in body
+    assert incident.number in body
