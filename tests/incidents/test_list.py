@@ -341,3 +341,26 @@ class TestLiveRefresh:
         response = dispatcher_client.post(BULK, {"action": "confirm", "ids": [fire.pk]}, **HTMX)
         trigger = json.loads(response["HX-Trigger"])
         assert trigger == {"incidents-changed": True, "bulk-done": [fire.pk]}
+
+
+class TestThePageForm:
+    def test_the_homes_multi_status_link_ticks_each_status(self, org, dispatcher_client):
+        html = dispatcher_client.get(
+            LIST, {"status": ["reported", "confirmed"], "grade": "I"}
+        ).content.decode()
+        assert 'name="status" value="reported" checked' in html
+        assert 'name="status" value="confirmed" checked' in html
+        assert 'name="status" value="closed" checked' not in html
+        assert 'name="status" value="" data-any checked' not in html
+        assert 'name="grade" value="I" checked' in html
+
+    def test_without_htmx_a_bulk_action_reports_each_row_as_a_message(
+        self, three, dispatcher_client
+    ):
+        fire, noise, _flat = three
+        response = dispatcher_client.post(
+            BULK, {"action": "confirm", "ids": [fire.pk, noise.pk]}, follow=True
+        )
+        texts = [str(m) for m in response.context["messages"]]
+        assert f"{fire.number}: Confirmed" in texts
+        assert f"{noise.number}: Cannot confirm an incident that is confirmed." in texts
