@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import TECHNICIAN
@@ -54,6 +55,26 @@ class ReportForm(forms.ModelForm):
         self.fields["longitude"].widget.attrs.update({"step": "any"})
         self.fields["customer_name"].widget.attrs["autofocus"] = True
         self.fields["asset_ref"].widget.attrs.update({"autocapitalize": "characters"})
+
+    def clean_reported_at(self):
+        # The service refuses it too; here it is said as the dispatcher leaves the field.
+        from incidents.services import CLOCK_SKEW
+
+        reported_at = self.cleaned_data.get("reported_at")
+        if reported_at and reported_at > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError(_("The report time cannot be in the future."))
+        return reported_at
+
+    def focus_first_error(self) -> None:
+        """After a failed submit the cursor starts in the first field to correct (in the
+        order of the form), marked for screen readers, instead of the caller's name."""
+        invalid = [name for name in self.fields if name in self.errors]
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("autofocus", None)
+            if name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+        if invalid:
+            self.fields[invalid[0]].widget.attrs["autofocus"] = True
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,8 @@ urlpatterns = [
     path("new/deadlines/", views.deadline_preview, name="deadline_preview"),
     path("new/validate/<slug:name>/", views.validate_field, name="validate_field"),
     path("mine/", views.my_jobs, name="my_jobs"),
+    path("keyboard/", views.keyboard, name="keyboard"),
+    path("go/", views.goto, name="goto"),
     # A serial number may contain "/": the path converter keeps it whole.
     path("asset/<path:asset_ref>/", views.asset_history, name="asset"),
     path("<int:pk>/", views.incident_detail, name="detail"),

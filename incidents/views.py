@@ -1,7 +1,9 @@
 """Browser pages of the incident desk. Thin: form → service → redirect or render."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,8 +29,11 @@ from incidents.forms import (
     ReportForm,
 )
 from incidents.models import Directive, Grade, Incident, ResponsePolicy
+from incidents.services import lookup
 
 PAGE_SIZE = 50
+# Session flag: a report was just saved, so the browser may drop its local draft (intake.js).
+DRAFT_SAVED = "intake_draft_saved"
 
 
 def _visible(request):
@@ -70,14 +75,29 @@ def incident_create(request):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Report %(n)s logged.") % {"n": incident.number})
+            # The incident page tells the browser to drop its local draft of this form.
+            request.session[DRAFT_SAVED] = True
             return redirect("incidents:detail", pk=incident.pk)
-    status = 422 if request.method == "POST" else 200
+    if form.is_bound:
+        form.focus_first_error()
     return render(
         request,
         "incidents/form.html",
-        {"form": form, "policy_minutes": _policy_minutes()},
-        status=status,
+        {"form": form, "policy_minutes": _policy_minutes(), **_preview(form)},
+        status=422 if form.is_bound else 200,
     )
+
+
+def _preview(form) -> dict:
+    """The deadline preview for the grade already chosen (kept after a failed submit)."""
+    grade = form["grade"].value() if form.is_bound else None
+    if grade not in Grade.values:
+        return {"deadlines": None}
+    reported_at = form.cleaned_data.get("reported_at") if hasattr(form, "cleaned_data") else None
+    now = timezone.now()
+    if not reported_at or reported_at > now:
+        reported_at = now
+    return {"deadlines": services.compute_deadlines(grade, reported_at), "grade": grade, "now": now}
 
 
 INLINE_FIELDS = ("title", "customer_phone", "asset_ref", "latitude", "longitude", "reported_at")
@@ -118,11 +138,34 @@ def deadline_preview(request):
 
 
 @login_required
+@require_GET
+def keyboard(request):
+    """The keyboard help and the go-to box (shortcuts.js fetches it on the first "?")."""
+    example = f"{settings.INCIDENT_NUMBER_PREFIX}-{timezone.localdate():%Y%m%d}-000042"
+    return render(request, "incidents/partials/keyboard.html", {"example_number": example})
+
+
+@login_required
+@require_GET
+def goto(request):
+    """Jump to an incident by its number, typed in full or as its last digits."""
+    text = (request.GET.get("number") or "").strip()
+    incident = lookup.by_number(_visible(request), text) if text else None
+    if incident is not None:
+        return redirect(incident_url(incident))
+    if text:
+        messages.info(request, _("No incident numbered %(text)s.") % {"text": text})
+    return redirect(f"{reverse('incidents:list')}?{urlencode({'search': text})}")
+
+
+@login_required
 def incident_detail(request, pk: int):
     incident = get_object_or_404(
         _visible(request).select_related("category", "assignee", "team", "reporter"), pk=pk
     )
-    return render(request, "incidents/detail.html", _detail_context(request, incident))
+    context = _detail_context(request, incident)
+    context["draft_saved"] = request.session.pop(DRAFT_SAVED, False)
+    return render(request, "incidents/detail.html", context)
 
 
 def _detail_context(request, incident, **forms):
@@ -316,6 +359,8 @@ def incident_edit(request, pk: int):
         else:
             messages.success(request, _("Report %(number)s updated.") % {"number": incident.number})
             return redirect(incident_url(incident))
+    if form.is_bound:
+        form.focus_first_error()
     status = 422 if request.method == "POST" else 200
     return render(
         request, "incidents/edit.html", {"form": form, "incident": incident}, status=status

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from incidents.models import Incident
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE
 
@@ -48,3 +49,43 @@ def test_a_long_unbroken_title_wraps_on_desktop_and_phone(open_as, live_server, 
         _shot(page, f"long-title-{lang}-{viewport['width']}")
         assert _width(page) <= viewport["width"]
         page.context.close()
+
+
+def _said(lang: str, text: str) -> str:
+    from django.utils import translation
+
+    with translation.override(lang):
+        return translation.gettext(text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_intake_with_errors_keeps_the_preview_and_focuses_the_first_field_to_fix(
+    open_as, live_server, desk, lang
+):
+    page = open_as("desk", password=PASSWORD, lang=lang)
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.keyboard.type("Zhang Wei")
+    page.keyboard.press("Tab")
+    page.keyboard.type("13800000000")
+    page.locator("#intake label[for=id_grade_1]").click()  # Level II
+    page.wait_for_selector("#deadline-preview .deadline-preview .grade-II")
+    # A report time in the future is refused as soon as the dispatcher leaves the field.
+    page.fill("input[name=reported_at]", "2099-01-01T10:00")
+    page.locator("input[name=reported_at]").dispatch_event("change")
+    future = _said(lang, "The report time cannot be in the future.")
+    page.wait_for_selector(f"#row-reported_at .errorlist >> text={future}")
+    _shot(page, f"intake-inline-error-{lang}")
+    # Submitted without a title: the page comes back with the grade's deadlines still shown
+    # and the cursor in the first field to correct.
+    with page.expect_navigation():
+        page.locator("#intake button[type=submit]").click()
+    assert page.locator("#deadline-preview .deadline-preview .grade-II").is_visible()
+    assert page.evaluate("document.activeElement.name") == "title"
+    assert page.locator("#row-reported_at .errorlist").inner_text() == future
+    _shot(page, f"intake-failed-submit-{lang}")
+    page.fill("input[name=title]", "Battery pack will not charge")
+    page.fill("input[name=reported_at]", "")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    assert "/incidents/new/" not in page.url
+    assert Incident.objects.get().grade == "II"

@@ -93,6 +93,35 @@ class TestIntake:
         assert "reported_at" in response.context["form"].errors
         assert not Incident.objects.exists()
 
+    def test_a_future_report_time_is_refused_inline_as_the_dispatcher_leaves_the_field(
+        self, dispatcher_client
+    ):
+        future = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+        url = reverse("incidents:validate_field", args=["reported_at"])
+        response = dispatcher_client.post(url, {"reported_at": future})
+        assert response.status_code == 200
+        assert b"cannot be in the future" in response.content
+        past = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+        assert b"errorlist" not in dispatcher_client.post(url, {"reported_at": past}).content
+
+    def test_a_failed_submit_keeps_the_deadline_preview_and_focuses_the_first_error(
+        self, org, dispatcher_client
+    ):
+        response = dispatcher_client.post(
+            reverse("incidents:create"),
+            intake_data(grade="I", customer_phone="call me", title="", latitude="500"),
+        )
+        assert response.status_code == 422
+        html = response.content.decode()
+        preview = html[html.index('id="deadline-preview"') :]
+        assert "deadline-preview stack" in preview[:400]  # rendered, not waiting for a click
+        assert response.context["deadlines"] is not None
+        form = response.context["form"]
+        assert form["customer_phone"].field.widget.attrs.get("autofocus") is True
+        assert not form["customer_name"].field.widget.attrs.get("autofocus")
+        assert html.count("autofocus") == 1
+        assert 'aria-invalid="true"' in html
+
     def test_technician_cannot_open_the_intake_form(self, technician_client):
         assert technician_client.get(reverse("incidents:create")).status_code == 403
         assert technician_client.post(reverse("incidents:create"), {}).status_code == 403
@@ -576,3 +605,55 @@ class TestErrorPages:
         response = technician_client.get(reverse("incidents:create"))
         assert response.status_code == 403
         assert b"Your role does not allow this" in response.content
+
+
+class TestKeyboard:
+    def test_go_to_an_incident_by_its_full_or_partial_number(
+        self, org, dispatcher, dispatcher_client
+    ):
+        incident = factories.report(dispatcher)
+        detail = reverse("incidents:detail", args=[incident.pk])
+        go = reverse("incidents:goto")
+        for typed in (
+            incident.number,
+            incident.number.lower(),
+            str(incident.pk),
+            "000" + str(incident.pk),
+            incident.number[3:],
+        ):
+            assert dispatcher_client.get(go, {"number": typed})["Location"] == detail, typed
+        wrong_day = f"AS-19990101-{incident.pk:06d}"
+        missing = dispatcher_client.get(go, {"number": wrong_day}, follow=True)
+        assert missing.request["PATH_INFO"] == reverse("incidents:list")
+        assert [str(m) for m in missing.context["messages"]] == [
+            f"No incident numbered {wrong_day}."
+        ]
+
+    def test_go_to_an_incident_the_user_cannot_see_finds_nothing(
+        self, org, dispatcher, technician, login
+    ):
+        incident = factories.report(dispatcher)
+        response = login(technician).get(reverse("incidents:goto"), {"number": incident.number})
+        assert response["Location"].startswith(reverse("incidents:list"))
+
+    def test_the_keyboard_help_is_translated_and_offers_new_report_only_to_dispatchers(
+        self, dispatcher_client, technician_client
+    ):
+        dispatcher_client.cookies["django_language"] = "zh-hans"
+        html = dispatcher_client.get(reverse("incidents:keyboard")).content.decode()
+        assert "键盘快捷键" in html and "新建报告" in html
+        assert "Keyboard shortcuts" not in html
+        assert (
+            "New report"
+            not in technician_client.get(reverse("incidents:keyboard")).content.decode()
+        )
+
+    def test_every_page_loads_the_shortcuts_and_the_saved_report_drops_its_draft(
+        self, org, dispatcher_client
+    ):
+        home = dispatcher_client.get(reverse("incidents:create")).content.decode()
+        assert "js/shortcuts.js" in home and "js/intake.js" in home
+        response = dispatcher_client.post(reverse("incidents:create"), intake_data(), follow=True)
+        assert b"data-intake-saved" in response.content
+        again = dispatcher_client.get(response.request["PATH_INFO"])
+        assert b"data-intake-saved" not in again.content
