@@ -1,4 +1,6 @@
-from django.core.exceptions import ValidationError
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +15,24 @@ def visible_incident(request, pk: int) -> Incident:
         ),
         pk=pk,
     )
+
+
+def incident_page(perm: str | None = None):
+    """The view gets the incident the user may see, or the page answers 404 as for an id
+    that does not exist (it must not reveal that the incident is there). Only then is
+    ``perm`` checked: 403 for a user who sees the incident but may not do this."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, pk: int, *args, **kwargs):
+            incident = visible_incident(request, pk)
+            if perm and not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, incident, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def apply_errors(form, exc: ValidationError) -> None:

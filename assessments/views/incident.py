@@ -2,7 +2,7 @@
 service report and assessment as printable pages and PDFs."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from assessments.forms import (
     TechnicianSignatureForm,
 )
 from assessments.models import Assessment, Survey
-from assessments.views.common import apply_errors, incident_url, next_url, visible_incident
+from assessments.views.common import apply_errors, incident_page, incident_url, next_url
 
 
 def _assessment_context(request, incident, form=None, action_form=None) -> dict:
@@ -48,9 +48,8 @@ def _assessment_context(request, incident, form=None, action_form=None) -> dict:
 
 
 @login_required
-@permission_required("assessments.view_assessment", raise_exception=True)
-def assessment(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page("assessments.view_assessment")
+def assessment(request, incident):
     if request.method != "POST":
         return render(
             request, "assessments/assessment.html", _assessment_context(request, incident)
@@ -85,9 +84,8 @@ def assessment(request, pk: int):
 
 @login_required
 @require_POST
-@permission_required("assessments.add_correctiveaction", raise_exception=True)
-def add_action(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page("assessments.add_correctiveaction")
+def add_action(request, incident):
     form = CorrectiveActionForm(request.POST)
     assessment = Assessment.objects.filter(incident=incident).first()
     if assessment is None:
@@ -116,8 +114,8 @@ def add_action(request, pk: int):
 
 @login_required
 @require_POST
-def signoff(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page()
+def signoff(request, incident):
     prefix = request.POST.get("prefix") or None
     form = SignOffForm(request.POST, prefix=prefix)
     default = incident_url(incident)
@@ -163,10 +161,10 @@ def _sign_context(request, incident, **forms) -> dict:
 
 
 @login_required
-def sign(request, pk: int):
+@incident_page()
+def sign(request, incident):
     """On the technician's phone: the work summary (cause, work done, parts), then the
     technician's and the customer's signatures, offered once the resolution is written."""
-    incident = visible_incident(request, pk)
     if not services.can_sign_off(request.user, incident) and not request.user.has_perm(
         "assessments.view_signoff"
     ):
@@ -176,8 +174,8 @@ def sign(request, pk: int):
 
 @login_required
 @require_POST
-def technician_signoff(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page()
+def technician_signoff(request, incident):
     form = TechnicianSignatureForm(request.POST)
     form.is_valid()
     try:
@@ -199,9 +197,8 @@ def technician_signoff(request, pk: int):
 
 @login_required
 @require_POST
-@permission_required("assessments.change_survey", raise_exception=True)
-def survey_sent(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page("assessments.change_survey")
+def survey_sent(request, incident):
     survey = Survey.objects.filter(incident=incident).first()
     if survey is None:
         survey = services.create_survey(incident) if incident.resolved_at else None
@@ -211,8 +208,7 @@ def survey_sent(request, pk: int):
     return redirect(incident_url(incident))
 
 
-def _printable(request, pk: int, template: str):
-    incident = visible_incident(request, pk)
+def _printable(request, incident, template: str):
     data = reports.report_data(incident)
     return render(request, template, {"data": data, "incident": incident, "now": timezone.now()})
 
@@ -225,30 +221,30 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def service_report(request, pk: int):
-    return _printable(request, pk, "assessments/service_report.html")
+@incident_page()
+def service_report(request, incident):
+    return _printable(request, incident, "assessments/service_report.html")
 
 
 @require_GET
 @login_required
-def service_report_pdf(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page()
+def service_report_pdf(request, incident):
     pdf = reports.service_report_pdf(reports.report_data(incident), request=request)
     return _pdf(pdf, f"{incident.number}-service-report.pdf")
 
 
 @require_GET
 @login_required
-@permission_required("assessments.view_assessment", raise_exception=True)
-def assessment_print(request, pk: int):
-    return _printable(request, pk, "assessments/assessment_print.html")
+@incident_page("assessments.view_assessment")
+def assessment_print(request, incident):
+    return _printable(request, incident, "assessments/assessment_print.html")
 
 
 @require_GET
 @login_required
-@permission_required("assessments.view_assessment", raise_exception=True)
-def assessment_pdf(request, pk: int):
-    incident = visible_incident(request, pk)
+@incident_page("assessments.view_assessment")
+def assessment_pdf(request, incident):
     pdf = reports.assessment_pdf(reports.report_data(incident), request=request)
     return _pdf(pdf, f"{incident.number}-assessment.pdf")
 

@@ -213,3 +213,34 @@ def test_service_report_shows_directives_and_system_texts_in_the_readers_languag
     body = page.content.decode()
     assert "Take command of" not in body and "Diagnose and repair" not in body
     assert incident.number in body
+
+
+GET_PAGES = ("assessment", "assessment_print", "assessment_pdf", "service_report", "sign")
+POST_PAGES = ("add_action", "signoff", "technician_signoff", "survey_sent")
+
+
+def test_incident_pages_answer_404_for_an_incident_the_user_may_not_see(
+    resolved_incident, other_technician, login
+):
+    incident = resolved_incident("II")  # the east service centre's job
+    client = login(other_technician)  # a technician of another centre
+    for name in GET_PAGES:
+        response = client.get(reverse(f"assessments:{name}", args=[incident.pk]))
+        assert response.status_code == 404, name
+    for name in POST_PAGES:
+        response = client.post(reverse(f"assessments:{name}", args=[incident.pk]), {})
+        assert response.status_code == 404, name
+
+
+def test_the_permission_behind_each_assessments_nav_target(dispatcher_client, login):
+    """base.html links "Assessments" to the evaluation for assessments.view_evaluation
+    (manager) and to the corrective actions for assessments.view_correctiveaction
+    (dispatcher); legal has neither, so no link."""
+    from tests.factories import UserFactory
+
+    legal = login(UserFactory(username="counsel", roles=["legal"]))
+    evaluation, actions = reverse("assessments:evaluation"), reverse("assessments:actions")
+    assert dispatcher_client.get(evaluation).status_code == 403
+    assert dispatcher_client.get(actions).status_code == 200
+    assert legal.get(evaluation).status_code == 403
+    assert legal.get(actions).status_code == 403
