@@ -185,8 +185,16 @@ class TransferAdmin(ReadOnlyAdmin):
 
 class PurchaseEventInline(ReadOnlyInline):
     model = PurchaseEvent
-    fields = ("created_at", "status", "actor", "text")
+    fields = ("created_at", "status_label", "actor", "text_display")
     readonly_fields = fields
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj):
+        return obj.status_label
+
+    @admin.display(description=_("text"))
+    def text_display(self, obj):
+        return obj.text_display
 
 
 class OrderLineInline(ReadOnlyInline):

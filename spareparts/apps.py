@@ -31,7 +31,7 @@ class SparepartsConfig(AppConfig):
         from core.roles import extend_role
         from incidents import services as incident_services
         from incidents.extensions import detail_panels, job_panels
-        from spareparts import panels, services, signals  # noqa: F401
+        from spareparts import event_details, panels, services, signals  # noqa: F401
 
         extend_role("logistics", _LOGISTICS)
         extend_role("manager", _LOGISTICS)
@@ -48,6 +48,7 @@ class SparepartsConfig(AppConfig):
         ):
             if fn not in hooks.setdefault(action, []):
                 hooks[action].append(fn)
+        event_details.register()
         if panels.incident_panel not in detail_panels:
             detail_panels.append(panels.incident_panel)
         if panels.job_panel not in job_panels:

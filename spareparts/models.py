@@ -9,6 +9,7 @@ negative reserved and over-reservation impossible. Only ``spareparts.services`` 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import (  # noqa: F401 - AppendOnlyError is re-exported
@@ -41,6 +42,14 @@ class Tracking(models.TextChoices):
     NONE = "none", _("No tracking")
     BATCH = "batch", _("By batch")
     SERIAL = "serial", _("By serial number")
+
+
+# The usual units of measure, shown in the reader's language; any other unit as typed.
+UNIT_LABELS = {
+    "pcs": pgettext_lazy("unit of measure", "pcs"),
+    "set": pgettext_lazy("unit of measure", "set"),
+    "pair": pgettext_lazy("unit of measure", "pair"),
+}
 
 
 class Part(Localised):
@@ -87,6 +96,10 @@ class Part(Localised):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.label}"
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
 class DepotKind(models.TextChoices):
@@ -192,7 +205,7 @@ class StockBalance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.part.sku} @ {self.depot.code}"
+        return f"{self.part.sku} · {self.depot.label}"
 
     @property
     def is_low(self) -> bool:
@@ -208,6 +221,21 @@ class MoveKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", _("Transfer out")
     TRANSFER_IN = "transfer_in", _("Transfer in")
     ADJUST = "adjust", _("Adjust")
+
+
+# Reasons the system gives its own moves: stored as these English message ids and shown in
+# the reader's language (``StockMove.reason_display``).
+SYSTEM_REASONS = frozenset(
+    {
+        gettext_noop("Incident cancelled"),
+        gettext_noop("Incident closed"),
+        gettext_noop("Transfer cancelled"),
+    }
+)
+
+
+def reason_in_language(reason: str) -> str:
+    return gettext(reason) if reason in SYSTEM_REASONS else reason
 
 
 class StockMove(AppendOnlyMixin, models.Model):
@@ -260,6 +288,7 @@ class StockMove(AppendOnlyMixin, models.Model):
         blank=True,
         related_name="moves",
         db_index=False,
+        verbose_name=_("transfer"),
     )
     receipt_line = models.ForeignKey(
         "ReceiptLine",
@@ -268,6 +297,7 @@ class StockMove(AppendOnlyMixin, models.Model):
         blank=True,
         related_name="moves",
         db_index=False,
+        verbose_name=_("receipt line"),
     )
     stocktake = models.ForeignKey(
         "Stocktake",
@@ -276,6 +306,7 @@ class StockMove(AppendOnlyMixin, models.Model):
         blank=True,
         related_name="moves",
         db_index=False,
+        verbose_name=_("stocktake"),
     )
 
     objects = StockMoveQuerySet.as_manager()
@@ -309,6 +340,10 @@ class StockMove(AppendOnlyMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity} x {self.part_id} @ {self.depot_id}"
 
+    @property
+    def reason_display(self) -> str:
+        return reason_in_language(self.reason)
+
 
 class TransferStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
@@ -339,11 +374,21 @@ class Transfer(models.Model):
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
     shipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shipped by"),
     )
     shipped_at = models.DateTimeField(_("shipped at"))
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
     )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
@@ -403,9 +448,15 @@ class PurchaseRequest(models.Model):
         null=True,
         blank=True,
         related_name="requests",
+        verbose_name=_("purchase order line"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(_("created at"))
 
@@ -441,7 +492,12 @@ class PurchaseOrder(models.Model):
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"))
     placed_at = models.DateTimeField(_("placed at"), null=True, blank=True)
@@ -457,7 +513,12 @@ class PurchaseOrder(models.Model):
 
 
 class PurchaseOrderLine(models.Model):
-    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        PurchaseOrder,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("purchase order"),
+    )
     part = models.ForeignKey(
         Part, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
     )
@@ -490,10 +551,20 @@ class PurchaseEvent(models.Model):
     """Status history of purchase requests and orders."""
 
     request = models.ForeignKey(
-        PurchaseRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        PurchaseRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("purchase request"),
     )
     order = models.ForeignKey(
-        PurchaseOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        PurchaseOrder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("purchase order"),
     )
     status = models.CharField(_("status"), max_length=10)
     actor = models.ForeignKey(
@@ -519,12 +590,24 @@ class PurchaseEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order or self.request}: {self.status}"
+        return f"{self.order or self.request}: {self.status_label}"
 
     @property
     def status_label(self) -> str:
         choices = OrderStatus if self.order_id else RequestStatus
         return str(dict(choices.choices).get(self.status, self.status))
+
+    @property
+    def text_display(self) -> str:
+        """``text`` in the reader's language where the system wrote it: a new request's
+        source is stored as its code (rows from before: its English label)."""
+        if self.request_id and self.status == RequestStatus.DRAFT:
+            with override("en"):
+                by_label = {str(source.label): source for source in RequestSource}
+            source = RequestSource._value2member_map_.get(self.text) or by_label.get(self.text)
+            if source is not None:
+                return str(source.label)
+        return self.text
 
 
 class Receipt(models.Model):
@@ -537,7 +620,12 @@ class Receipt(models.Model):
         verbose_name=_("purchase order"),
     )
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
     )
     received_at = models.DateTimeField(_("received at"))
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -552,9 +640,17 @@ class Receipt(models.Model):
 
 
 class ReceiptLine(models.Model):
-    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
+    receipt = models.ForeignKey(
+        Receipt,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("receipt"),
+    )
     order_line = models.ForeignKey(
-        PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines"
+        PurchaseOrderLine,
+        on_delete=models.PROTECT,
+        related_name="receipt_lines",
+        verbose_name=_("purchase order line"),
     )
     accepted = models.PositiveIntegerField(_("accepted"))
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
@@ -594,7 +690,12 @@ class Stocktake(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("opened at"))
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
@@ -609,7 +710,12 @@ class Stocktake(models.Model):
 
 
 class StocktakeLine(models.Model):
-    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
+    stocktake = models.ForeignKey(
+        Stocktake,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("stocktake"),
+    )
     part = models.ForeignKey(
         Part, on_delete=models.PROTECT, related_name="+", verbose_name=_("part")
     )
@@ -639,15 +745,30 @@ class StocktakeLine(models.Model):
 class LowStockAlert(models.Model):
     """Raised once per crossing below the reorder point (the in-app list for logistics)."""
 
-    balance = models.ForeignKey(StockBalance, on_delete=models.CASCADE, related_name="alerts")
+    balance = models.ForeignKey(
+        StockBalance,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("stock balance"),
+    )
     available = models.IntegerField(_("available"))
     reorder_point = models.PositiveIntegerField(_("reorder point"))
     created_at = models.DateTimeField(_("raised at"))
     request = models.ForeignKey(
-        PurchaseRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+        PurchaseRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("purchase request"),
     )
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
 
@@ -690,7 +811,12 @@ class UnitReturn(models.Model):
     opened_at = models.DateTimeField(_("opened at"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
     )
 
     class Meta:

@@ -30,7 +30,7 @@ from spareparts.services.stock import _reserve, release_all
 
 def on_incident_cancelled(incident: Incident, *, actor, now: datetime) -> None:
     """Cancel releases every reservation and drops the pending failed-unit return."""
-    release_all(incident, actor=actor, now=now, reason=_("Incident cancelled"))
+    release_all(incident, actor=actor, now=now, reason=gettext_noop("Incident cancelled"))
     UnitReturn.objects.filter(incident=incident, status=ReturnStatus.OPEN).update(
         status=ReturnStatus.CANCELLED
     )
@@ -38,7 +38,7 @@ def on_incident_cancelled(incident: Incident, *, actor, now: datetime) -> None:
 
 def on_incident_closed(incident: Incident, *, actor, now: datetime) -> None:
     """Whatever a closed job still holds reserved goes back to available stock."""
-    release_all(incident, actor=actor, now=now, reason=_("Incident closed"))
+    release_all(incident, actor=actor, now=now, reason=gettext_noop("Incident closed"))
 
 
 def replacement_part_for(incident: Incident) -> Part | None:

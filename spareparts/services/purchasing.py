@@ -57,7 +57,7 @@ def _create_request(
         status=RequestStatus.DRAFT,
         actor=actor,
         now=now,
-        text=RequestSource(source).label,
+        text=source,  # the code: shown as its label in the reader's language
     )
     return request
 

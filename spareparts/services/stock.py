@@ -16,11 +16,13 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from incidents.models import OPEN_STATUSES, EventKind, Incident, Status
 from incidents.services import record_event
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
+    SYSTEM_REASONS,
     Depot,
     MoveKind,
     Part,
@@ -40,6 +42,13 @@ from spareparts.services.common import (
 )
 from spareparts.services.ledger import _move_balance, _moves, _refuse
 from spareparts.services.reservation_sql import reserve_in_one_statement
+
+# The timeline line of a move whose reason the system gave (see _event_payload).
+SAID_WITH_REASON = {
+    "Incident cancelled": gettext_noop("%(line)s — Incident cancelled"),
+    "Incident closed": gettext_noop("%(line)s — Incident closed"),
+    "Transfer cancelled": gettext_noop("%(line)s — Transfer cancelled"),
+}
 
 # --- incidents ---------------------------------------------------------------------------
 
@@ -78,23 +87,29 @@ def _event_payload(
     reason: str = "",
     move: StockMove | None = None,
 ) -> tuple[dict, str]:
-    """The timeline event's ``data`` and ``text`` for a parts move."""
+    """The timeline event's ``data`` and ``text`` for a parts move. The text holds what
+    reads the same in every language (quantity, SKU, serials) and the reason; the part's
+    and the depot's names, in both languages, are in ``data`` for the line the timeline
+    shows under the event (``spareparts.event_details``). A reason the system gave is kept
+    as its message id (``said``), so each reader sees it in their language."""
     serials = [lot for lot, _q in lots if lot]
     data = {
         "part": part.sku,
         "part_id": part.pk,
         "part_name": part.name,
+        "part_name_zh": part.name_zh,
         "depot": depot.code,
         "depot_id": depot.pk,
+        "depot_name": depot.name,
+        "depot_name_zh": depot.name_zh,
         "quantity": quantity,
         "lots": serials,
         "move": move.pk if move else None,
     }
-    text = (
-        f"{quantity} x {part.sku} {part.name} @ {depot.code}"
-        + (f" ({', '.join(serials)})" if serials else "")
-        + (f" — {reason}" if reason else "")
-    )
+    line = f"{quantity} × {part.sku}" + (f" ({', '.join(serials)})" if serials else "")  # noqa: RUF001
+    if reason in SYSTEM_REASONS:
+        data["said"] = [SAID_WITH_REASON[reason], {"line": line}]
+    text = f"{line} — {reason}" if reason else line
     return data, text
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
@@ -93,7 +94,7 @@ def _finish_transfer(
             now=now,
             actor=actor,
             transfer=transfer,
-            reason=_("Transfer cancelled") if status == TransferStatus.CANCELLED else "",
+            reason=gettext_noop("Transfer cancelled") if status == TransferStatus.CANCELLED else "",
         )
         _move_balance(transfer.part, depot, on_hand=transfer.quantity, now=now)
     return transfer

@@ -84,13 +84,17 @@ def test_reserve_writes_the_timeline_event_and_announces_it_after_commit(
         "part": "BAT-48V",
         "part_id": battery.pk,
         "part_name": "48V battery pack",
+        "part_name_zh": "",
         "depot": "east",
         "depot_id": depots["east"].pk,
+        "depot_name": "East depot",
+        "depot_name_zh": "",
         "quantity": 2,
         "lots": [],
         "move": move.pk,
     }
-    assert event.text == "2 x BAT-48V 48V battery pack @ east — For the van"
+    # What reads the same in every language; the names are shown from data, per reader.
+    assert event.text == "2 × BAT-48V — For the van"  # noqa: RUF001
     assert StockMove.objects.get(pk=move.pk).reason == "For the van"
     assert [(s["incident_id"], s["event_id"], s["kind"]) for s in sent] == [
         (incident.pk, event.pk, EventKind.PART_RESERVED)
