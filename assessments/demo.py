@@ -7,6 +7,9 @@ the demo drill is the marker; when it exists nothing is created.
 
 from __future__ import annotations
 
+import base64
+import io
+import math
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -14,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Drill, MeasureStep, Survey
+from assessments.models import ActionStatus, CorrectiveAction, Drill, MeasureStep, Survey
 from incidents import services as incident_services
 from incidents.models import Grade, Incident, Status
 from teams.models import Team
@@ -74,7 +77,9 @@ def load() -> None:
     now = timezone.now()
     with transaction.atomic():
         _assessments(users, now)
+        _action_progress(users, now)
         _survey_answers(now)
+        _signatures(now)
         _drill(users, now)
 
 
@@ -126,10 +131,66 @@ def _assessments(users: dict, now) -> None:
             )
 
 
+def _action_progress(users: dict, now) -> None:
+    """One action done and one in progress, beside the open and overdue ones."""
+    actions = list(CorrectiveAction.objects.filter(assessment__isnull=False).order_by("pk"))
+    progress = (ActionStatus.DONE, ActionStatus.IN_PROGRESS)
+    for action, status in zip(actions[1::2], progress, strict=False):
+        services.set_action_status(action, actor=users["manager"], status=status, now=now)
+
+
 def _survey_answers(now) -> None:
-    open_surveys = Survey.objects.filter(answered_at__isnull=True, expires_at__gt=now)
-    for survey, (rating, comment) in zip(open_surveys.order_by("pk"), COMMENTS, strict=False):
+    """Answer all open surveys but the last two, which stay pending (links to send)."""
+    open_surveys = list(
+        Survey.objects.filter(answered_at__isnull=True, expires_at__gt=now).order_by("pk")
+    )
+    for survey, (rating, comment) in zip(open_surveys[:-2], COMMENTS, strict=False):
         services.answer_survey(survey.token, rating=rating, comment=comment, now=now)
+
+
+def _signature_png(seed: int) -> str:
+    """A hand-drawn-looking stroke as the canvas would send it (transparent PNG)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 220), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [
+        (40 + x * 5, 110 + 45 * math.sin(x / (6 + seed)) * math.cos(x / (17 + seed)))
+        for x in range(0, 100)
+    ]
+    draw.line(points, fill=(17, 24, 39, 255), width=4, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _signatures(now) -> None:
+    """A resolved job signed by its technician and its customer, on the work summary."""
+    incident = (
+        Incident.objects.filter(
+            status=Status.RESOLVED,
+            assignee__isnull=False,
+            signoff__isnull=True,
+            technician_signoff__isnull=True,
+        )
+        .exclude(resolution="")
+        .select_related("assignee")
+        .order_by("resolved_at")
+        .first()
+    )
+    if incident is None:
+        return
+    signed_at = max(now - timedelta(minutes=5), incident.resolved_at)
+    services.record_technician_signoff(
+        incident, actor=incident.assignee, signature=_signature_png(1), now=signed_at
+    )
+    services.record_signoff(
+        incident,
+        actor=incident.assignee,
+        signer_name=incident.customer_name or "客户",
+        signature=_signature_png(3),
+        now=signed_at,
+    )
 
 
 def _drill(users: dict, now) -> None:
