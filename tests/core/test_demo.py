@@ -182,3 +182,20 @@ def test_an_error_in_another_apps_loader_rolls_everything_back(db, monkeypatch):
         load()
     assert not User.objects.filter(username="dispatcher").exists()
     assert not Incident.objects.exists()
+
+
+def test_demo_holds_escalations_live_and_caught_up_and_starts_quiet(demo):
+    from escalation.models import EscalationFire, Outcome
+    from escalation.services import escalate_due
+    from notifications.models import Notification
+
+    fired = EscalationFire.objects.filter(outcome=Outcome.FIRED)
+    # Escalated while the case was running, then handled: the history shows it.
+    assert fired.exclude(incident__status=Status.REPORTED).exists()
+    # Still overdue now: escalated, and the missed occurrences superseded, not sent.
+    assert Incident.objects.open().filter(escalation_level__gt=0).exists()
+    assert EscalationFire.objects.filter(outcome=Outcome.SUPERSEDED).exists()
+    # The first sweep after start has nothing to catch up: no storm.
+    before = Notification.objects.count()
+    assert escalate_due(now=timezone.now() + timedelta(seconds=5)) == 0
+    assert Notification.objects.count() == before

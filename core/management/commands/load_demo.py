@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import demo_data as data
+from escalation import services as escalation_services
 from incidents import services
 from incidents.models import Category, Directive, Incident
 from teams.models import DutyShift, Membership, Team
@@ -57,10 +58,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = DemoBuilder(now).build()
             self._load_other_apps(org)
+        # Clocks still running now may have missed steps while the cases were "happening":
+        # catch them up once here, as the sweep would after an outage (the highest missed
+        # step fires, the rest are superseded), so the first sweep after start is quiet.
+        caught_up = escalation_services.escalate_due(now=now)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(org['teams'])} teams, {len(org['users'])} people, "
-                f"{org['incident_count']} incidents."
+                f"{org['incident_count']} incidents, {caught_up} overdue escalation steps "
+                "caught up."
             )
         )
         self._print_logins()
@@ -252,7 +258,7 @@ class DemoBuilder:
             now=reported_at + timedelta(minutes=2),
             **self._fields(case),
         )
-        clock = Clock(reported_at, self.now)
+        clock = Clock(reported_at, self.now, on_step=self._sweep)
         reach = STAGES.index(target)
         desk = self.users["manager"] if case["grade"] == "I" else self._reporter(case, index)
         if reach >= 1:
@@ -287,6 +293,12 @@ class DemoBuilder:
                 incident, actor=self.users["liu.fang"], reason=case["reason"], now=clock.after(30)
             )
         return incident
+
+    @staticmethod
+    def _sweep(when: datetime) -> None:
+        """What the beat's sweep would have done by ``when``: a case confirmed late was
+        escalated first, as it would have been live."""
+        escalation_services.escalate_due(now=when)
 
     def _dispatch(self, incident: Incident, case: dict, desk, clock: Clock) -> None:
         tech = case.get("tech")
@@ -350,14 +362,18 @@ def split_bilingual(text: str) -> tuple[str, str]:
 
 
 class Clock:
-    """Moves a case's time forward step by step, never past the real ``now``."""
+    """Moves a case's time forward step by step, never past the real ``now``; ``on_step`` runs
+    at each new time before the step happens (the demo sweeps escalation there)."""
 
-    def __init__(self, start: datetime, now: datetime):
+    def __init__(self, start: datetime, now: datetime, on_step=None):
         self.time = start
         self.now = now
+        self.on_step = on_step
 
     def after(self, minutes: float) -> datetime:
         self.time = self.time + timedelta(minutes=minutes)
         if self.time >= self.now:
             raise CommandError(f"demo case runs into the future ({self.time:%Y-%m-%d %H:%M})")
+        if self.on_step is not None:
+            self.on_step(self.time)
         return self.time
