@@ -23,6 +23,16 @@ class Target(models.TextChoices):
     RESOLVE = "resolve", _("Resolve")
 
 
+class EndReason(models.TextChoices):
+    """Why a clock stopped: the milestone it waited for happened, or the incident ended."""
+
+    CONFIRM = "confirm", _("Confirmed")
+    ARRIVE = "arrive", _("Arrived on site")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Audience(models.TextChoices):
     GROUP_LEADER = "group_leader", _("Leader of the responsible group")
     DISPATCHER_ON_DUTY = "dispatcher_on_duty", _("Dispatcher on duty")
@@ -119,6 +129,7 @@ class EscalationState(models.Model):
     # db_index=False: the unique escalation_state_once (incident, target) leads with it.
     incident = models.ForeignKey(
         "incidents.Incident",
+        verbose_name=_("incident"),
         on_delete=models.CASCADE,
         related_name="escalation_states",
         db_index=False,
@@ -137,7 +148,9 @@ class EscalationState(models.Model):
     # The occurrence that fired last (a catch-up supersedes some, so not next_seq - 1).
     last_fired_seq = models.PositiveIntegerField(default=0, db_default=0)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    end_reason = models.CharField(_("ended because"), max_length=20, blank=True)
+    end_reason = models.CharField(
+        _("ended because"), max_length=20, blank=True, choices=EndReason.choices
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,7 +200,10 @@ class EscalationFire(models.Model):
 
     state = models.ForeignKey(EscalationState, on_delete=models.CASCADE, related_name="fires")
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="escalation_fires"
+        "incidents.Incident",
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="escalation_fires",
     )
     target = models.CharField(_("target"), max_length=10, choices=Target.choices)
     seq = models.PositiveIntegerField(_("occurrence"))

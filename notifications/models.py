@@ -133,6 +133,7 @@ class Notification(models.Model):
 
     incident = models.ForeignKey(
         "incidents.Incident",
+        verbose_name=_("incident"),
         on_delete=models.CASCADE,
         related_name="notifications",
         null=True,
