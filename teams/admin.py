@@ -62,7 +62,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "team", "role", "title")
+    list_display = ("user", "team", "role", "title_in_language")
     list_filter = ("role", "team__kind", "team")
     search_fields = (
         "user__username",
@@ -71,10 +71,15 @@ class MembershipAdmin(admin.ModelAdmin):
         "team__name",
         "team__name_zh",
         "title",
+        "title_zh",
     )
     autocomplete_fields = ("user", "team")
     list_select_related = ("user", "team")
     ordering = ("team__kind", "team__name", "role", "user__username")
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_in_language(self, obj: Membership) -> str:
+        return obj.title_label
 
 
 class ShiftWhenFilter(admin.SimpleListFilter):
