@@ -89,3 +89,85 @@ def test_intake_with_errors_keeps_the_preview_and_focuses_the_first_field_to_fix
         page.keyboard.press("Control+Enter")
     assert "/incidents/new/" not in page.url
     assert Incident.objects.get().grade == "II"
+
+
+def test_a_draft_survives_a_reload_an_expired_session_and_a_new_login(open_as, live_server, desk):
+    page = open_as("desk", password=PASSWORD)
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.keyboard.type("Wang Fang")
+    page.fill("input[name=title]", "Charger overheating")
+    page.locator("#intake label[for=id_grade_0]").click()  # Level I
+    page.wait_for_selector("#deadline-preview .deadline-preview .grade-I")
+
+    # Clicking away asks first.
+    dialogs = []
+    page.once("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.locator("nav.mainnav a[href='/incidents/']").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/incidents/new/")
+
+    page.once("dialog", lambda d: d.accept())
+    page.reload()
+    assert page.input_value("input[name=customer_name]") == "Wang Fang"
+    assert page.input_value("input[name=title]") == "Charger overheating"
+    assert page.is_checked("#id_grade_0")
+    assert page.locator("#draft-note [data-restored]").is_visible()
+    page.wait_for_selector("#deadline-preview .deadline-preview .grade-I")
+
+    # The session expires while the call goes on: the inline check says so, nothing is lost.
+    page.context.clear_cookies(name="sessionid")
+    page.fill("input[name=customer_phone]", "13900000001")
+    page.locator("input[name=customer_phone]").dispatch_event("change")
+    page.wait_for_selector("#draft-note [data-expired]", state="visible")
+    assert page.locator("#intake input[name=username]").count() == 0
+
+    # Log in again (as after a logout): the desk offers the unsaved report, and it is whole.
+    page.once("dialog", lambda d: d.accept())
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "desk")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    page.wait_for_selector("#draft-banner", state="visible")
+    page.locator("#draft-banner a").click()
+    page.wait_for_url("**/incidents/new/")
+    assert page.input_value("input[name=customer_phone]") == "13900000001"
+    assert page.input_value("input[name=title]") == "Charger overheating"
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    incident = Incident.objects.get()
+    assert (incident.customer_name, incident.customer_phone, incident.grade) == (
+        "Wang Fang",
+        "13900000001",
+        "I",
+    )
+    # Saved: the draft is gone, the next report starts empty.
+    page.goto(f"{live_server.url}/incidents/new/")
+    assert page.input_value("input[name=title]") == ""
+    assert page.locator("#draft-note").is_hidden()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_keyboard_opens_a_new_report_and_jumps_to_an_incident(open_as, live_server, desk, lang):
+    incident = factories.report(desk["dispatcher"])
+    page = open_as("desk", password=PASSWORD, lang=lang)
+    page.goto(f"{live_server.url}/teams/")
+    page.keyboard.press("n")
+    page.wait_for_url("**/incidents/new/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.activeElement.name") == "customer_name"
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("?")
+    page.wait_for_selector("#keyboard-help[open]")
+    assert page.locator("#keyboard-help h2").inner_text() == _said(lang, "Keyboard shortcuts")
+    _shot(page, f"keyboard-help-{lang}")
+    page.locator("#keyboard-help form[method=dialog] button").click()
+    page.wait_for_selector("#keyboard-help", state="hidden")
+    page.keyboard.press("g")
+    page.wait_for_selector("#keyboard-help[open] input[name=number]:focus")
+    page.keyboard.type(str(incident.pk))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/incidents/{incident.pk}/")
+    assert incident.number in page.locator(".incident-head").inner_text()
