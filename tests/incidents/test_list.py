@@ -153,6 +153,17 @@ class TestQueryCount:
             response = dispatcher_client.get(LIST, ANY, **headers)
         assert len(response.context["page"].object_list) == 30
 
+    def test_the_count_reads_ids_only(self, org, dispatcher, dispatcher_client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self._rows(dispatcher, 2)
+        with CaptureQueriesContext(connection) as queries:
+            dispatcher_client.get(LIST, {"status": ["reported", "confirmed"]})
+        [count] = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "incident" in q["sql"]]
+        assert "JOIN" not in count
+        assert "LIMIT 2001" in count
+
 
 class TestSavedFilters:
     def test_save_pick_and_delete(self, three, dispatcher, dispatcher_client):
