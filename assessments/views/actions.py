@@ -1,7 +1,7 @@
 """Corrective actions across assessments and drills; overdue ones stand out."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,14 +17,19 @@ from assessments.views.common import next_url
 
 
 @login_required
-@permission_required("assessments.view_correctiveaction", raise_exception=True)
 def action_list(request):
+    """Every corrective action for those who may view them; an owner without that
+    permission sees their own (they move them along)."""
     data = request.GET.copy()
     if "status" not in data:
         data.setlist("status", ["open", "in_progress"])
     base = CorrectiveAction.objects.select_related(
         "owner", "assessment__incident", "drill"
     ).order_by("due_date", "pk")
+    if not request.user.has_perm("assessments.view_correctiveaction"):
+        base = base.filter(owner=request.user)
+        if not base.exists():
+            raise PermissionDenied
     filterset = CorrectiveActionFilterSet(data, queryset=base)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -54,5 +59,9 @@ def action_status(request, pk: int):
         except (PermissionDenied, ValidationError):
             messages.error(request, _("You are not allowed to do this."))
         else:
-            messages.success(request, _("Status updated."))
+            messages.success(
+                request,
+                _("“%(d)s” is now %(s)s.")
+                % {"d": action.description[:60], "s": action.get_status_display()},
+            )
     return redirect(next_url(request, "/assessments/actions/"))

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Survey
+from assessments.models import CorrectiveAction, SignOff, Survey, TechnicianSignOff
+from incidents import services as incident_services
 from tests import factories
 from tests.assessments.conftest import walk
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, login_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,3 +53,110 @@ def test_customer_answers_the_survey_on_a_phone(browser, live_server, lang, head
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     survey.refresh_from_db()
     assert survey.rating == 4 and survey.answered_at is not None
+
+
+def _draw(page, canvas_selector):
+    """Sign with the mouse: a stroke across the pad, as a finger would."""
+    canvas = page.locator(canvas_selector)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * (box["width"] - 40) / 11, y + (-1) ** step * 18)
+    page.mouse.up()
+
+
+def test_manager_assesses_and_the_owner_moves_the_corrective_action(browser, live_server):
+    org = factories.make_org()
+    factories.UserFactory(username="boss", roles=["manager"])
+    owner = factories.UserFactory(
+        username="fixer", first_name="Liu", last_name="Fang", roles=["technician"]
+    )
+    incident = _resolved(org)
+    page = login_page(browser, live_server.url, "boss", PASSWORD)
+    page.goto(f"{live_server.url}/assessments/incidents/{incident.pk}/")
+    page.fill("textarea[name=cause]", "Charger contactor worn out (batch 2024-07).")
+    page.fill("textarea[name=summary]", "Handled within every target.")
+    page.locator("button[name=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "Assessment submitted." in page.locator(".messages").inner_text()
+    assert "Charger contactor worn out" in page.locator("dl.facts").inner_text()
+    page.locator("summary", has_text="Add a corrective action").click()
+    page.fill("textarea[name=description]", "Replace worn contactors at the next service")
+    page.select_option("select[name=owner]", label="Liu Fang")
+    page.fill("input[name=due_date]", (timezone.localdate() + timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert "Corrective action added." in page.locator(".messages").inner_text()
+    assert "Replace worn contactors" in page.locator("table").last.inner_text()
+
+    mine = login_page(browser, live_server.url, "fixer", PASSWORD, phone=True)
+    mine.goto(f"{live_server.url}/assessments/actions/")
+    row = mine.locator("tr", has_text="Replace worn contactors")
+    with mine.expect_navigation():
+        row.locator("select[name=status]").select_option("done")
+    assert "is now Done" in mine.locator(".messages").inner_text()
+    action = CorrectiveAction.objects.get()
+    assert action.status == "done" and action.owner == owner
+    assert mine.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_technician_resolves_signs_and_the_customer_signs_below_the_summary(
+    browser, live_server, lang
+):
+    org = factories.make_org()
+    technician = factories.UserFactory(username="roadside", roles=["technician"])
+    factories.MembershipFactory(team=org["service_centre"], user=technician)
+    incident = walk("II", timezone.now() - timedelta(hours=2), confirm=5)
+    incident_services.dispatch_incident(
+        incident, actor=None, assignee=technician, team=org["service_centre"]
+    )
+    incident_services.arrive_incident(incident, actor=technician)
+    phone = login_page(browser, live_server.url, "roadside", PASSWORD, lang=lang, phone=True)
+    card = phone.locator(f"#job-{incident.pk}")
+    assert card.locator(".job-signoff").count() == 1  # signatures come after resolving
+    card.locator("textarea[name=resolution]").fill("Worn contactor; replaced it. 更换接触器。")
+    card.locator("form[action$='/resolve/'] button").click()
+    phone.wait_for_load_state("networkidle")
+    phone.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    phone.locator("#assessment-panel a[href$='/sign/']").click()
+    phone.wait_for_load_state("networkidle")
+    summary = phone.locator("#work-summary").inner_text()
+    assert "Worn contactor; replaced it." in summary
+    _draw(phone, "#technician-signature canvas")
+    phone.locator("#technician-signature button.btn-primary").click()
+    phone.wait_for_load_state("networkidle")
+    assert phone.locator("#technician-signature figure img").count() == 1
+    # The phone goes to the customer, who reads the summary above the pad and signs.
+    _draw(phone, "#customer-signature canvas")
+    phone.fill("#customer-signature input[name=signer_name]", "张伟")
+    phone.locator("#customer-signature button.btn-primary").click()
+    phone.wait_for_load_state("networkidle")
+    assert "张伟" in phone.locator("#customer-signature figure").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert TechnicianSignOff.objects.get(incident=incident).technician == technician
+    assert SignOff.objects.get(incident=incident).signer_name == "张伟"
+
+
+def test_evaluation_in_chinese_shows_the_team_breakdown_and_exports_chinese_csv(
+    browser, live_server
+):
+    org = factories.make_org()
+    factories.UserFactory(username="boss", roles=["manager"])
+    _resolved(org)
+    page = login_page(browser, live_server.url, "boss", PASSWORD, lang="zh-hans")
+    page.goto(f"{live_server.url}/assessments/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert "开始日期" in page.locator("main form").first.inner_text()
+    team = page.locator("#by-team")
+    assert "按服务组 / 服务中心" in team.inner_text()
+    assert org["service_centre"].label in team.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="⬇ CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig") as fh:
+        text = fh.read()
+    assert "# 概览" in text and "# 按服务组" in text
+    assert "Incidents" not in text and "Satisfaction" not in text
