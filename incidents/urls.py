@@ -12,6 +12,7 @@ urlpatterns = [
     path("filters/<int:pk>/delete/", list_views.delete_filter, name="delete_filter"),
     path("new/", views.incident_create, name="create"),
     path("new/deadlines/", views.deadline_preview, name="deadline_preview"),
+    path("new/caller/", views.caller_history, name="caller_history"),
     path("new/validate/<slug:name>/", views.validate_field, name="validate_field"),
     path("mine/", views.my_jobs, name="my_jobs"),
     path("keyboard/", views.keyboard, name="keyboard"),

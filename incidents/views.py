@@ -120,6 +120,24 @@ def validate_field(request, name: str):
 
 
 @login_required
+@permission_required("incidents.report_incident", raise_exception=True)
+@require_GET
+def caller_history(request):
+    """HTMX: as the phone or VIN is typed, the caller's and vehicle's earlier incidents, and
+    a warning with a link when one of them is still open."""
+    history = lookup.caller_history(
+        _visible(request),
+        phone=request.GET.get("customer_phone", ""),
+        asset_ref=request.GET.get("asset_ref", ""),
+    )
+    return render(
+        request,
+        "incidents/partials/caller_history.html",
+        {"history": history, "now": timezone.now()},
+    )
+
+
+@login_required
 @require_GET
 def deadline_preview(request):
     """HTMX: the confirm/arrive/resolve deadlines for the grade and time being typed."""

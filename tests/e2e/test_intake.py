@@ -8,6 +8,7 @@ and a technician on a phone working a job to resolution.
 import os
 
 import pytest
+from django.utils.translation import override as translation_override
 
 from incidents.models import Incident
 from tests import factories
@@ -171,3 +172,30 @@ def test_keyboard_opens_a_new_report_and_jumps_to_an_incident(open_as, live_serv
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/incidents/{incident.pk}/")
     assert incident.number in page.locator(".incident-head").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_typing_the_phone_of_an_open_incident_warns_with_a_link(open_as, live_server, desk, lang):
+    earlier = factories.report(
+        desk["dispatcher"], customer_phone="+86 139-0000-0002", title="Door will not close"
+    )
+    page = open_as("desk", password=PASSWORD, lang=lang)
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.keyboard.type("Chen Jie")
+    page.keyboard.press("Tab")
+    page.keyboard.type("139 0000 0002")
+    warning = page.locator("#caller-history .msg-warning")
+    warning.wait_for()
+    link = warning.locator(f"a[href='/incidents/{earlier.pk}/']")
+    assert link.inner_text() == earlier.number
+    assert "Door will not close" in page.locator("#caller-history .caller-history").inner_text()
+    _shot(page, f"intake-open-incident-warning-{lang}")
+    with translation_override(lang):
+        from django.utils.translation import ngettext
+
+        expected = ngettext(
+            "This caller or vehicle already has an open incident:",
+            "This caller or vehicle already has %(counter)s open incidents:",
+            1,
+        ) % {"counter": 1}
+    assert expected in warning.inner_text()

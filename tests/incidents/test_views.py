@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from PIL import Image
@@ -657,3 +657,76 @@ class TestKeyboard:
         assert b"data-intake-saved" in response.content
         again = dispatcher_client.get(response.request["PATH_INFO"])
         assert b"data-intake-saved" not in again.content
+
+
+class TestCallerHistory:
+    URL = reverse_lazy("incidents:caller_history")
+
+    def test_an_open_incident_of_the_phone_is_warned_with_a_link(
+        self, org, dispatcher, dispatcher_client
+    ):
+        open_one = factories.report(dispatcher, customer_phone="+86 138-0000-0001")
+        closed = factories.report(dispatcher, customer_phone="13800000001")
+        services.cancel_incident(closed, actor=dispatcher, reason="duplicate")
+        factories.report(dispatcher, customer_phone="13800000002")
+        response = dispatcher_client.get(self.URL, {"customer_phone": "138 0000 0001"})
+        history = response.context["history"]
+        assert [i.pk for i in history.open] == [open_one.pk]
+        assert {i.pk for i in history.by_phone} == {open_one.pk, closed.pk}
+        html = response.content.decode()
+        assert "already has an open incident" in html
+        assert reverse("incidents:detail", args=[open_one.pk]) in html
+
+    def test_the_vehicles_incidents_are_found_by_vin(self, org, dispatcher, dispatcher_client):
+        mine = factories.report(dispatcher, asset_ref="LSVAU2180N2000555")
+        factories.report(dispatcher, asset_ref="LSVAU2180N2000556")
+        response = dispatcher_client.get(self.URL, {"asset_ref": "lsvau2180n2000555 "})
+        assert [i.pk for i in response.context["history"].open] == [mine.pk]
+        assert reverse("incidents:asset", args=["LSVAU2180N2000555"]) in response.content.decode()
+
+    def test_nothing_is_looked_up_while_the_number_is_being_typed(
+        self, org, dispatcher, dispatcher_client
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        factories.report(dispatcher, customer_phone="13800000001")
+        with CaptureQueriesContext(connection) as ctx:
+            response = dispatcher_client.get(self.URL, {"customer_phone": "138", "asset_ref": "LS"})
+        assert not [q for q in ctx.captured_queries if "incidents_incident" in q["sql"]]
+        assert response.content.strip() == b""
+
+    def test_query_count_is_fixed_whatever_the_history(
+        self, org, dispatcher, dispatcher_client, django_assert_num_queries
+    ):
+        def count():
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as ctx:
+                dispatcher_client.get(
+                    self.URL, {"customer_phone": "13800000001", "asset_ref": "LSVAU2180N2000555"}
+                )
+            return len(ctx.captured_queries)
+
+        factories.report(dispatcher, customer_phone="13800000001", asset_ref="LSVAU2180N2000555")
+        before = count()
+        for _ in range(8):
+            factories.report(
+                dispatcher, customer_phone="13800000001", asset_ref="LSVAU2180N2000555"
+            )
+        assert count() == before
+
+    def test_the_phone_lookup_uses_its_index(self, org, dispatcher):
+        from django.db import connection
+
+        from incidents.services.lookup import PhoneKey
+
+        query = Incident.objects.alias(k=PhoneKey("customer_phone")).filter(k="13800000001")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = query.order_by("-reported_at").explain()
+        assert "incident_phone_key" in plan
+
+    def test_only_those_who_log_reports_may_look_up_callers(self, technician_client):
+        assert technician_client.get(self.URL, {"customer_phone": "13800000001"}).status_code == 403
