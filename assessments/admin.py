@@ -15,6 +15,7 @@ from assessments.models import (
     DrillMeasurement,
     SignOff,
     Survey,
+    TechnicianSignOff,
 )
 
 
@@ -140,6 +141,23 @@ class SignOffAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request):  # captured on the technician's phone
+        return False
+
+
+@admin.register(TechnicianSignOff)
+class TechnicianSignOffAdmin(admin.ModelAdmin):
+    list_display = ("incident", "technician", "signed_at")
+    search_fields = ("incident__number", "technician__username")
+    readonly_fields = ("incident", "technician", "preview", "signed_at")
+    exclude = ("signature",)
+
+    @admin.display(description=_("signature"))
+    def preview(self, obj):
+        return format_html(
+            '<img src="{}" style="max-height:120px;background:#fff">', obj.signature.url
+        )
+
+    def has_add_permission(self, request):  # signed on the technician's phone
         return False
 
 
