@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.translation import override
 
 from incidents import services as incident_services
 from spareparts import services
@@ -64,9 +65,10 @@ def test_logistics_work_lists_what_to_do(
 
     request = RequestFactory().get("/")
     request.user = logistics
-    html = render_to_string(
-        "spareparts/partials/logistics_home.html", {"logistics_work": work}, request=request
-    )
+    with override("en"):
+        html = render_to_string(
+            "spareparts/partials/logistics_home.html", {"logistics_work": work}, request=request
+        )
     for url in (
         reverse("spareparts:stock") + "?low=on",
         reverse("spareparts:transfers"),
