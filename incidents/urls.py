@@ -21,6 +21,7 @@ urlpatterns = [
     path("asset/<path:asset_ref>/", views.asset_history, name="asset"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/edit/", views.incident_edit, name="edit"),
+    path("<int:pk>/live/", views.incident_live, name="live"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/photos/", views.add_photo, name="add_photo"),
     path("<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),

@@ -32,6 +32,9 @@ from incidents.models import Directive, Grade, Incident, ResponsePolicy
 from incidents.services import lookup
 
 PAGE_SIZE = 50
+# How often an open incident's page asks whether it changed (people wait for a confirmation
+# or an arrival: it shows within this many seconds, under the 5 s users asked for).
+LIVE_SECONDS = 4
 # Session flag: a report was just saved, so the browser may drop its local draft (intake.js).
 DRAFT_SAVED = "intake_draft_saved"
 
@@ -186,12 +189,42 @@ def incident_detail(request, pk: int):
     return render(request, "incidents/detail.html", context)
 
 
+def _live_version(incident, last_event_id) -> str:
+    """Changes whenever what the live parts of the incident page show changes: a transition
+    or edit (``updated_at``) or a new timeline event (its id)."""
+    return f"{incident.updated_at.isoformat()}/{last_event_id or 0}"
+
+
+@login_required
+@require_GET
+def incident_live(request, pk: int):
+    """HTMX poll of the incident page: 204 while nothing changed (two queries), else its
+    pills, deadlines and timeline to swap in place. The page stops asking once the incident
+    is closed or cancelled (the poller is rendered without a trigger)."""
+    incident = get_object_or_404(_visible(request), pk=pk)
+    last = incident.events.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    version = _live_version(incident, last)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    events = incident.events.select_related("actor").order_by("created_at", "id")
+    context = {
+        "incident": incident,
+        "events": events,
+        "now": timezone.now(),
+        "live_version": version,
+        "live_seconds": LIVE_SECONDS,
+        "shown_status": request.GET.get("s") or incident.status,
+        "oob": True,
+    }
+    return render(request, "incidents/partials/live.html", context)
+
+
 def _detail_context(request, incident, **forms):
     actions = services.allowed_actions(incident, request.user)
     action_forms = {
         name: forms.get(name) or ACTION_FORMS[name]() for name in actions if name in ACTION_FORMS
     }
-    events = incident.events.select_related("actor").order_by("created_at", "id")
+    events = list(incident.events.select_related("actor").order_by("created_at", "id"))
     directives = incident.directives.select_related("team").prefetch_related("notes__author")
     return {
         "incident": incident,
@@ -204,6 +237,9 @@ def _detail_context(request, incident, **forms):
         "photo_form": forms.get("photo") or PhotoForm(),
         "now": timezone.now(),
         "panels": render_panels(detail_panels, request, incident),
+        "live_version": _live_version(incident, events[-1].pk if events else None),
+        "live_seconds": LIVE_SECONDS,
+        "shown_status": incident.status,
         "asset_count": (
             Incident.objects.for_asset(incident.asset_ref).count() if incident.asset_ref else 0
         ),

@@ -199,3 +199,86 @@ def test_typing_the_phone_of_an_open_incident_warns_with_a_link(open_as, live_se
             1,
         ) % {"counter": 1}
     assert expected in warning.inner_text()
+
+
+def _png() -> dict:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (30, 120, 200)).save(buffer, format="PNG")
+    return {"name": "pack.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def _message(page) -> str:
+    return page.locator(".messages .msg").first.inner_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_desk_and_technician_see_what_happened_and_the_page_updates_itself(
+    open_as, live_server, desk, lang
+):
+    technician, team = desk["technician"], desk["org"]["service_centre"]
+    incident = factories.report(desk["dispatcher"], title="Battery pack will not charge")
+    n = incident.number
+    with translation_override(lang):
+        from django.utils.translation import gettext as _
+
+        expect = {
+            "confirmed": _("%(number)s confirmed.") % {"number": n},
+            "dispatched": _("%(number)s dispatched to %(whom)s.")
+            % {"number": n, "whom": f"Li {technician.last_name} · {team.label}"},
+            "note": _("Note added to %(number)s.") % {"number": n},
+            "arrived": _("Arrival on site recorded for %(number)s.") % {"number": n},
+            "photo": _("Photo added to %(number)s.") % {"number": n},
+        }
+    desk_page = open_as("desk", password=PASSWORD, lang=lang)
+    desk_page.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    desk_page.locator("form[action$='/confirm/'] button").click()
+    desk_page.wait_for_load_state("networkidle")
+    assert _message(desk_page) == expect["confirmed"]
+    dispatch = desk_page.locator("details:has(form[action$='/dispatch/'])")
+    if dispatch.get_attribute("open") is None:
+        dispatch.locator("summary").click()
+    desk_page.select_option("form[action$='/dispatch/'] select[name=assignee]", str(technician.pk))
+    desk_page.locator("form[action$='/dispatch/'] button").click()
+    desk_page.wait_for_load_state("networkidle")
+    assert _message(desk_page) == expect["dispatched"]
+    desk_page.fill("form[action$='/notes/'] textarea[name=text]", "Customer waits at the gate")
+    desk_page.locator("form[action$='/notes/'] button").click()
+    desk_page.wait_for_load_state("networkidle")
+    assert _message(desk_page) == expect["note"]
+
+    # The technician, on a phone, works the job; the desk's page follows without a reload.
+    phone = open_as("roadside", password=PASSWORD, lang=lang, phone=True)
+    job = phone.locator(f"#job-{incident.pk}")
+    job.locator("form[action$='/arrive/'] button").click()
+    phone.wait_for_load_state("networkidle")
+    assert _message(phone) == expect["arrived"]
+    desk_page.locator("#incident-pills .status-on_site").wait_for(timeout=6000)
+
+    job.locator("details:has(form[action$='/notes/']) summary").click()
+    job.locator("form[action$='/notes/'] textarea[name=text]").fill("Fuse F3 blown")
+    job.locator("form[action$='/notes/'] button").click()
+    phone.wait_for_load_state("networkidle")
+    assert _message(phone) == expect["note"]
+    desk_page.locator("#incident-timeline >> text=Fuse F3 blown").wait_for(timeout=6000)
+
+    job.locator("details:has(form[action$='/photos/']) summary").click()
+    job.locator("form[action$='/photos/'] input[type=file]").set_input_files(_png())
+    job.locator("form[action$='/photos/'] button").click()
+    phone.wait_for_load_state("networkidle")
+    assert _message(phone) == expect["photo"]
+    assert incident.photos.count() == 1
+
+    job.locator("textarea[name=resolution]").fill("Replaced fuse F3")
+    job.locator("form[action$='/resolve/'] button").click()
+    phone.wait_for_load_state("networkidle")
+    assert _width(phone) <= PHONE["width"]
+    _shot(phone, f"my-jobs-after-resolve-{lang}")
+    incident.refresh_from_db()
+    assert incident.status == "resolved" and incident.resolution == "Replaced fuse F3"
+    desk_page.locator("#incident-pills .status-resolved").wait_for(timeout=6000)
+    assert desk_page.locator("#incident-live .msg").is_visible()  # actions changed: reload
+    _shot(desk_page, f"incident-live-{lang}")

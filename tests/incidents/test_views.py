@@ -730,3 +730,72 @@ class TestCallerHistory:
 
     def test_only_those_who_log_reports_may_look_up_callers(self, technician_client):
         assert technician_client.get(self.URL, {"customer_phone": "13800000001"}).status_code == 403
+
+
+class TestLiveIncidentPage:
+    def _poll_url(self, client, incident):
+        page = client.get(reverse("incidents:detail", args=[incident.pk]))
+        html = page.content.decode()
+        start = html.index('hx-get="', html.index('id="incident-live"')) + len('hx-get="')
+        return html[start : html.index('"', start)].replace("&amp;", "&")
+
+    def test_nothing_new_is_a_204_and_a_confirmation_is_swapped_in(
+        self, org, dispatcher, manager, dispatcher_client
+    ):
+        incident = factories.report(dispatcher)
+        url = self._poll_url(dispatcher_client, incident)
+        assert dispatcher_client.get(url).status_code == 204
+        services.confirm_incident(incident, actor=manager, note="Replace the pack")
+        response = dispatcher_client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        for part in ("incident-pills", "incident-deadlines", "incident-timeline", "incident-live"):
+            assert f'id="{part}" hx-swap-oob="true"' in html
+        assert "Replace the pack" in html
+        assert "This incident is now Confirmed." in html
+        assert 'hx-trigger="every 4s"' in html
+        # The next poll asks with the new version: nothing new again.
+        start = html.index('hx-get="') + len('hx-get="')
+        assert dispatcher_client.get(html[start : html.index('"', start)]).status_code == 204
+
+    def test_a_new_note_is_swapped_in_and_the_query_count_is_fixed(
+        self, org, dispatcher, dispatcher_client
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        incident = factories.report(dispatcher, grade="I")
+        url = self._poll_url(dispatcher_client, incident)
+
+        def count() -> tuple[int, int]:
+            with CaptureQueriesContext(connection) as ctx:
+                response = dispatcher_client.get(url)
+            return response.status_code, len(ctx.captured_queries)
+
+        services.add_note(incident, actor=dispatcher, text="first")
+        status, first = count()
+        assert status == 200
+        for n in range(6):
+            services.add_note(incident, actor=dispatcher, text=f"note {n}")
+        assert count() == (200, first)
+        assert "note 5" in dispatcher_client.get(url).content.decode()
+
+    def test_polling_stops_once_the_incident_is_closed_or_cancelled(
+        self, org, dispatcher, dispatcher_client
+    ):
+        incident = factories.report(dispatcher)
+        url = self._poll_url(dispatcher_client, incident)
+        services.cancel_incident(incident, actor=dispatcher, reason="duplicate")
+        html = dispatcher_client.get(url).content.decode()
+        poller = html[
+            html.index('id="incident-live"') : html.index(">", html.index('id="incident-live"'))
+        ]
+        assert "hx-trigger" not in poller
+        page = dispatcher_client.get(reverse("incidents:detail", args=[incident.pk])).content
+        assert b"every 4s" not in page
+
+    def test_someone_who_cannot_see_the_incident_gets_404(self, org, dispatcher, technician, login):
+        incident = factories.report(dispatcher)
+        assert (
+            login(technician).get(reverse("incidents:live", args=[incident.pk])).status_code == 404
+        )
