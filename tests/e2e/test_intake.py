@@ -49,6 +49,15 @@ def test_a_long_unbroken_title_wraps_on_desktop_and_phone(open_as, live_server, 
         assert page.locator("h1").inner_text() == "X" * 200
         _shot(page, f"long-title-{lang}-{viewport['width']}")
         assert _width(page) <= viewport["width"]
+        # The intake form and the keyboard help fit too.
+        page.goto(f"{live_server.url}/incidents/new/")
+        page.fill("input[name=customer_phone]", incident.customer_phone)
+        page.locator("#caller-history .msg-warning").wait_for()
+        page.evaluate("document.activeElement.blur()")
+        page.keyboard.press("?")
+        page.wait_for_selector("#keyboard-help[open]")
+        _shot(page, f"intake-help-{lang}-{viewport['width']}")
+        assert _width(page) <= viewport["width"]
         page.context.close()
 
 
