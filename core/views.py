@@ -32,7 +32,7 @@ def home(request):
     elif role == LOGISTICS:
         from spareparts.home import logistics_work
 
-        context["logistics"] = logistics_work(request.user, now)
+        context["logistics_work"] = logistics_work(request.user, now)
     elif role == LEGAL:
         context["disputes"] = _open_in_categories(request.user, LEGAL_CATEGORIES)
     else:

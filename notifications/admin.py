@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import (
     DeliveryAttempt,
+    IntegrationEvent,
     Notification,
     NotificationPreference,
     WebhookEndpoint,
@@ -31,6 +33,21 @@ class AttemptInline(admin.TabularInline):
         return False
 
 
+class EventFilter(admin.SimpleListFilter):
+    """The events on file, by their names in the reader's language."""
+
+    title = _("event")
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        labels = dict(IntegrationEvent.choices)
+        values = Notification.objects.order_by().values_list("event", flat=True).distinct()
+        return [(value, labels.get(value, value)) for value in sorted(values)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     """Every notification, its delivery state and every attempt: the evidence."""
@@ -46,7 +63,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "delivered_at",
         "next_attempt_at",
     )
-    list_filter = ("status", "channel", "event")
+    list_filter = ("status", "channel", EventFilter)
     search_fields = ("step", "recipient", "title")
     raw_id_fields = ("incident", "user", "endpoint")
     list_select_related = ("incident",)

@@ -75,7 +75,7 @@ class PartAdmin(admin.ModelAdmin):
         "name_zh",
         "category",
         "tracking",
-        "unit",
+        "unit_in_language",
         "unit_cost",
         "replaces_assets",
         "is_active",
@@ -83,6 +83,10 @@ class PartAdmin(admin.ModelAdmin):
     list_filter = ("category", "tracking", "is_active")
     search_fields = ("sku", "name", "name_zh")
     list_editable = ("is_active",)
+
+    @admin.display(description=_("unit"), ordering="unit")
+    def unit_in_language(self, obj: Part) -> str:
+        return obj.unit_label
 
     def has_delete_permission(self, request, obj=None):
         return False  # parts with a ledger are deactivated, not deleted

@@ -74,3 +74,11 @@ def test_home_refresh_query_count_does_not_grow_with_incidents(
         factories.report(dispatcher, title=f"More {n}")
     with django_assert_max_num_queries(len(one)):
         client.get(reverse("home"), HTTP_HX_REQUEST="true")
+
+
+def test_logistics_home_is_the_parts_work_not_the_dispatch_queue(org):
+    clerk = factories.UserFactory(roles=["logistics"])
+    factories.report(title="Bus will not start")
+    html = _client(clerk).get(reverse("home")).content.decode()
+    assert "Logistics work" in html and "transfers to receive" in html
+    assert "Awaiting confirmation" not in html
