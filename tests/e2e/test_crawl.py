@@ -126,8 +126,9 @@ ERROR_PAGE = re.compile(
 
 # Words that read the same in both languages (product names, units, codes).
 SAME_IN_BOTH = {"VIN", "SKU", "API", "CSV", "XLSX", "PDF", "OK", "ID", "KPI", "HTMX", "Email"}
-# The language switch names each language in that language.
-SAME_IN_BOTH |= {"English"}
+# The language switch names each language in that language; the demo's technician login is
+# shown by its username where people are listed (admin, drill participants).
+SAME_IN_BOTH |= {"English", "technician"}
 ENGLISH_LIKE = re.compile(r"^[A-Za-z][a-z]+(?: [A-Za-z][a-z]+)+[.:]?$")
 
 TEXTS_JS = """() => {
