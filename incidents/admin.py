@@ -504,7 +504,8 @@ class IncidentEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("text"))
     def short_text(self, obj: IncidentEvent) -> str:
-        return (obj.text[:80] + "…") if len(obj.text) > 80 else obj.text
+        text = obj.display_text  # the system's own words in the reader's language
+        return (text[:80] + "…") if len(text) > 80 else text
 
 
 # --- directives -----------------------------------------------------------------------

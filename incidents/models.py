@@ -302,7 +302,11 @@ class IncidentEvent(AppendOnlyMixin, models.Model):
 
     # db_index=False: event_timeline (incident, created_at, id) serves lookups by incident.
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="events", db_index=False
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     # db_index=False: event_actor indexes only the events a person made (the system makes
@@ -359,7 +363,11 @@ class Directive(models.Model):
     # No single-column indexes: directive_one_per_team (incident, team) and
     # directive_team_list (team, status, due_at) lead with each.
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="directives", db_index=False
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="directives",
+        db_index=False,
     )
     team = models.ForeignKey(
         "teams.Team",
@@ -424,7 +432,9 @@ def photo_path(instance: "IncidentPhoto", filename: str) -> str:
 
 
 class IncidentPhoto(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="photos"
+    )
     image = models.ImageField(_("photo"), upload_to=photo_path)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
