@@ -362,7 +362,9 @@ def grouped(qs, now: datetime) -> list[dict]:
         qs.annotate(week=TruncWeek("reported_at"))
         .values(*GROUP_BY)
         .annotate(**_additive(now))
-        .order_by("week")
+        # No ORDER BY: the rows are added up into dicts. Without one PostgreSQL hashes the
+        # groups instead of sorting the quarter's rows first (~30% faster at 1M on file).
+        .order_by()
     )
 
 
