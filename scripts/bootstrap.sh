@@ -9,6 +9,10 @@ VENV="$ROOT/.venv"
 STAMP="$VENV/.requirements.sha256"
 cd "$ROOT"
 
+# WeasyPrint (the PDF reports) needs pango and the fonts it embeds.
+"$ROOT/scripts/services.sh" deps libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    fonts-noto-color-emoji
+
 if [ ! -x "$VENV/bin/python" ]; then
     # Bare Debian has no python3, or python3 without ensurepip (package python3-venv).
     "$ROOT/scripts/services.sh" deps python3 python3-venv
