@@ -301,6 +301,8 @@ def incident_action(request, pk: int, action: str):
             return _invalid(request, incident, action, form)
         else:
             messages.success(request, _done(action, changed))
+            # The job card sends a resolved job on to the sign-off, where the summary is.
+            return redirect(_next(request, incident_url(incident), field="then"))
         return redirect(_next(request, incident_url(incident)))
     return _invalid(request, incident, action, form)
 
@@ -347,9 +349,12 @@ def incident_url(incident) -> str:
     return reverse("incidents:detail", args=[incident.pk])
 
 
-def _next(request, default: str) -> str:
-    """The ``next`` field if it is a safe local URL, else ``default``."""
-    target = request.POST.get("next") or ""
+def _next(request, default: str, *, field: str = "next") -> str:
+    """The ``field`` (``next`` unless said) if it is a safe local URL, else ``next`` if that
+    is, else ``default``."""
+    if field != "next" and not request.POST.get(field):
+        field = "next"
+    target = request.POST.get(field) or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default

@@ -297,6 +297,7 @@ def test_every_page_each_role_reaches_opens_cleanly(demo, open_as, live_server, 
         results[f"{username}/{lang}"] = {
             "pages": sum(crawl.patterns.values()),
             "patterns": len(crawl.patterns),
+            "reached": sorted(crawl.patterns),
             "statuses": dict(crawl.statuses),
             "slowest": [[round(t * 1000), p] for t, p in slowest],
             "problems": crawl.problems,

@@ -203,7 +203,7 @@ def test_typing_the_phone_of_an_open_incident_warns_with_a_link(open_as, live_se
         from django.utils.translation import ngettext
 
         expected = ngettext(
-            "This caller or vehicle already has an open incident:",
+            "This caller or vehicle already has %(counter)s open incident:",
             "This caller or vehicle already has %(counter)s open incidents:",
             1,
         ) % {"counter": 1}
