@@ -296,6 +296,7 @@ class Drill(models.Model):
     conducted_at = models.DateTimeField(_("conducted at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
@@ -323,7 +324,9 @@ class MeasureStep(models.TextChoices):
 class DrillMeasurement(models.Model):
     """One measured response time of a drill, against its target."""
 
-    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="measurements")
+    drill = models.ForeignKey(
+        Drill, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("drill")
+    )
     step = models.CharField(_("step"), max_length=10, choices=MeasureStep.choices)
     label = models.CharField(_("what was measured"), max_length=200, blank=True)
     target_minutes = models.PositiveIntegerField(_("target (minutes)"), null=True, blank=True)

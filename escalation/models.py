@@ -96,7 +96,12 @@ class EscalationChain(models.Model):
 
 
 class EscalationStep(models.Model):
-    chain = models.ForeignKey(EscalationChain, on_delete=models.CASCADE, related_name="steps")
+    chain = models.ForeignKey(
+        EscalationChain,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("escalation chain"),
+    )
     position = models.PositiveSmallIntegerField(_("step"))
     delay_minutes = models.PositiveIntegerField(
         _("minutes after the deadline"),
@@ -136,17 +141,24 @@ class EscalationState(models.Model):
     )
     target = models.CharField(_("target"), max_length=10, choices=Target.choices)
     chain = models.ForeignKey(
-        EscalationChain, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        EscalationChain,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("escalation chain"),
     )
     snapshot = models.JSONField(_("chain snapshot"), default=dict)
     deadline = models.DateTimeField(_("deadline"))
     started_at = models.DateTimeField(_("started at"))
     # Occurrences are numbered from 1: the chain's steps, then its reminders.
-    next_seq = models.PositiveIntegerField(default=1)
+    next_seq = models.PositiveIntegerField(default=1, verbose_name=_("next occurrence"))
     next_due_at = models.DateTimeField(_("next step due"), null=True, blank=True)
-    fired_count = models.PositiveIntegerField(default=0)
+    fired_count = models.PositiveIntegerField(default=0, verbose_name=_("times fired"))
     # The occurrence that fired last (a catch-up supersedes some, so not next_seq - 1).
-    last_fired_seq = models.PositiveIntegerField(default=0, db_default=0)
+    last_fired_seq = models.PositiveIntegerField(
+        default=0, db_default=0, verbose_name=_("last occurrence fired")
+    )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.CharField(
         _("ended because"), max_length=20, blank=True, choices=EndReason.choices
@@ -154,6 +166,7 @@ class EscalationState(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -198,7 +211,12 @@ class EscalationFire(models.Model):
     nothing was sent for it. Either way an occurrence has exactly one row.
     """
 
-    state = models.ForeignKey(EscalationState, on_delete=models.CASCADE, related_name="fires")
+    state = models.ForeignKey(
+        EscalationState,
+        on_delete=models.CASCADE,
+        related_name="fires",
+        verbose_name=_("escalation clock"),
+    )
     incident = models.ForeignKey(
         "incidents.Incident",
         verbose_name=_("incident"),

@@ -408,7 +408,9 @@ class Directive(models.Model):
 class DirectiveNote(models.Model):
     """Progress a group reports back on its directive (信息反馈)."""
 
-    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="notes")
+    directive = models.ForeignKey(
+        Directive, on_delete=models.CASCADE, related_name="notes", verbose_name=_("directive")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -26,7 +26,10 @@ _DETAIL_URL: str | None = None
 
 def lateness(seconds: int, language: str | None = None) -> str:
     texts = _texts(language or get_language() or settings.LANGUAGE_CODE)
-    minutes = max(0, int(seconds)) // 60
+    seconds = max(0, int(seconds))
+    if seconds < 60:  # a sweep on time fires seconds after the deadline: not "0 min late"
+        return texts["s"] % {"s": seconds}
+    minutes = seconds // 60
     if minutes < 60:
         return texts["min"] % {"m": minutes}
     return texts["h_min"] % {"h": minutes // 60, "m": minutes % 60}
@@ -40,6 +43,7 @@ def _texts(language: str) -> dict:
 
     with override(language):
         return {
+            "s": _("%(s)d s"),
             "min": _("%(m)d min"),
             "h_min": _("%(h)d h %(m)02d min"),
             "what": {

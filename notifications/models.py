@@ -15,7 +15,10 @@ class NotificationPreference(models.Model):
     """Per-user settings: the language messages are written in and whether to email."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_pref"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_pref",
+        verbose_name=_("user"),
     )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
@@ -147,6 +150,7 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -154,6 +158,7 @@ class Notification(models.Model):
     )
     endpoint = models.ForeignKey(
         WebhookEndpoint,
+        verbose_name=_("webhook"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -252,7 +257,10 @@ class DeliveryAttempt(models.Model):
     """Evidence: every try to deliver a notification and what came of it."""
 
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="delivery_attempts"
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="delivery_attempts",
+        verbose_name=_("notification"),
     )
     number = models.PositiveIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started"))

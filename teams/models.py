@@ -42,7 +42,11 @@ class Team(BilingualNameMixin, models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="teams", blank=True
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="teams",
+        blank=True,
+        verbose_name=_("members"),
     )
 
     objects = TeamQuerySet.as_manager()

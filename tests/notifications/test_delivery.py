@@ -249,3 +249,15 @@ def test_preferences_are_saved(login, org):
     client.post(reverse("notifications:preferences"), {"language": "zh-hans", "email_enabled": ""})
     pref = org["commander"].notification_pref
     assert pref.language == "zh-hans" and pref.email_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "zh"),
+    [(3, "3 s", "3 秒"), (59, "59 s", "59 秒"), (60, "1 min", "1 分钟"), (3725, "1 h 02 min", None)],
+)
+def test_lateness_reads_seconds_under_a_minute_not_zero_minutes(seconds, en, zh):
+    from notifications.messages import lateness
+
+    assert lateness(seconds, "en") == en
+    if zh:
+        assert lateness(seconds, "zh-hans") == zh
