@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from spareparts.models import Depot, Part, Supplier
+from spareparts.models import Depot, Part, StockMove, Supplier
 
 
 class PartField(forms.CharField):
@@ -45,7 +45,13 @@ class LotsField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Serial / batch numbers"))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Separate several with spaces or commas."))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Parts marked in the part list need them: one serial number per unit, or "
+                "one batch number. Separate several with spaces or commas."
+            ),
+        )
         super().__init__(**kwargs)
         self.widget.attrs.update({"class": "mono", "autocomplete": "off"})
 
@@ -83,11 +89,22 @@ class UsedForm(IssueForm):
 
     def __init__(self, *args, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if incident is not None and incident.team_id:
+        if incident is not None:
+            self.fields["depot"].initial = self._default_depot(incident)
+        self.fields["quantity"].widget.attrs.update({"inputmode": "numeric", "min": 1})
+
+    @staticmethod
+    def _default_depot(incident):
+        """The depot holding the job's reservation (the largest, if several), else the job
+        team's depot: using a reserved part there consumes the reservation."""
+        held = [r for r in StockMove.objects.net_for_incident(incident.pk) if r["reserved"] > 0]
+        if held:
+            return max(held, key=lambda r: (r["reserved"], -r["depot_id"]))["depot_id"]
+        if incident.team_id:
             home = Depot.objects.filter(team_id=incident.team_id, is_active=True).first()
             if home:
-                self.fields["depot"].initial = home.pk
-        self.fields["quantity"].widget.attrs.update({"inputmode": "numeric", "min": 1})
+                return home.pk
+        return None
 
 
 class TransferForm(forms.Form):

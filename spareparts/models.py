@@ -225,11 +225,14 @@ class MoveKind(models.TextChoices):
 
 # Reasons the system gives its own moves: stored as these English message ids and shown in
 # the reader's language (``StockMove.reason_display``).
+# A reservation let go because the job used the part from another depot (issue_part).
+USED_ELSEWHERE = gettext_noop("Used from another depot")
 SYSTEM_REASONS = frozenset(
     {
         gettext_noop("Incident cancelled"),
         gettext_noop("Incident closed"),
         gettext_noop("Transfer cancelled"),
+        USED_ELSEWHERE,
     }
 )
 

@@ -99,9 +99,11 @@ def _first_error_gets_focus(form) -> None:
             return
 
 
-def _skus() -> list[str]:
+def _skus() -> list[tuple[str, str]]:
+    """(SKU, tracking) of the active parts for the suggestion lists: tracked parts are
+    marked there, so the serial / batch field's need shows before a submit."""
     return list(
-        Part.objects.filter(is_active=True).order_by("sku").values_list("sku", flat=True)[:300]
+        Part.objects.filter(is_active=True).order_by("sku").values_list("sku", "tracking")[:300]
     )
 
 

@@ -34,6 +34,7 @@ from spareparts.forms import (
 from spareparts.models import (
     Depot,
     LowStockAlert,
+    MoveKind,
     OrderStatus,
     Part,
     PurchaseOrder,
@@ -640,7 +641,7 @@ def _panel_action(request, incident, action: str):
         return outcome, []
     call, said = _panel_service(action, incident, form.cleaned_data, request.user)
     try:
-        call()
+        moves = call()
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         panels.add_service_error(form, errors)
@@ -649,6 +650,16 @@ def _panel_action(request, incident, action: str):
         errors = [_error_text(exc)]
         panels.add_service_error(form, errors)
         return outcome, errors
+    if action in ("issue", "used"):  # a reservation held elsewhere was let go: say so
+        said = " ".join(
+            [said]
+            + [
+                _("Reservation released: %(n)s at %(depot)s.")
+                % {"n": m.quantity, "depot": m.depot.label}
+                for m in moves
+                if m.kind == MoveKind.RELEASE
+            ]
+        )
     return panels.Outcome(incident.pk, action, ok=True, message=said), []
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents.models import OPEN_STATUSES, Incident, Status
 from spareparts.models import (
@@ -72,9 +73,11 @@ def _lots(
             raise ValidationError(
                 {
                     "lots": [
-                        _(
+                        ngettext(
+                            "%(part)s is tracked by serial number: give %(n)s serial number.",
                             "%(part)s is tracked by serial number: "
-                            "give %(n)s different serial numbers."
+                            "give %(n)s different serial numbers.",
+                            quantity,
                         )
                         % {"part": part.sku, "n": quantity}
                     ]

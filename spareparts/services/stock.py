@@ -23,6 +23,7 @@ from incidents.services import record_event
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
     SYSTEM_REASONS,
+    USED_ELSEWHERE,
     Depot,
     MoveKind,
     Part,
@@ -48,6 +49,7 @@ SAID_WITH_REASON = {
     "Incident cancelled": gettext_noop("%(line)s — Incident cancelled"),
     "Incident closed": gettext_noop("%(line)s — Incident closed"),
     "Transfer cancelled": gettext_noop("%(line)s — Transfer cancelled"),
+    USED_ELSEWHERE: gettext_noop("%(line)s — Used from another depot"),
 }
 
 # --- incidents ---------------------------------------------------------------------------
@@ -354,7 +356,12 @@ def issue_part(
 ) -> list[StockMove]:
     """Hand ``quantity`` of ``part`` to the job: consumes the incident's reservation at
     ``depot`` first, the rest from available stock. Serial-tracked parts need the serials,
-    which must be in stock at ``depot``. Records ``part_issued``."""
+    which must be in stock at ``depot``. Records ``part_issued``.
+
+    What came from available stock was the need a reservation of the same part at another
+    depot was holding for: that many reserved units elsewhere are released (reason "Used
+    from another depot", ``part_released``), so no unit stays held for a need already met.
+    Returns the issue moves, then those release moves (``kind`` tells them apart)."""
     now = now or timezone.now()
     quantity = _positive(quantity)
     _require_parts_for(actor, incident)
@@ -396,6 +403,42 @@ def issue_part(
             now=now,
             requested=quantity - from_reservation,
         )
+        moves += _release_held_elsewhere(
+            incident, part, depot, quantity - from_reservation, actor=actor, now=now
+        )
+    return moves
+
+
+def _release_held_elsewhere(incident, part, depot, quantity, *, actor, now) -> list[StockMove]:
+    """Release up to ``quantity`` of what ``incident`` holds of ``part`` at depots other
+    than ``depot`` (the largest holdings first). Inside the issue's transaction."""
+    if quantity <= 0:
+        return []
+    held = (
+        StockMove.objects.filter(incident=incident, part=part)
+        .exclude(depot=depot)
+        .values("depot_id")
+        .annotate(n=Sum("reserved_delta"))
+        .filter(n__gt=0)
+        .order_by("-n", "depot_id")
+    )
+    moves = []
+    for row in held:
+        if quantity <= 0:
+            break
+        take = min(quantity, row["n"])
+        moves.append(
+            _release(
+                incident,
+                part=part,
+                depot=Depot.objects.get(pk=row["depot_id"]),
+                quantity=take,
+                actor=actor,
+                now=now,
+                reason=USED_ELSEWHERE,
+            )
+        )
+        quantity -= take
     return moves
 
 
