@@ -123,20 +123,22 @@ def signoff(request, incident):
         try:
             services.record_signoff(incident, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(
-                request,
-                " ".join(
-                    m
-                    for msgs in getattr(exc, "message_dict", {"": exc.messages}).values()
-                    for m in msgs
-                ),
-            )
+            apply_errors(form, exc)
         except (AssessmentError, PermissionDenied) as exc:
             messages.error(request, str(exc) or _("You are not allowed to do this."))
         else:
             messages.success(
                 request, _("%(n)s: the customer's sign-off is recorded.") % {"n": incident.number}
             )
+            return redirect(next_url(request, default))
+    if form.errors and next_url(request, default) == reverse(
+        "assessments:sign", args=[incident.pk]
+    ):
+        # Back on the signing page with what was typed (the customer's name) and the error.
+        context = _sign_context(request, incident, signoff_form=form)
+        return render(request, "assessments/sign.html", context, status=422)
+    for message in (m for errors in form.errors.values() for m in errors):
+        messages.error(request, message)
     return redirect(next_url(request, default))
 
 

@@ -244,3 +244,21 @@ def test_the_permission_behind_each_assessments_nav_target(dispatcher_client, lo
     assert dispatcher_client.get(actions).status_code == 200
     assert legal.get(evaluation).status_code == 403
     assert legal.get(actions).status_code == 403
+
+
+def test_a_refused_sign_off_keeps_the_customers_name_on_the_signing_page(
+    org, technician, technician_client
+):
+    from tests.assessments.test_services import _on_site
+
+    incident = _on_site(org, technician)
+    incident_services.resolve_incident(incident, actor=technician, resolution="New fuse")
+    url = reverse("assessments:sign", args=[incident.pk])
+    response = technician_client.post(
+        reverse("assessments:signoff", args=[incident.pk]),
+        {"signer_name": "王先生 Mr Wang", "signature": "", "next": url},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="王先生 Mr Wang"' in page
+    assert 'role="alert"' in page and "signature" in page.lower()
