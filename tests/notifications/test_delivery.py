@@ -253,7 +253,12 @@ def test_preferences_are_saved(login, org):
 
 @pytest.mark.parametrize(
     ("seconds", "en", "zh"),
-    [(3, "3 s", "3 秒"), (59, "59 s", "59 秒"), (60, "1 min", "1 分钟"), (3725, "1 h 02 min", None)],
+    [
+        (3, "3 s", "3 秒"),
+        (59, "59 s", "59 秒"),
+        (60, "1 min", "1 分钟"),
+        (3725, "1 h 02 min", None),
+    ],
 )
 def test_lateness_reads_seconds_under_a_minute_not_zero_minutes(seconds, en, zh):
     from notifications.messages import lateness
