@@ -6,46 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0006_incident_verbose_name_end_reason_labels'),
+        ("escalation", "0006_incident_verbose_name_end_reason_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='escalationfire',
-            name='state',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fires', to='escalation.escalationstate', verbose_name='escalation clock'),
+            model_name="escalationfire",
+            name="state",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="fires",
+                to="escalation.escalationstate",
+                verbose_name="escalation clock",
+            ),
         ),
         migrations.AlterField(
-            model_name='escalationstate',
-            name='acknowledged_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by'),
+            model_name="escalationstate",
+            name="acknowledged_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="acknowledged by",
+            ),
         ),
         migrations.AlterField(
-            model_name='escalationstate',
-            name='chain',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='escalation.escalationchain', verbose_name='escalation chain'),
+            model_name="escalationstate",
+            name="chain",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="escalation.escalationchain",
+                verbose_name="escalation chain",
+            ),
         ),
         migrations.AlterField(
-            model_name='escalationstate',
-            name='fired_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='times fired'),
+            model_name="escalationstate",
+            name="fired_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="times fired"),
         ),
         migrations.AlterField(
-            model_name='escalationstate',
-            name='last_fired_seq',
-            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='last occurrence fired'),
+            model_name="escalationstate",
+            name="last_fired_seq",
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, verbose_name="last occurrence fired"
+            ),
         ),
         migrations.AlterField(
-            model_name='escalationstate',
-            name='next_seq',
-            field=models.PositiveIntegerField(default=1, verbose_name='next occurrence'),
+            model_name="escalationstate",
+            name="next_seq",
+            field=models.PositiveIntegerField(default=1, verbose_name="next occurrence"),
         ),
         migrations.AlterField(
-            model_name='escalationstep',
-            name='chain',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='escalation.escalationchain', verbose_name='escalation chain'),
+            model_name="escalationstep",
+            name="chain",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="steps",
+                to="escalation.escalationchain",
+                verbose_name="escalation chain",
+            ),
         ),
     ]

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0011_incident_verbose_names'),
+        ("incidents", "0011_incident_verbose_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='directivenote',
-            name='directive',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='incidents.directive', verbose_name='directive'),
+            model_name="directivenote",
+            name="directive",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notes",
+                to="incidents.directive",
+                verbose_name="directive",
+            ),
         ),
     ]

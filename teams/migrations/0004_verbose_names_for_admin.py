@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teams', '0003_membership_title_zh'),
+        ("teams", "0003_membership_title_zh"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='team',
-            name='members',
-            field=models.ManyToManyField(blank=True, related_name='teams', through='teams.Membership', to=settings.AUTH_USER_MODEL, verbose_name='members'),
+            model_name="team",
+            name="members",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="teams",
+                through="teams.Membership",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="members",
+            ),
         ),
     ]
