@@ -450,6 +450,9 @@ def asset_history(request, asset_ref: str):
     )
 
 
+MY_JOBS_LIMIT = 30
+
+
 @login_required
 def my_jobs(request):
     jobs = (
@@ -462,7 +465,11 @@ def my_jobs(request):
         status__in=["resolved", "closed"],
         resolved_at__gte=timezone.now() - timedelta(days=7),
     ).order_by("-resolved_at")[:10]
-    jobs = list(jobs)
+    # The most urgent first, a phone's worth: each card renders its panels, so a technician
+    # (or a team) with hundreds of open jobs must not get them all on one page.
+    jobs = list(jobs[: MY_JOBS_LIMIT + 1])
+    more = len(jobs) > MY_JOBS_LIMIT
+    jobs = jobs[:MY_JOBS_LIMIT]
     for job in jobs:
         job.panels = render_panels(job_panels, request, job)
     return render(
@@ -470,6 +477,9 @@ def my_jobs(request):
         "incidents/my_jobs.html",
         {
             "jobs": jobs,
+            "more": more,
+            "all_jobs_url": reverse("incidents:list")
+            + f"?assignee={request.user.pk}&status=confirmed&status=dispatched&status=on_site",
             "recent": recent,
             "now": timezone.now(),
             "photo_form": PhotoForm(),

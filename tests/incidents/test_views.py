@@ -363,6 +363,19 @@ class TestMyJobs:
         assert done["Location"] == sign
         assert client.get(sign).status_code == 200
 
+    def test_a_long_job_list_shows_the_most_urgent_and_links_to_the_rest(
+        self, org, dispatcher, technician, login, settings, monkeypatch
+    ):
+        from incidents import views
+
+        monkeypatch.setattr(views, "MY_JOBS_LIMIT", 2)
+        jobs = [self._dispatched(dispatcher, technician, title=f"Job {n}") for n in range(3)]
+        response = login(technician).get(reverse("incidents:my_jobs"))
+        shown = response.context["jobs"]
+        assert len(shown) == 2 and response.context["more"]
+        assert [j.pk for j in shown] == [j.pk for j in jobs[:2]]  # earliest deadline first
+        assert f"?assignee={technician.pk}&amp;status=confirmed" in response.content.decode()
+
     def test_photo_upload_from_the_camera(self, org, dispatcher, technician, login):
         incident = self._dispatched(dispatcher, technician)
         client = login(technician)
