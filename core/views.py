@@ -34,9 +34,9 @@ def home(request):
 
         context["logistics_work"] = logistics_work(request.user, now)
     elif role == LEGAL:
-        context["disputes"] = _open_in_categories(request.user, LEGAL_CATEGORIES)
+        context["disputes"] = _open_rows(request.user, category__slug__in=LEGAL_CATEGORIES)
     else:
-        context["team_jobs"] = _team_jobs(request.user)
+        context["team_jobs"] = _open_rows(request.user)
     context["directives"] = _my_directives(request.user)
     if request.htmx:
         return render(request, "core/partials/home_work.html", context)
@@ -66,20 +66,12 @@ def _desk(user, now) -> dict:
     return {"counts": counts, "awaiting": awaiting, "overdue": overdue}
 
 
-def _open_in_categories(user, slugs) -> list:
+def _open_rows(user, **filters) -> list:
+    """The user's open incidents (those ``filters`` keep), newest first, one screenful."""
     return list(
         Incident.objects.visible_to(user)
         .open()
-        .filter(category__slug__in=slugs)
-        .select_related("category", "assignee")
-        .order_by("-reported_at")[:ROW_LIMIT]
-    )
-
-
-def _team_jobs(user) -> list:
-    return list(
-        Incident.objects.visible_to(user)
-        .open()
+        .filter(**filters)
         .select_related("category", "assignee")
         .order_by("-reported_at")[:ROW_LIMIT]
     )
