@@ -303,15 +303,15 @@ API_KEY_TOUCH_SECONDS = env_int("API_KEY_TOUCH_SECONDS", 60, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api.authentication.ApiKeyAuthentication",
+        "accounts.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.KeyScope"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.api.permissions.KeyScope"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.api.throttling.KeyRateThrottle",
-        "core.api.throttling.AnonAddressThrottle",
+        "accounts.api.throttling.KeyRateThrottle",
+        "accounts.api.throttling.AnonAddressThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "key": _rate("API_THROTTLE_KEY_RATE", "1200/minute"),

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from accounts.api.idempotency import idempotent
 from assessments import services
 from assessments.api import serializers as s
 from assessments.evaluation import evaluate
@@ -18,7 +19,6 @@ from assessments.filtersets import (
 )
 from assessments.models import Assessment, CorrectiveAction, Drill, Survey
 from core.api.conditional import ETagMixin
-from core.api.idempotency import idempotent
 from incidents.models import Incident
 
 IDEMPOTENCY_PARAM = OpenApiParameter(

@@ -1,6 +1,5 @@
-"""OpenAPI: the API key scheme and the error responses every operation can give."""
-
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+"""OpenAPI: the error responses every operation can give (the API key scheme is
+``accounts.api.authentication.ApiKeyScheme``)."""
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 ERROR_SCHEMA = {
@@ -20,19 +19,6 @@ DESCRIPTIONS = {
     "422": "Idempotency-Key reused with a different body.",
     "429": "Throttled; see Retry-After.",
 }
-
-
-class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "core.api.authentication.ApiKeyAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Token <key>` or `Bearer <key>`.",
-        }
 
 
 def _codes(path: str, method: str, operation: dict) -> list[str]:

@@ -8,8 +8,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api.idempotency import idempotent
 from core.api.conditional import ETagMixin
-from core.api.idempotency import idempotent
 from incidents import services
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet

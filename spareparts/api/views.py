@@ -4,9 +4,9 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.idempotency import idempotent
+from accounts.api.permissions import KeyScope
 from core.api.conditional import ETagMixin
-from core.api.idempotency import idempotent
-from core.api.permissions import KeyScope
 from incidents.models import Incident
 from spareparts import services
 from spareparts.api import serializers as s
