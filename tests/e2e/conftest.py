@@ -64,7 +64,7 @@ def login_page(browser, base_url, username, password, *, lang="en", phone=False)
 @pytest.fixture
 def open_as(browser, live_server):
     """``open_as(username, password=..., lang="en", phone=False)`` -> a logged-in Page."""
-    from core.demo_data import DEMO_PASSWORD
+    from demo.data import DEMO_PASSWORD
 
     def _open(username, *, password=DEMO_PASSWORD, lang="en", phone=False):
         return login_page(browser, live_server.url, username, password, lang=lang, phone=phone)

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from demo import spareparts as demo
 from incidents import services as incident_services
-from spareparts import demo, services
+from spareparts import services
 from spareparts.models import Depot, LowStockAlert, Part, StockBalance, StockMove, Transfer
 from tests import factories
 from tests.spareparts.helpers import assert_balances_match_ledger, balance

@@ -1,9 +1,8 @@
-"""Load the demo organisation and a few dozen incidents at every stage (demo only).
+"""The demo organisation (teams, people, duty roster) and its incidents (DEMO ONLY).
 
-Idempotent: if the demo marker user (``dispatcher``) exists, nothing is created and the
-demo logins are printed again. Every incident is built through ``incidents.services`` with
-past ``now`` values, so the timelines, deadlines and directives are exactly what the live
-system would have produced.
+``DemoBuilder(now).build()`` reports every case in the past through ``incidents.services``
+and walks it to its stage with past ``now`` values, so the timelines, deadlines and
+directives are exactly what the live system would have produced.
 """
 
 from __future__ import annotations
@@ -12,15 +11,13 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from core import demo_data as data
+from demo import cases, data
 from escalation import services as escalation_services
 from incidents import services
 from incidents.models import Category, Directive, Incident
@@ -29,91 +26,6 @@ from teams.models import DutyShift, Membership, Team
 # Minutes between the milestones of a demo case.
 STEP_MINUTES = {"confirm": 12, "dispatch": 20, "arrive": 75, "resolve": 120, "close": 1440}
 STAGES = ("reported", "confirmed", "dispatched", "on_site", "resolved", "closed")
-
-
-class Command(BaseCommand):
-    help = "Load a fictional after-sales organisation and demo incidents (DEMO ONLY)."
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--allow-production",
-            action="store_true",
-            help="Load even when DJANGO_ENV=production (creates logins with a known password).",
-        )
-
-    def handle(self, *args, **options):
-        if settings.PRODUCTION and not options["allow_production"]:
-            raise CommandError(
-                "Refusing to load demo logins with a known password in "
-                "production; pass --allow-production if you really mean it."
-            )
-        User = get_user_model()
-        if User.objects.filter(username=data.DEMO_MARKER_USERNAME).exists():
-            self.stdout.write(
-                "Demo data already loaded (user 'dispatcher' exists); nothing created."
-            )
-            self._print_logins()
-            return
-        now = timezone.now()
-        with transaction.atomic():
-            org = DemoBuilder(now).build()
-            self._load_other_apps(org)
-        # Clocks still running now may have missed steps while the cases were "happening":
-        # catch them up once here, as the sweep would after an outage (the highest missed
-        # step fires, the rest are superseded), so the first sweep after start is quiet.
-        caught_up = escalation_services.escalate_due(now=now)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data loaded: {len(org['teams'])} teams, {len(org['users'])} people, "
-                f"{org['incident_count']} incidents, {caught_up} overdue escalation steps "
-                "caught up."
-            )
-        )
-        self._print_logins()
-
-    def _load_other_apps(self, org: dict) -> None:
-        public = {
-            k: org[k]
-            for k in (
-                "hq",
-                "tech",
-                "cs",
-                "logistics",
-                "legal",
-                "service_centre",
-                "service_centre_2",
-                "commander",
-                "deputies",
-                "technicians",
-            )
-        }
-        try:
-            from spareparts import demo as spareparts_demo
-        except ImportError:
-            spareparts_demo = None
-        if spareparts_demo is not None:
-            spareparts_demo.load(public)
-        try:
-            from assessments import demo as assessments_demo
-        except ImportError:
-            assessments_demo = None
-        if assessments_demo is not None:
-            assessments_demo.load()
-
-    def _print_logins(self) -> None:
-        self.stdout.write("")
-        self.stdout.write(
-            self.style.WARNING(
-                "DEMO ONLY: these logins share a published password. Never load the demo data "
-                "on a real deployment."
-            )
-        )
-        self.stdout.write(f"  password for every demo login: {data.DEMO_PASSWORD}")
-        for username in data.DEMO_LOGINS:
-            name_zh, pinyin, roles, memberships = data.PEOPLE[username]
-            where = memberships[0][2] if memberships else "REST API client"
-            self.stdout.write(f"  {username:<12} {roles[0]:<12} {name_zh} {pinyin}: {where}")
-        self.stdout.write(f"  {'admin':<12} {'superuser':<12} Django admin at /admin/")
 
 
 class DemoBuilder:
@@ -130,7 +42,7 @@ class DemoBuilder:
         self._teams()
         self._people()
         self._roster()
-        count = sum(1 for index, case in enumerate(data.CASES) if self._case(case, index))
+        count = sum(1 for index, case in enumerate(cases.CASES) if self._case(case, index))
         self._directive_progress()
         return {
             **{key: self.teams[key] for key in data.TEAMS},
@@ -331,7 +243,7 @@ class DemoBuilder:
         return incident.assignee or self.users["chen.zhiqiang"]
 
     def _directive_progress(self) -> None:
-        for title_prefix, team_key, status, text in data.DIRECTIVE_PROGRESS:
+        for title_prefix, team_key, status, text in cases.DIRECTIVE_PROGRESS:
             directive = (
                 Directive.objects.filter(
                     incident__title__startswith=title_prefix, team=self.teams[team_key]

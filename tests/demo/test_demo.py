@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from core.demo_data import DEMO_PASSWORD, vin
 from core.roles import ALL_ROLES
+from demo.data import DEMO_PASSWORD, vin
 from incidents.models import Incident, IncidentEvent, Status
 from teams.models import DutyShift, Team
 from teams.querysets import hq_commander, hq_deputies, team_leader, users_on_duty
