@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "accounts",
     "escalation",
     "notifications",
+    # The home page: each role's work, gathered from the apps listed above it.
+    "home",
     # The demo organisation of `make run` (manage.py load_demo): above every other app.
     "demo",
 ]

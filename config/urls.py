@@ -7,8 +7,8 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
-from core import views as core_views
 from core.api import views as api_views
+from home import views as home_views
 
 urlpatterns = [
     # The integration API first: it takes most of the requests, and each URL pattern tried
@@ -19,7 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("incidents/", include("incidents.urls")),
     path("teams/", include("teams.urls")),
     path("spareparts/", include("spareparts.urls")),

@@ -1,5 +1,9 @@
 """The home page: each role lands on its own work.
 
+It lives in its own app at the top of the layers because it is a composition: the desk's
+queue (incidents), who is on duty (teams) and logistics' work list (``spareparts.home``)
+on one page. From the top it imports what it shows, and no app below knows it exists.
+
 Technicians go to their job list; dispatchers and managers see the desk's queue; logistics
 sees the parts work; legal sees disputes, safety accidents and its group's directives; a
 partner's contact (no role) sees the jobs of their team. The work part refreshes itself
@@ -13,6 +17,7 @@ from django.utils import timezone
 
 from core.roles import DISPATCHER, LEGAL, LOGISTICS, MANAGER, TECHNICIAN, primary_role
 from incidents.models import OPEN_STATUSES, Directive, DirectiveStatus, Incident, Status
+from spareparts.home import logistics_work
 from teams.models import DutyShift
 
 ROW_LIMIT = 15
@@ -30,8 +35,6 @@ def home(request):
     if context["is_desk"]:
         context.update(_desk(request.user, now))
     elif role == LOGISTICS:
-        from spareparts.home import logistics_work
-
         context["logistics_work"] = logistics_work(request.user, now)
     elif role == LEGAL:
         context["disputes"] = _open_rows(request.user, category__slug__in=LEGAL_CATEGORIES)
@@ -39,9 +42,9 @@ def home(request):
         context["team_jobs"] = _open_rows(request.user)
     context["directives"] = _my_directives(request.user)
     if request.htmx:
-        return render(request, "core/partials/home_work.html", context)
+        return render(request, "home/partials/home_work.html", context)
     context["on_duty"] = DutyShift.objects.on_duty(now).select_related("user", "team")
-    return render(request, "core/home.html", context)
+    return render(request, "home/home.html", context)
 
 
 def _desk(user, now) -> dict:
