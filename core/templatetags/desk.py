@@ -50,11 +50,3 @@ def query_with(context, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
-
-
-@register.filter
-def instruction(directive) -> str:
-    """A directive's instruction in the reader's language (see services.directive_text)."""
-    from incidents.services import directive_text
-
-    return directive_text(directive)
