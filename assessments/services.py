@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -42,6 +42,7 @@ from assessments.models import (
     Survey,
     TechnicianSignOff,
 )
+from incidents import access
 from incidents.models import EventKind, Grade, Incident, Status
 from incidents.services import Said, record_event
 
@@ -54,11 +55,6 @@ ASSESSABLE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 SIGNABLE_STATUSES = (Status.RESOLVED,)
 MAX_SIGNATURE_BYTES = 512 * 1024
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _require_perm(actor, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _text(value: str | None) -> str:
@@ -136,10 +132,10 @@ def save_assessment(
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().filter(incident=incident).first()
         if assessment is None:
-            _require_perm(actor, "assessments.add_assessment")
+            access.require_perm(actor, "assessments.add_assessment")
             assessment = Assessment(incident=incident, author=actor, created_at=now)
         else:
-            _require_perm(actor, "assessments.change_assessment")
+            access.require_perm(actor, "assessments.change_assessment")
             if assessment.is_submitted:
                 raise AlreadySubmitted()
         assessment.cause, assessment.summary = cause, summary
@@ -190,7 +186,7 @@ def add_corrective_action(
     """Add a corrective action to an assessment or to a drill (a finding that becomes an
     action). Submitted assessments still take actions: they are follow-up work."""
     now = now or timezone.now()
-    _require_perm(actor, "assessments.add_correctiveaction")
+    access.require_perm(actor, "assessments.add_correctiveaction")
     description = _text(description)
     errors = {}
     if not description:
@@ -237,7 +233,7 @@ def set_action_status(
     if status not in ActionStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
     if actor is not None and actor.pk != action.owner_id:
-        _require_perm(actor, "assessments.change_correctiveaction")
+        access.require_perm(actor, "assessments.change_correctiveaction")
     done = status == ActionStatus.DONE
     with transaction.atomic():
         CorrectiveAction.objects.filter(pk=action.pk).update(
@@ -359,7 +355,7 @@ def send_survey(survey: Survey) -> bool:
 def mark_survey_sent(survey: Survey, *, actor, now: datetime | None = None) -> Survey:
     """The dispatcher sent the link by hand (phone, SMS, WeChat)."""
     now = now or timezone.now()
-    _require_perm(actor, "assessments.change_survey")
+    access.require_perm(actor, "assessments.change_survey")
     Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=now)
     survey.refresh_from_db()
     return survey
@@ -438,11 +434,8 @@ def _decode_png(data_url: str) -> bytes:
 
 
 def can_sign_off(user, incident: Incident) -> bool:
-    if user.has_perm("incidents.work_incident") or user.has_perm("assessments.add_signoff"):
-        return True
-    if incident.assignee_id == user.pk:
-        return True
-    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
+    """The customer signs on the phone of someone on the job (or the desk's, a manager's)."""
+    return access.can(user, "sign_off", incident)
 
 
 def record_signoff(
@@ -459,8 +452,7 @@ def record_signoff(
 
     Preconditions: the incident is resolved (its resolution is written); no sign-off yet."""
     now = now or timezone.now()
-    if actor is not None and not can_sign_off(actor, incident):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    access.require(actor, "sign_off", incident)
     _require_resolution(incident)
     signer_name, reason = _text(signer_name)[:120], _text(no_signature_reason)
     png = None
@@ -508,9 +500,7 @@ def _require_resolution(incident: Incident) -> None:
 
 def may_sign_as_technician(user, incident: Incident) -> bool:
     """The assigned technician; with no one assigned, a member of the incident's team."""
-    if incident.assignee_id:
-        return incident.assignee_id == user.pk
-    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
+    return user is not None and access.can(user, "own_job", incident)
 
 
 def record_technician_signoff(
@@ -521,8 +511,9 @@ def record_technician_signoff(
     Preconditions: resolved with a resolution; the actor is the assigned technician (no one
     signs in their name). Locks the incident's signature row so a double tap stores one."""
     now = now or timezone.now()
-    if not may_sign_as_technician(actor, incident):
-        raise PermissionDenied(_("Only the technician who did the job signs the report."))
+    if actor is None:  # no one signs in the technician's name
+        raise access.denied("own_job")
+    access.require(actor, "own_job", incident)
     _require_resolution(incident)
     if not signature:
         raise ValidationError({"signature": [_("Sign in the box first.")]})
@@ -561,7 +552,7 @@ def plan_drill(
     now: datetime | None = None,
 ) -> Drill:
     now = now or timezone.now()
-    _require_perm(actor, "assessments.add_drill")
+    access.require_perm(actor, "assessments.add_drill")
     title, scenario = _text(title), _text(scenario)
     errors = {}
     if not title:
@@ -600,7 +591,7 @@ def record_drill_results(
     """Record a drill as done with its measured response times (each a dict with step,
     label, target_minutes, measured_minutes) and its findings. Replaces earlier results."""
     now = now or timezone.now()
-    _require_perm(actor, "assessments.change_drill")
+    access.require_perm(actor, "assessments.change_drill")
     if drill.status == DrillStatus.CANCELLED:
         raise NotAssessable(_("A cancelled drill has no results."))
     rows = []

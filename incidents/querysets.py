@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Q
+
+from incidents import access
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -32,21 +33,16 @@ class IncidentQuerySet(models.QuerySet):
     def with_list_relations(self) -> IncidentQuerySet:
         return self.select_related("category", "assignee", "team")
 
+    def restrict(self, user, action: str = "view") -> IncidentQuerySet:
+        """The incidents ``user`` may take ``action`` on (the policy: incidents/access.py)."""
+        return access.restrict(self, user, action)
+
     def visible_to(self, user) -> IncidentQuerySet:
-        """Everything for roles that see all incidents; otherwise the user's jobs and their
-        teams' jobs (technicians)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.has_perm("incidents.view_all_incidents"):
-            return self
-        team_ids = user.memberships.values("team_id")
-        return self.filter(Q(assignee=user) | Q(team_id__in=team_ids))
+        """Alias of ``restrict(user, "view")`` for callers not yet moved over."""
+        return self.restrict(user, "view")
 
     def jobs_for(self, user) -> IncidentQuerySet:
-        """A technician's open jobs: assigned to them, or to one of their teams with no one
-        assigned yet (any member may take it)."""
-        team_ids = user.memberships.values("team_id")
-        return self.filter(
-            Q(assignee=user) | Q(assignee__isnull=True, team_id__in=team_ids),
-            status__in=["confirmed", "dispatched", "on_site"],
+        """A technician's open jobs: their own jobs (access.py ``own_job``) being worked."""
+        return self.restrict(user, "own_job").filter(
+            status__in=["confirmed", "dispatched", "on_site"]
         )

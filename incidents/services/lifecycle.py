@@ -4,7 +4,6 @@ regrade, edit, notes and photos."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import insert_new, reserve_pks, writes_in_one_statement
+from core.db import accelerated
+from incidents.access import require as _require
 from incidents.exceptions import InvalidTransition
 from incidents.models import (
     Category,
@@ -27,26 +27,23 @@ from incidents.models import (
     IncidentPhoto,
     Status,
 )
-from incidents.services import rules
+from incidents import timeline
 from incidents.services.directives import (
     ACTIVE_DIRECTIVE,
-    directive_events,
     issue_directives,
     new_directives,
     word_directives,
 )
+from incidents.services.hooks import close_guards, run_hooks
 from incidents.services.rules import (
     CLOCK_SKEW,
     EDITABLE_FIELDS,
     TRANSITIONS,
-    _can,
-    _require,
     _require_text,
     compute_deadlines,
     next_deadline_for,
     normalize_fields,
 )
-from incidents.services.timeline import _announce, _new_event, _record
 from teams.models import Team
 
 
@@ -98,54 +95,39 @@ def report_incident(
     # Field validators and choices only; full_clean() would also run a SELECT per database
     # constraint, which the INSERT enforces anyway.
     incident.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
-    hooks = rules.hooks_for("report", incident)
-    # On PostgreSQL the rows are one statement, atomic by itself: a transaction is only
-    # needed when a hook will write too.
-    alone = not hooks and writes_in_one_statement(Incident)
-    with nullcontext() if alone else transaction.atomic():
-        directives = new_directives(incident, actor=actor, now=now)
-        events = _write_report(incident, directives, actor=actor, now=now)
-        for event in events:
-            _announce(incident, event)
-        for hook in hooks:
-            hook(incident, actor=actor, now=now)
+    with transaction.atomic():
+        directives = _insert_report(incident, actor=actor, now=now)
+        timeline.write(
+            [
+                timeline.reported(incident, actor=actor, at=now),
+                *(timeline.directive_issued(incident, d, actor=actor, at=now) for d in directives),
+            ]
+        )
+        # settings.INCIDENT_LIFECYCLE["report"]: the confirm clock, HQ's alert for Level I,
+        # a replacement unit's reservation, the integrations' outbox rows.
+        run_hooks("report", incident, actor=actor, now=now)
     return incident
 
 
-def _write_report(incident: Incident, directives: list, *, actor, now) -> list:
-    """Write a new incident with its number, directives, timeline events and the rows of
-    ``rules.report_rows``; return the events.
+def _insert_report(incident: Incident, *, actor, now: datetime) -> list[Directive]:
+    """Write the new incident with its number and the directives its grade calls for.
 
-    On PostgreSQL the ids come from the sequences first (one query), so the number and
-    every link are known before anything is written, and all the rows go in one INSERT
-    statement: an incident row is never written twice (an UPDATE of its number would
-    rewrite every index of the table). Elsewhere the incident and directives are inserted
-    first to learn their ids, then the number is set.
+    The number embeds the id: the portable way inserts the incident, then sets it. The
+    PostgreSQL accelerator (incidents/accel_pg.py) takes the ids from the sequences first
+    and writes the incident and its directives in one statement, never the row twice.
     """
-    reserved = reserve_pks(incident, *directives)
-    if not reserved:  # no sequences: the INSERT gives the id that the number embeds
-        insert_new([incident])
+    directives = new_directives(incident, actor=actor, now=now)
+    if accelerated():
+        from incidents import accel_pg
+
+        accel_pg.insert_report(incident, directives, number=make_number, words=word_directives)
+        return directives
+    incident.save(force_insert=True)
     incident.number = make_number(incident)
+    Incident.objects.filter(pk=incident.pk).update(number=incident.number)
     word_directives(incident, directives)  # their instructions name the number
-    if not reserved:
-        Incident.objects.filter(pk=incident.pk).update(number=incident.number)
-        insert_new(directives)  # their ids go into the events
-    reported = _new_event(
-        incident,
-        EventKind.REPORTED,
-        actor=actor,
-        now=now,
-        data={
-            "grade": incident.grade,
-            "channel": incident.channel,
-            "reported_at": incident.reported_at.isoformat(),
-        },
-    )
-    events = [reported, *directive_events(incident, directives, actor=actor, now=now)]
-    rows = [row for build in rules.report_rows for row in build(incident, actor=actor, now=now)]
-    unwritten = [incident, *directives] if reserved else []
-    insert_new([*unwritten, *events, *rows])
-    return events
+    Directive.objects.bulk_create(directives)
+    return directives
 
 
 def make_number(incident: Incident) -> str:
@@ -464,8 +446,7 @@ def add_note(incident: Incident, *, actor, text: str, now=None) -> IncidentEvent
     """Append a note to the timeline. Anyone who can see the incident may."""
     now = now or timezone.now()
     text = _require_text(text, "text", _("Write the note first."))
-    if actor is not None and not _can(actor, "note", incident):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    _require(actor, "note", incident)
     with transaction.atomic():
         return _record(incident, EventKind.NOTE, actor=actor, now=now, text=text)
 
@@ -473,8 +454,7 @@ def add_note(incident: Incident, *, actor, text: str, now=None) -> IncidentEvent
 def add_photo(incident: Incident, *, actor, image, caption: str = "", now=None) -> IncidentPhoto:
     """Attach a photo (from the technician's camera) and note it on the timeline."""
     now = now or timezone.now()
-    if not _can(actor, "note", incident):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    _require(actor, "note", incident)
     if image.size > settings.MAX_PHOTO_BYTES:
         raise ValidationError({"image": [_("The photo is too large.")]})
     with transaction.atomic():

@@ -1,5 +1,6 @@
 """The rules every incident service applies: deadlines, who may do what in which status,
-the report's normalisation, and the extension points other apps register in."""
+and the report's normalisation. What other apps do on each transition is the lifecycle
+table in settings (incidents/services/hooks.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core import refcache
+from incidents.access import ACTION_PERMS, can, require  # noqa: F401 (ACTION_PERMS re-exported)
 from incidents.exceptions import InvalidTransition
 from incidents.models import (
     OPEN_STATUSES,
@@ -24,30 +26,6 @@ from incidents.seed import TARGETS
 
 # How far in the future a client clock may put ``reported_at`` before we refuse it.
 CLOCK_SKEW = timedelta(minutes=5)
-
-# Extension points for other apps, registered in their AppConfig.ready():
-# close_guards: callables(incident) -> None that raise ValidationError to refuse a close.
-# transition_hooks[action]: callables(incident, actor=, now=) run inside the transition's
-# transaction after its event, so their writes commit or roll back with it.
-# A hook may carry ``applies(incident) -> bool``, a cheap test that runs no query; hooks
-# that do not apply are skipped (hooks_for), and a report none applies to is written
-# without opening a transaction.
-# report_rows: callables(incident, actor=, now=) -> unsaved rows (such as the first
-# escalation clock) written in the same statement as a new incident; they run before it is
-# written, so they must not query for it. The "report" transition hooks run afterwards.
-close_guards: list = []
-transition_hooks: dict[str, list] = {}
-report_rows: list = []
-
-
-def hooks_for(action: str, incident: Incident) -> list:
-    """The ``action`` transition hooks that have work to do for ``incident``."""
-    return [
-        hook
-        for hook in transition_hooks.get(action, [])
-        if getattr(hook, "applies", None) is None or hook.applies(incident)
-    ]
-
 
 EDITABLE_FIELDS = (
     "title",
@@ -126,7 +104,7 @@ def next_deadline_for(status: str, confirm, arrive, resolve):
 
 def allowed_actions(incident: Incident, user) -> list[str]:
     """The actions ``user`` may take on ``incident`` in its current status (for the UI)."""
-    return [a for a in TRANSITIONS if _can(user, a, incident) and incident.status in TRANSITIONS[a]]
+    return [a for a in TRANSITIONS if can(user, a, incident) and incident.status in TRANSITIONS[a]]
 
 
 # Which statuses each action may start from.
@@ -141,38 +119,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "update": (*OPEN_STATUSES, Status.RESOLVED),
 }
 
-ACTION_PERMS = {
-    "confirm": "incidents.confirm_incident",
-    "dispatch": "incidents.dispatch_incident",
-    "close": "incidents.close_incident",
-    "cancel": "incidents.close_incident",
-    "regrade": "incidents.regrade_incident",
-    "update": "incidents.change_incident",
-}
-
-
-def _is_on_job(user, incident: Incident) -> bool:
-    if incident.assignee_id == user.pk:
-        return True
-    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
-
-
-def _can(user, action: str, incident: Incident) -> bool:
-    if user is None:  # the system (tasks, commands)
-        return True
-    if not user.is_active:
-        return False
-    if action in ("arrive", "resolve"):
-        return user.has_perm("incidents.work_incident") or _is_on_job(user, incident)
-    if action == "note":
-        return Incident.objects.visible_to(user).filter(pk=incident.pk).exists()
-    return user.has_perm(ACTION_PERMS[action])
-
-
-def _require(user, action: str, incident: Incident) -> None:
-    if not _can(user, action, incident):
-        raise PermissionDenied(_("You are not allowed to do this."))
-
 
 def check_action(incident: Incident, action: str, actor) -> None:
     """Refuse ``action`` early: permission (PermissionDenied), then status
@@ -182,7 +128,7 @@ def check_action(incident: Incident, action: str, actor) -> None:
     pages' action forms): an action the status does not allow is answered as such (409)
     before the body is looked at. The service checks again against the locked row.
     """
-    _require(actor, action, incident)
+    require(actor, action, incident)
     if incident.status not in TRANSITIONS[action]:
         raise InvalidTransition(action, incident.status)
 

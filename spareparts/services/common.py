@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+# The access policy; is_on_job and _require (a model permission) are re-exported.
+from incidents.access import can, is_on_job, require  # noqa: F401
+from incidents.access import require_perm as _require  # noqa: F401
 from incidents.models import OPEN_STATUSES, Incident, Status
 from spareparts.models import (
     Depot,
@@ -24,30 +27,14 @@ PARTS_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 # --- permissions ------------------------------------------------------------------------
 
 
-def _require(actor, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
-def is_on_job(user, incident: Incident) -> bool:
-    if incident.assignee_id == user.pk:
-        return True
-    return bool(incident.team_id and user.memberships.filter(team_id=incident.team_id).exists())
-
-
 def can_move_parts_for(user, incident: Incident) -> bool:
     """Logistics and the desk reserve/issue/return for any job; a technician records the
-    parts used on their own jobs."""
-    if user is None:
-        return True
-    if user.has_perm("spareparts.reserve_part"):
-        return True
-    return user.has_perm("spareparts.record_parts_used") and is_on_job(user, incident)
+    parts used on their own jobs (the policy: incidents/access.py ``move_parts``)."""
+    return can(user, "move_parts", incident)
 
 
 def _require_parts_for(actor, incident: Incident) -> None:
-    if not can_move_parts_for(actor, incident):
-        raise PermissionDenied(_("You are not allowed to move parts for this incident."))
+    require(actor, "move_parts", incident)
 
 
 # --- lots (batch and serial numbers) ------------------------------------------------------
