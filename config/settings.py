@@ -232,6 +232,62 @@ INCIDENT_NUMBER_PREFIX = env_str("INCIDENT_NUMBER_PREFIX", "AS")
 # Escalation and notifications (docs/escalation.md).
 ESCALATION_SWEEP_SECONDS = env_int("ESCALATION_SWEEP_SECONDS", 2, minimum=1)
 ESCALATION_BATCH_SIZE = env_int("ESCALATION_BATCH_SIZE", 500, minimum=1)
+
+# --- The incident lifecycle (incidents/services/lifecycle.py) ---------------------------
+# What each transition does besides its own status change and timeline event, in order.
+# Every hook runs inside the transition's transaction, after the incident row (and, for
+# "report", its directives and events) is written: its writes commit or roll back with the
+# status change. A hook is ``(incident, *, actor, now) -> None`` (the TransitionHook
+# protocol in incidents/services/hooks.py) and does nothing when it does not concern the
+# incident. Resolved once per process (and again on override_settings).
+INCIDENT_LIFECYCLE: dict[str, list[str]] = {
+    "report": [
+        "escalation.hooks.start_confirm_clock",  # the clock the sweep fires
+        "escalation.hooks.alert_hq",  # Level I: HQ hears now, not at the deadline
+        "spareparts.hooks.reserve_replacement_unit",  # whole-unit replacement jobs
+        "notifications.hooks.integration_created",  # webhook outbox rows
+    ],
+    "confirm": [
+        "spareparts.hooks.reserve_replacement_unit",
+        "escalation.hooks.confirm_clock_done",  # ends the confirm clock, starts arrive
+        "notifications.hooks.integration_confirmed",
+    ],
+    "dispatch": [
+        "spareparts.hooks.reserve_replacement_unit",
+        "notifications.hooks.integration_dispatched",
+    ],
+    "arrive": [
+        "escalation.hooks.arrive_clock_done",  # ends the arrive clock, starts resolve
+        "notifications.hooks.integration_arrived",
+    ],
+    "resolve": [
+        "assessments.hooks.send_survey",  # the customer's satisfaction survey link
+        "escalation.hooks.stop_clocks",  # no more escalations for this incident
+        "notifications.hooks.integration_resolved",
+    ],
+    "close": [
+        "spareparts.hooks.release_reservations",  # what the job still holds goes back
+        "escalation.hooks.stop_clocks",
+        "notifications.hooks.integration_closed",
+    ],
+    "cancel": [
+        "spareparts.hooks.release_on_cancel",  # reservations and the failed-unit return
+        "escalation.hooks.stop_clocks",
+        "notifications.hooks.integration_cancelled",
+    ],
+    "regrade": [
+        "escalation.hooks.follow_new_grade",  # re-snapshot the running clocks' chains
+        "notifications.hooks.integration_regraded",
+    ],
+    "update": ["notifications.hooks.integration_updated"],
+}
+# Checked on the locked row before a close; each raises ValidationError to refuse it.
+INCIDENT_CLOSE_GUARDS: list[str] = ["assessments.hooks.assessment_submitted"]
+# The PostgreSQL write accelerators (incidents/accel_pg.py, spareparts/services/
+# reservation_pg.py, escalation/bulk_pg.py, notifications/delivery_pg.py): chosen in one
+# place, core.db.accelerated(). Off, every database runs the portable ORM code.
+WRITE_ACCELERATORS = env_bool("WRITE_ACCELERATORS", True)
+
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 10, minimum=1)
 NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 3600, minimum=1)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
