@@ -36,11 +36,12 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import NOT_ALLOWED
+
 if TYPE_CHECKING:
     from incidents.models import Incident
     from incidents.querysets import IncidentQuerySet
 
-NOT_ALLOWED = _("You are not allowed to do this.")
 # Where a refusal can say more than "not allowed", the one thing it says.
 MESSAGES = {
     "move_parts": _("You are not allowed to move parts for this incident."),
