@@ -23,9 +23,9 @@ SERVICES_ENV = eval "$$(scripts/services.sh env)"
 
 help:
 	@echo "make run            migrate, load demo data, start web + worker + beat on 127.0.0.1:$(PORT)"
-	echo "make test           lint, Django checks and pytest against local PostgreSQL + Redis"
+	echo "make test           lint, layers, mypy, Django checks and pytest on local PostgreSQL + Redis"
 	echo "make bench          run bench/*.py against local PostgreSQL + Redis"
-	echo "make lint | fmt     ruff check and format check | apply ruff fixes and formatting"
+	echo "make lint | fmt     ruff, import layers and mypy | apply ruff fixes and formatting"
 	echo "make messages       update and compile the zh_Hans translations"
 	echo "make services-up | services-down   start | stop local PostgreSQL and Redis"
 
@@ -44,6 +44,9 @@ test: bootstrap services-up
 	export DJANGO_ENV=test
 	ruff check .
 	ruff format --check .
+	# The layers of the apps (docs/architecture.md) and the typed files (pyproject.toml).
+	lint-imports
+	mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	DJANGO_ENV=production ALLOWED_HOSTS=example.com \
@@ -67,6 +70,8 @@ bench: bootstrap services-up
 lint: bootstrap
 	ruff check .
 	ruff format --check .
+	lint-imports
+	mypy
 
 fmt: bootstrap
 	ruff check --fix .

@@ -1,5 +1,7 @@
 """Model mixins shared by the apps, and the reference-data version (core.refcache)."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,14 @@ class AppendOnlyError(Exception):
     """An append-only row (timeline event, stock move) was to be changed or deleted."""
 
 
-class AppendOnlyMixin:
+if TYPE_CHECKING:
+    # What the mixins below are mixed into (a plain ``object`` at run time).
+    _Model = models.Model
+else:
+    _Model = object
+
+
+class AppendOnlyMixin(_Model):
     """Rows are inserted once and never updated or deleted through the ORM."""
 
     append_only_label = "Rows"
@@ -33,6 +42,9 @@ def in_active_language(name: str, name_zh: str) -> str:
 class BilingualNameMixin:
     """Reference data named in English (``name``) and Chinese (``name_zh``); ``label`` is
     the one for the active language."""
+
+    name: str
+    name_zh: str
 
     def __str__(self) -> str:
         return self.label

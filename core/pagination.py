@@ -1,6 +1,9 @@
 """Pagination for pages over large tables."""
 
+from typing import Any, cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -13,7 +16,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        queryset = cast("QuerySet[Any]", self.object_list)
+        return queryset.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

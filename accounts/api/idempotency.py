@@ -49,7 +49,6 @@ def idempotent(method):
             return method(view, request, *args, **kwargs)
         return run_idempotent(request, key, lambda: method(view, request, *args, **kwargs))
 
-    wrapper.idempotent = True
     return wrapper
 
 

@@ -6,7 +6,9 @@ client can see changes, whoever changed it.
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -37,7 +39,13 @@ def not_modified(request, current_etag: str) -> bool:
     return header is not None and (current_etag in _tags(header) or "*" in _tags(header))
 
 
-class ETagMixin:
+if TYPE_CHECKING:
+    _ViewSet = GenericAPIView
+else:
+    _ViewSet = object
+
+
+class ETagMixin(_ViewSet):
     """For viewsets: ETag on retrieve (304 for a matching If-None-Match); ``represent()`` is
     the object's read representation (override when writes use another serializer)."""
 
