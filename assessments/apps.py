@@ -20,10 +20,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("assessments")
 
     def ready(self) -> None:
-        from assessments import panels, services
+        from assessments import panels
         from core import roles
         from incidents import extensions
-        from incidents import services as incident_services
 
         roles.extend_role(roles.DISPATCHER, _DESK)
         roles.extend_role(
@@ -49,11 +48,6 @@ class AssessmentsConfig(AppConfig):
         )
         roles.extend_role(roles.TECHNICIAN, ["assessments.view_signoff"])
         roles.extend_role(roles.LEGAL, ["assessments.view_assessment"])
-        if services.require_assessment_to_close not in incident_services.close_guards:
-            incident_services.close_guards.append(services.require_assessment_to_close)
-        hooks = incident_services.transition_hooks.setdefault("resolve", [])
-        if services.on_resolve not in hooks:
-            hooks.append(services.on_resolve)
         for registry, panel in (
             (extensions.detail_panels, panels.detail_panel),
             (extensions.job_panels, panels.job_panel),

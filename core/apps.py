@@ -12,10 +12,8 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
 
         from core import refcache
-        from core.api import fields
         from core.roles import sync_roles
 
-        fields.install()
         # Role permissions are cached per user (core.backends.CachedModelBackend).
         user = get_user_model()
         refcache.invalidate_on(

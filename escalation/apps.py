@@ -8,12 +8,11 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from core import refcache
-        from escalation import event_details, hooks, views
+        from escalation import event_details, panels
         from escalation.models import EscalationChain, EscalationStep
         from incidents.extensions import detail_panels
 
-        hooks.register()
         event_details.register()
         refcache.invalidate_on(EscalationChain, EscalationStep)
-        if views.incident_panel not in detail_panels:
-            detail_panels.append(views.incident_panel)
+        if panels.incident_panel not in detail_panels:
+            detail_panels.append(panels.incident_panel)

@@ -1,70 +1,51 @@
-"""The incident lifecycle drives the clocks. A new incident's confirm clock is one of the
-rows written with it (incidents.services.report_rows); every other hook runs inside the
-transition's transaction (incidents.services.transition_hooks), so a clock starts or stops
-exactly when the status change commits."""
+"""What escalation does when an incident moves: its clocks start and stop with the status.
+Each hook is listed, in order, in settings.INCIDENT_LIFECYCLE and runs inside the
+transition's transaction, so a clock starts or stops exactly when the status change
+commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
 
 from escalation import services
 from escalation.models import Target
-from incidents.models import Grade
+from incidents.models import Grade, Incident
 
 
-def first_clocks(incident, *, actor, now) -> list:
-    """report_rows: a new incident's confirm clock, written with the incident."""
-    deadline = incident.confirm_deadline
-    state = services.new_clock(incident, Target.CONFIRM, deadline=deadline, now=now)
-    return [] if state is None else [state]
+def start_confirm_clock(incident: Incident, *, actor, now: datetime) -> None:
+    """report: the new incident's confirm clock (the sweep fires it)."""
+    services.start_clock(
+        incident, Target.CONFIRM, deadline=incident.confirm_deadline, now=now, new=True
+    )
 
 
-def on_report(incident, *, actor, now) -> None:
-    """Level I: HQ is alerted in the reporting transaction."""
-    services.alert_hq_now(incident, now=now, new=True)
+def alert_hq(incident: Incident, *, actor, now: datetime) -> None:
+    """report: a Level I incident alerts HQ at once (the ``report`` chain)."""
+    if incident.grade == Grade.I:
+        services.alert_hq_now(incident, now=now, new=True)
 
 
-on_report.applies = lambda incident: incident.grade == Grade.I
+def _milestone(incident: Incident, done: str, start: str, now: datetime) -> None:
+    services.end_clocks(incident, reason=done, now=now, targets=[done])
+    services.reset_level(incident)
+    services.start_clock(incident, start, deadline=getattr(incident, f"{start}_deadline"), now=now)
 
 
-def _milestone(done: str, start: str):
-    def hook(incident, *, actor, now) -> None:
-        services.end_clocks(incident, reason=done, now=now, targets=[done])
-        services.reset_level(incident)
-        services.start_clock(
-            incident, start, deadline=getattr(incident, f"{start}_deadline"), now=now
-        )
-
-    hook.__name__ = f"on_{done}"
-    return hook
+def confirm_clock_done(incident: Incident, *, actor, now: datetime) -> None:
+    """confirm: the confirm clock ends, the arrive clock starts from level 0."""
+    _milestone(incident, Target.CONFIRM, Target.ARRIVE, now)
 
 
-def _end_all(reason: str):
-    def hook(incident, *, actor, now) -> None:
-        services.end_clocks(incident, reason=reason, now=now)
-
-    hook.__name__ = f"on_{reason}"
-    return hook
+def arrive_clock_done(incident: Incident, *, actor, now: datetime) -> None:
+    """arrive: the arrive clock ends, the resolve clock starts from level 0."""
+    _milestone(incident, Target.ARRIVE, Target.RESOLVE, now)
 
 
-def on_regrade(incident, *, actor, now) -> None:
+def stop_clocks(incident: Incident, *, actor, now: datetime) -> None:
+    """resolve, close, cancel: every running clock stops; the new status is the reason."""
+    services.end_clocks(incident, reason=str(incident.status), now=now)
+
+
+def follow_new_grade(incident: Incident, *, actor, now: datetime) -> None:
+    """regrade: the running clocks follow the new grade's chains and deadlines."""
     services.recompute(incident, now=now)
-
-
-HOOKS = {
-    "report": on_report,
-    "confirm": _milestone(Target.CONFIRM, Target.ARRIVE),
-    "arrive": _milestone(Target.ARRIVE, Target.RESOLVE),
-    "resolve": _end_all("resolved"),
-    "close": _end_all("closed"),
-    "cancel": _end_all("cancelled"),
-    "regrade": on_regrade,
-}
-
-
-def register() -> None:
-    from incidents.services import report_rows, transition_hooks
-
-    if first_clocks not in report_rows:
-        report_rows.append(first_clocks)
-
-    for action, hook in HOOKS.items():
-        hooks = transition_hooks.setdefault(action, [])
-        if hook not in hooks:
-            hooks.append(hook)

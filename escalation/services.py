@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import refcache
+from core.db import accelerated
 from core.exceptions import Conflict
-from escalation import bulk
 from escalation.models import (
     EscalationChain,
     EscalationFire,
@@ -33,8 +33,8 @@ from escalation.models import (
     SupersededReason,
     Target,
 )
-from incidents.models import OPEN_STATUSES, EventKind, Grade, Incident, IncidentEvent
-from incidents.signals import incident_event
+from incidents import timeline
+from incidents.models import OPEN_STATUSES, Grade, Incident
 
 # Which milestone ends the clock of each target, and which clock it starts.
 NEXT_TARGET = {Target.CONFIRM: Target.ARRIVE, Target.ARRIVE: Target.RESOLVE}
@@ -238,8 +238,6 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
     """A manager takes the escalation of the running clock in hand: its remaining steps and
     reminders stop (the milestone's deadline still counts). Confirming is the way to end a
     confirm clock, so this refuses one."""
-    from incidents.services import Said, record_event
-
     now = now or timezone.now()
     if not actor.has_perm("incidents.dispatch_incident"):
         from django.core.exceptions import PermissionDenied
@@ -268,14 +266,9 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
                 "end_reason",
             ]
         )
-        record_event(
-            incident,
-            EventKind.NOTE,
-            actor=actor,
-            now=now,
-            data={"acknowledged": state.target},
-            text=Said(gettext_noop("Escalation acknowledged.")),
-        )
+        said = timeline.Said(gettext_noop("Escalation acknowledged."))
+        links = {"acknowledged": state.target}
+        timeline.write([timeline.note(incident, actor=actor, at=now, text=said, links=links)])
     return state
 
 
@@ -415,22 +408,17 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
             for missed, at in todo.superseded
         )
         events.append(
-            IncidentEvent(
-                incident=incident,
-                created_at=now,
-                kind=EventKind.NOTIFIED if state.target == Target.REPORT else EventKind.ESCALATED,
-                data={
-                    "level": level,
-                    "target": state.target,
-                    "step": seq,
-                    "reminder": occ.is_reminder,
-                    "due_at": due.isoformat(),
-                    "fired_at": now.isoformat(),
-                    "step_late_seconds": round((now - due).total_seconds(), 3),
-                    "late_seconds": step.late_seconds,
-                    "chain": state.snapshot.get("name", ""),
-                    "superseded": [missed for missed, _at in todo.superseded],
-                },
+            timeline.escalated(
+                incident,
+                at=now,
+                target=state.target,
+                level=level,
+                step=seq,
+                reminder=occ.is_reminder,
+                due_at=due,
+                late_seconds=step.late_seconds,
+                chain=state.snapshot.get("name", ""),
+                superseded=[missed for missed, _at in todo.superseded],
             )
         )
         if level:
@@ -441,7 +429,8 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
         state.next_due_at = due_of(state.snapshot, state.deadline, todo.last + 1)
         if state.next_due_at is None:
             state.ended_at, state.end_reason = now, "chain_done"
-    _insert(fires, events)
+    _insert_fires(fires)
+    timeline.write(events)
     for level, ids in by_level.items():
         # Conditional: never lowers the level, and a replay writes nothing.
         Incident.objects.filter(pk__in=ids, escalation_level__lt=level).update(
@@ -449,8 +438,6 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
         )
     _save_states(states)
     notify_escalations(steps, now=now)
-    announced = [(e.incident_id, e.pk, e.kind) for e in events]
-    transaction.on_commit(lambda: _announce(announced))
     return len(steps)
 
 
@@ -476,77 +463,22 @@ def _level_of(state, seq) -> int:
     return 0 if state.target == Target.REPORT else occurrence(state.snapshot, seq).level
 
 
-FIRE_COLUMNS = (
-    "state_id",
-    "incident_id",
-    "target",
-    "seq",
-    "level",
-    "is_reminder",
-    "due_at",
-    "fired_at",
-    "outcome",
-    "superseded_by",
-    "reason",
-)
-EVENT_COLUMNS = ("id", "incident_id", "kind", "actor_id", "created_at", "data", "text")
+def _insert_fires(fires: list[EscalationFire]) -> None:
+    if accelerated():
+        from escalation import bulk_pg
 
-
-def _insert(fires: list[EscalationFire], events: list[IncidentEvent]) -> None:
-    """The fires and their timeline events, by COPY on PostgreSQL (event ids reserved first,
-    for the after-commit signals)."""
-    if not bulk.is_postgres():
+        bulk_pg.insert_fires(fires)
+    else:
         EscalationFire.objects.bulk_create(fires)
-        IncidentEvent.objects.bulk_create(events)
-        return
-    bulk.copy_rows(
-        EscalationFire._meta.db_table,
-        FIRE_COLUMNS,
-        [tuple(getattr(f, c) for c in FIRE_COLUMNS) for f in fires],
-    )
-    table = IncidentEvent._meta.db_table
-    for event, pk in zip(events, bulk.next_ids(table, len(events)), strict=True):
-        event.pk = pk
-    bulk.copy_rows(
-        table, EVENT_COLUMNS, [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in events]
-    )
 
 
 def _save_states(states: list[EscalationState]) -> None:
-    if not bulk.is_postgres():
+    if accelerated():
+        from escalation import bulk_pg
+
+        bulk_pg.save_states(states)
+    else:
         EscalationState.objects.bulk_update(
             states,
             ["next_seq", "next_due_at", "fired_count", "last_fired_seq", "ended_at", "end_reason"],
         )
-        return
-    table = EscalationState._meta.db_table
-
-    def array(values) -> str:  # a PostgreSQL array literal of plain numbers / timestamps
-        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
-
-    with connection.cursor() as cursor:
-        # One statement for the whole batch (bulk_update's CASE chains cost more).
-        cursor.execute(
-            f"""UPDATE {table} AS s SET next_seq = v.seq, next_due_at = v.due,
-                fired_count = v.fired, last_fired_seq = v.last
-            FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[], %s::int[])
-                AS v(id, seq, due, fired, last)
-            WHERE s.id = v.id""",  # noqa: S608 - table name from model meta
-            [
-                array(s.pk for s in states),
-                array(s.next_seq for s in states),
-                array(s.next_due_at.isoformat() if s.next_due_at else None for s in states),
-                array(s.fired_count for s in states),
-                array(s.last_fired_seq for s in states),
-            ],
-        )
-    for state in states:
-        if state.ended_at is not None:  # rare: a chain without reminders ran out
-            EscalationState.objects.filter(pk=state.pk).update(
-                ended_at=state.ended_at, end_reason=state.end_reason
-            )
-
-
-def _announce(events: list[tuple[int, int, str]]) -> None:
-    for incident_id, event_id, kind in events:
-        incident_event.send(sender=Incident, incident_id=incident_id, event_id=event_id, kind=kind)

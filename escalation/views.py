@@ -133,11 +133,3 @@ def _message(exc) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or exc.__class__.__name__
-
-
-def incident_panel(request, incident):
-    """incidents.extensions.detail_panels: steps due vs fired, with their lateness."""
-    data = querysets.incident_escalation(incident)
-    if not data["states"]:
-        return None
-    return "escalation/panel.html", data

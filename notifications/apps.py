@@ -9,10 +9,9 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from core import refcache
         from incidents.extensions import detail_panels
-        from notifications import hooks, views
+        from notifications import panels
         from notifications.models import WebhookEndpoint
 
-        hooks.register()
         refcache.invalidate_on(WebhookEndpoint)
-        if views.incident_panel not in detail_panels:
-            detail_panels.append(views.incident_panel)
+        if panels.incident_panel not in detail_panels:
+            detail_panels.append(panels.incident_panel)

@@ -1,34 +1,53 @@
-"""Integration events (created, changed, escalated, resolved) are written to the outbox in
-the transaction of the change, through the incident services' transition hooks (detail
-edits included). ``escalated`` comes from the escalation sweep."""
+"""Integration events (created, changed, resolved) written to the webhook outbox in the
+transaction of the change. Each hook is listed in settings.INCIDENT_LIFECYCLE; the fourth
+event, ``escalated``, comes from the escalation sweep. A hook writes nothing (and asks no
+query: the subscribers are cached) when no endpoint subscribes to its event."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
+from incidents.models import Incident
 from notifications import services
 
 
-def _hook(event: str, action: str):
-    def hook(incident, *, actor, now) -> None:
-        step = event if event in ("created", "resolved") else f"{action}:{now.timestamp():.6f}"
-        services.notify_integration_event(incident, event, step=step, now=now)
-
-    hook.__name__ = f"integration_{action}"
-    hook.applies = lambda incident: bool(services.subscribers(event))
-    return hook
+def integration_created(incident: Incident, *, actor, now: datetime) -> None:
+    services.notify_integration_event(incident, "created", step="created", now=now)
 
 
-HOOKS = {
-    "report": _hook("created", "report"),
-    "resolve": _hook("resolved", "resolve"),
-    **{
-        a: _hook("changed", a)
-        for a in ("confirm", "dispatch", "arrive", "close", "cancel", "regrade", "update")
-    },
-}
+def integration_resolved(incident: Incident, *, actor, now: datetime) -> None:
+    services.notify_integration_event(incident, "resolved", step="resolved", now=now)
 
 
-def register() -> None:
-    from incidents.services import transition_hooks
+def _changed(incident: Incident, action: str, now: datetime) -> None:
+    # The step makes each change its own delivery (an incident changes many times).
+    step = f"{action}:{now.timestamp():.6f}"
+    services.notify_integration_event(incident, "changed", step=step, now=now)
 
-    for action, hook in HOOKS.items():
-        hooks = transition_hooks.setdefault(action, [])
-        if hook not in hooks:
-            hooks.append(hook)
+
+def integration_confirmed(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "confirm", now)
+
+
+def integration_dispatched(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "dispatch", now)
+
+
+def integration_arrived(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "arrive", now)
+
+
+def integration_closed(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "close", now)
+
+
+def integration_cancelled(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "cancel", now)
+
+
+def integration_regraded(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "regrade", now)
+
+
+def integration_updated(incident: Incident, *, actor, now: datetime) -> None:
+    _changed(incident, "update", now)

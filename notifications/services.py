@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core import refcache
-from escalation.bulk import insert_ignoring_conflicts, is_postgres
+from core.db import accelerated
 from notifications import channels
 from notifications.messages import (
     escalation_params,
@@ -228,7 +228,9 @@ def notify_escalations(steps: list, *, now: datetime) -> int:
 
 def insert_notifications(rows: list[dict]) -> int:
     """Write outbox rows, skipping any whose key exists; kick delivery after commit."""
-    if is_postgres():
+    if accelerated():
+        from notifications.delivery_pg import insert_ignoring_conflicts
+
         insert_ignoring_conflicts(
             Notification._meta.db_table,
             NOTIFICATION_COLUMNS,
@@ -425,18 +427,12 @@ def claim_due(*, now: datetime | None = None, limit: int = 200) -> list[tuple[in
     """Claim pending deliveries whose time has come: (id, attempt) pairs. The claim bumps the
     attempt number and leases the row, so a second sweep does not take it again."""
     now = now or timezone.now()
-    if connection.vendor == "postgresql":
-        table = Notification._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE {table} SET attempts = attempts + 1, next_attempt_at = %s
-                WHERE id IN (SELECT id FROM {table} WHERE status = 'pending'
-                             AND next_attempt_at <= %s ORDER BY next_attempt_at
-                             LIMIT %s FOR UPDATE SKIP LOCKED)
-                RETURNING id, attempts""",  # noqa: S608 - table name from model meta
-                [now + LEASE, now, limit],
-            )
-            return [(pk, attempt) for pk, attempt in cursor.fetchall()]
+    if accelerated():
+        from notifications import delivery_pg
+
+        return delivery_pg.claim_due(
+            Notification._meta.db_table, now=now, lease_until=now + LEASE, limit=limit
+        )
     ids = list(
         Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
@@ -518,18 +514,13 @@ def deliver_batches(*, budget_seconds: float = 5.0) -> int:
 
 @contextmanager
 def _exclusive(key: int):
-    if connection.vendor != "postgresql":
+    if not accelerated():  # SQLite has one writer at a time anyway
         yield True
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        mine = cursor.fetchone()[0]
-    try:
+    from notifications import delivery_pg
+
+    with delivery_pg.exclusive(key) as mine:
         yield mine
-    finally:
-        if mine:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _deliver_loop(budget_seconds: float) -> int:

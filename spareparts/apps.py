@@ -29,25 +29,14 @@ class SparepartsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.roles import extend_role
-        from incidents import services as incident_services
         from incidents.extensions import detail_panels, job_panels
-        from spareparts import event_details, panels, services, signals  # noqa: F401
+        from spareparts import event_details, panels, signals  # noqa: F401
 
         extend_role("logistics", _LOGISTICS)
         extend_role("manager", _LOGISTICS)
         extend_role("dispatcher", [*_VIEW, "spareparts.reserve_part", "spareparts.view_unitreturn"])
         extend_role("technician", ["spareparts.view_part", "spareparts.record_parts_used"])
 
-        hooks = incident_services.transition_hooks
-        for action, fn in (
-            ("cancel", services.on_incident_cancelled),
-            ("close", services.on_incident_closed),
-            ("report", services.on_unit_replacement),
-            ("confirm", services.on_unit_replacement),
-            ("dispatch", services.on_unit_replacement),
-        ):
-            if fn not in hooks.setdefault(action, []):
-                hooks[action].append(fn)
         event_details.register()
         if panels.incident_panel not in detail_panels:
             detail_panels.append(panels.incident_panel)

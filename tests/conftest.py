@@ -102,3 +102,11 @@ def technician_client(technician):
 @pytest.fixture
 def login():
     return _login
+
+
+@pytest.fixture(params=["portable", "accelerated"])
+def write_path(request, settings):
+    """Run the test on the portable ORM path and on the PostgreSQL accelerators
+    (core.db.accelerated()): the twins must agree."""
+    settings.WRITE_ACCELERATORS = request.param == "accelerated"
+    return request.param

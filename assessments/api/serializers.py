@@ -14,6 +14,7 @@ from assessments.models import (
     SignOff,
     Survey,
 )
+from core.api.serializers import ModelSerializer
 from incidents.models import Grade, Incident
 
 
@@ -26,7 +27,7 @@ class MilestoneSerializer(serializers.Serializer):
     met = serializers.BooleanField(allow_null=True)
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(ModelSerializer):
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,7 +64,7 @@ class ActionStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices)
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     class Meta:
         model = Survey
         fields = [
@@ -80,7 +81,7 @@ class SurveySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(ModelSerializer):
     signature = serializers.ImageField(read_only=True, use_url=True)
 
     class Meta:
@@ -89,7 +90,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     """The read representation (also returned by every write)."""
 
     incident_number = serializers.CharField(source="incident.number", read_only=True)
@@ -151,7 +152,7 @@ class AssessmentCreateSerializer(AssessmentWriteSerializer):
             self.fields["incident"].queryset = Incident.objects.visible_to(request.user)
 
 
-class DrillMeasurementSerializer(serializers.ModelSerializer):
+class DrillMeasurementSerializer(ModelSerializer):
     step = serializers.ChoiceField(choices=MeasureStep.choices)
 
     class Meta:
@@ -159,7 +160,7 @@ class DrillMeasurementSerializer(serializers.ModelSerializer):
         fields = ["step", "label", "target_minutes", "measured_minutes"]
 
 
-class DrillSerializer(serializers.ModelSerializer):
+class DrillSerializer(ModelSerializer):
     # A drill's grade is optional: "" is a valid value and must be in the schema's enum.
     grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
     measurements = DrillMeasurementSerializer(many=True, read_only=True)
@@ -189,7 +190,7 @@ class DrillSerializer(serializers.ModelSerializer):
         return CorrectiveActionSerializer(obj.actions.all(), many=True, context=self.context).data
 
 
-class DrillCreateSerializer(serializers.ModelSerializer):
+class DrillCreateSerializer(ModelSerializer):
     class Meta:
         model = Drill
         fields = ["title", "scenario", "grade", "scheduled_at", "location", "participants", "teams"]

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -27,8 +26,3 @@ class DateTimeField(serializers.DateTimeField):
         if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
             self.fail("out_of_range", start=EARLIEST_YEAR, end=LATEST_YEAR)
         return parsed
-
-
-def install() -> None:
-    """Use the bounded field for every model DateTimeField in ModelSerializers."""
-    serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = DateTimeField

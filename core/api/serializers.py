@@ -3,10 +3,13 @@
 import copy
 import threading
 
+from django.db import models
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 from rest_framework.utils.serializer_helpers import BindingDict
+
+from core.api.fields import DateTimeField
 
 # Fields that hold other fields (a child, a nested serializer) are deep-copied: binding
 # them binds their children too.
@@ -72,3 +75,16 @@ def _clone(field):
     clone = object.__new__(type(field))
     clone.__dict__.update(field.__dict__)
     return clone
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The project's ModelSerializer: every app's API serializers derive from it.
+
+    A model ``DateTimeField`` becomes the bounded ``core.api.fields.DateTimeField`` (ISO
+    8601 within the years 1970 to 2100), for this project's serializers only.
+    """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }

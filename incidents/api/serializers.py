@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
-from core.api.serializers import PrebuiltFieldsMixin
+from core.api.serializers import ModelSerializer, PrebuiltFieldsMixin
 from incidents.models import (
     Category,
     Channel,
@@ -59,7 +59,7 @@ def coordinate(limit: int) -> CoordinateField:
     return CoordinateField(min_value=-limit, max_value=limit, required=False, allow_null=True)
 
 
-class CategorySerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
+class CategorySerializer(PrebuiltFieldsMixin, ModelSerializer):
     class Meta:
         model = Category
         fields = [
@@ -73,7 +73,7 @@ class CategorySerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
         ]
 
 
-class IncidentSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
+class IncidentSerializer(PrebuiltFieldsMixin, ModelSerializer):
     """The read representation (also returned by every write)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -211,7 +211,7 @@ class RegradeSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EventSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
+class EventSerializer(PrebuiltFieldsMixin, ModelSerializer):
     kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
 
     class Meta:

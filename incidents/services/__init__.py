@@ -6,7 +6,7 @@ against the locked row, writes its timeline event in the same transaction, and s
 effects with ``transaction.on_commit``. The package is split by topic; import from here.
 """
 
-from incidents.services import rules
+from incidents.services import hooks, rules
 from incidents.services.directives import (
     ACTIVE_DIRECTIVE,
     DIRECTIVE_TARGET,
@@ -37,15 +37,12 @@ from incidents.services.rules import (
     Deadlines,
     allowed_actions,
     check_action,
-    close_guards,
     compute_deadlines,
     next_deadline_for,
     normalize_fields,
     policy_for,
-    report_rows,
-    transition_hooks,
 )
-from incidents.services.timeline import Said, _announce, _record, record_event
+from incidents.timeline import Said, record_event
 
 __all__ = [
     "ACTION_PERMS",
@@ -56,21 +53,19 @@ __all__ = [
     "TRANSITIONS",
     "Deadlines",
     "Said",
-    "_announce",
-    "_record",
     "add_note",
     "add_photo",
     "allowed_actions",
     "arrive_incident",
     "cancel_incident",
     "check_action",
-    "close_guards",
     "close_incident",
     "compute_deadlines",
     "confirm_incident",
     "directive_kinds_for",
     "directive_text",
     "dispatch_incident",
+    "hooks",
     "issue_directives",
     "make_number",
     "next_deadline_for",
@@ -80,9 +75,7 @@ __all__ = [
     "regrade_incident",
     "report_directive_progress",
     "report_incident",
-    "report_rows",
     "resolve_incident",
     "rules",
-    "transition_hooks",
     "update_incident",
 ]

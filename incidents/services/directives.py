@@ -11,17 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from incidents import timeline
 from incidents.exceptions import DirectiveClosed
 from incidents.models import (
     Directive,
     DirectiveNote,
     DirectiveStatus,
-    EventKind,
     Grade,
     Incident,
-    IncidentEvent,
 )
-from incidents.services.timeline import _announce, _new_event, _record
 from teams.models import RESPONSE_GROUP_KINDS, TeamKind
 from teams.querysets import active_team_by_kind
 
@@ -80,10 +78,7 @@ def issue_directives(incident: Incident, *, actor, now: datetime) -> list[Direct
         return []
     word_directives(incident, directives)
     Directive.objects.bulk_create(directives)
-    events = directive_events(incident, directives, actor=actor, now=now)
-    IncidentEvent.objects.bulk_create(events)
-    for event in events:
-        _announce(incident, event)
+    timeline.write(timeline.directive_issued(incident, d, actor=actor, at=now) for d in directives)
     return directives
 
 
@@ -114,28 +109,6 @@ def word_directives(incident: Incident, directives: list[Directive]) -> None:
             directive.instruction = _instruction(directive.team.kind, incident)
 
 
-def directive_events(
-    incident: Incident, directives: list[Directive], *, actor, now: datetime
-) -> list[IncidentEvent]:
-    """The unsaved ``directive`` timeline events of saved (or id-reserved) directives."""
-    return [
-        _new_event(
-            incident,
-            EventKind.DIRECTIVE,
-            actor=actor,
-            now=now,
-            data={
-                "directive": d.pk,
-                "team": d.team.pk,
-                "team_name": d.team.name,
-                "team_name_zh": d.team.name_zh,
-            },
-            text=d.instruction,
-        )
-        for d in directives
-    ]
-
-
 def report_directive_progress(
     directive: Directive, *, actor, text: str = "", status: str | None = None, now=None
 ) -> Directive:
@@ -159,17 +132,5 @@ def report_directive_progress(
             locked.save(update_fields=["status", "completed_at"])
         if text:
             DirectiveNote.objects.create(directive=locked, author=actor, text=text, created_at=now)
-        _record(
-            locked.incident,
-            EventKind.DIRECTIVE_UPDATED,
-            actor=actor,
-            now=now,
-            data={
-                "directive": locked.pk,
-                "team_name": locked.team.name,
-                "team_name_zh": locked.team.name_zh,
-                "status": locked.status,
-            },
-            text=text,
-        )
+        timeline.write([timeline.directive_progress(locked, actor=actor, at=now, text=text)])
     return locked

@@ -14,20 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import accelerated
+from incidents import timeline
 from incidents.access import require as _require
 from incidents.exceptions import InvalidTransition
 from incidents.models import (
     Category,
     Directive,
     DirectiveStatus,
-    EventKind,
     Grade,
     Incident,
     IncidentEvent,
     IncidentPhoto,
     Status,
 )
-from incidents import timeline
 from incidents.services.directives import (
     ACTIVE_DIRECTIVE,
     issue_directives,
@@ -61,9 +60,11 @@ def report_incident(
 
     Preconditions: ``actor`` may report (None for the system). ``reported_at`` may be in the
     past (a late log keeps the customer's time and its deadlines count from then) but not
-    in the future. Side effects: the ``reported`` event, the directives the grade calls
-    for, and after commit the ``incident_event`` signal. No broker is needed: the report is
-    stored whatever happens to Celery.
+    in the future. Effects, in order, in one transaction: the incident with its number, the
+    directives its grade calls for, the ``reported`` and ``directive`` events, then
+    INCIDENT_LIFECYCLE["report"] (the confirm clock, HQ's alert for Level I, a replacement
+    unit, the integrations' outbox rows). No broker is needed: the report is stored
+    whatever happens to Celery.
     """
     now = now or timezone.now()
     if actor is not None and not actor.has_perm("incidents.report_incident"):
@@ -144,12 +145,14 @@ def _transition(
     now: datetime,
     to_status: str,
     fields: dict[str, Any],
-    event_kind: str,
-    data: dict | None = None,
-    text: str = "",
+    event: Callable[[Incident], IncidentEvent],
     checks: Callable[[Incident], object] | None = None,
 ) -> Incident:
     """Move ``incident`` to ``to_status`` if its status allows ``action``; else raise.
+
+    In one transaction: lock the row, check, write the status change, the timeline
+    ``event`` (built from the updated row), then ``action``'s hooks of
+    settings.INCIDENT_LIFECYCLE, in their order.
 
     Locks the row (SELECT … FOR UPDATE), then checks permission and status against the
     stored row, not the caller's copy: a job re-dispatched a moment ago is judged by its
@@ -189,16 +192,20 @@ def _transition(
             setattr(current, name, value)
         for field in Incident._meta.concrete_fields:
             setattr(incident, field.attname, getattr(current, field.attname))
-        _record(incident, event_kind, actor=actor, now=now, data=data, text=text)
-        for hook in rules.hooks_for(action, incident):
-            hook(incident, actor=actor, now=now)
+        timeline.write([event(incident)])
+        run_hooks(action, incident, actor=actor, now=now)
     return incident
 
 
 def confirm_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
-    """reported → confirmed: the work content is determined. Ends the confirm clock."""
+    """reported → confirmed: the work content is determined.
+
+    Effects, in order, in one transaction: the status and ``confirmed_at``; the
+    ``confirmed`` event (how late); INCIDENT_LIFECYCLE["confirm"]: a replacement unit is
+    reserved, the confirm clock ends and the arrive clock starts, the integrations hear.
+    """
     now = now or timezone.now()
-    late = max(0, int((now - incident.confirm_deadline).total_seconds()))
+    note = (note or "").strip()
     return _transition(
         incident,
         "confirm",
@@ -206,9 +213,7 @@ def confirm_incident(incident: Incident, *, actor, note: str = "", now=None) -> 
         now=now,
         to_status=Status.CONFIRMED,
         fields={"confirmed_at": now},
-        event_kind=EventKind.CONFIRMED,
-        data={"late_seconds": late},
-        text=(note or "").strip(),
+        event=lambda i: timeline.confirmed(i, actor=actor, at=now, note=note),
     )
 
 
@@ -221,8 +226,14 @@ def dispatch_incident(
     note: str = "",
     now=None,
 ) -> Incident:
-    """confirmed/dispatched → dispatched to a technician and/or a team (re-dispatch allowed)."""
+    """confirmed/dispatched → dispatched to a technician and/or a team (re-dispatch allowed).
+
+    Effects, in order, in one transaction: the status, assignee and team; the
+    ``dispatched`` event; INCIDENT_LIFECYCLE["dispatch"]: a replacement unit is reserved,
+    the integrations hear.
+    """
     now = now or timezone.now()
+    note = (note or "").strip()
     _require(actor, "dispatch", incident)
 
     def someone_active(_current):
@@ -237,13 +248,6 @@ def dispatch_incident(
     fields = {"assignee": assignee, "team": team}
     if incident.dispatched_at is None:
         fields["dispatched_at"] = now
-    data = {
-        "assignee": assignee.pk if assignee else None,
-        "assignee_name": (assignee.get_full_name() or assignee.username) if assignee else "",
-        "team": team.pk if team else None,
-        "team_name": team.name if team else "",
-        "team_name_zh": team.name_zh if team else "",
-    }
     return _transition(
         incident,
         "dispatch",
@@ -251,16 +255,22 @@ def dispatch_incident(
         now=now,
         to_status=Status.DISPATCHED,
         fields=fields,
-        event_kind=EventKind.DISPATCHED,
-        data=data,
-        text=(note or "").strip(),
+        event=lambda i: timeline.dispatched(
+            i, actor=actor, at=now, assignee=assignee, team=team, note=note
+        ),
         checks=someone_active,
     )
 
 
 def arrive_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
-    """dispatched → on_site. The assignee, their team, or a role that works any job."""
+    """dispatched → on_site. The assignee, their team, or a role that works any job.
+
+    Effects, in order, in one transaction: the status and ``arrived_at``; the ``arrived``
+    event; INCIDENT_LIFECYCLE["arrive"]: the arrive clock ends and the resolve clock starts,
+    the integrations hear.
+    """
     now = now or timezone.now()
+    note = (note or "").strip()
     return _transition(
         incident,
         "arrive",
@@ -268,13 +278,20 @@ def arrive_incident(incident: Incident, *, actor, note: str = "", now=None) -> I
         now=now,
         to_status=Status.ON_SITE,
         fields={"arrived_at": now},
-        event_kind=EventKind.ARRIVED,
-        text=(note or "").strip(),
+        event=lambda i: timeline.arrived(i, actor=actor, at=now, note=note),
     )
 
 
 def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) -> Incident:
-    """confirmed/dispatched/on_site → resolved. ``resolution`` is required."""
+    """confirmed/dispatched/on_site → resolved. ``resolution`` is required.
+
+    Effects, in order, in one transaction:
+    1. the status, ``resolved_at`` and the resolution (a conditional UPDATE of the locked row);
+    2. the ``resolved`` timeline event, whose text is the resolution;
+    3. INCIDENT_LIFECYCLE["resolve"] in settings, in order: the customer's survey link
+       (assessments), every escalation clock stops (escalation), the ``resolved``
+       integration event in the outbox (notifications).
+    """
     now = now or timezone.now()
     resolution = (resolution or "").strip()
     return _transition(
@@ -284,8 +301,7 @@ def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) ->
         now=now,
         to_status=Status.RESOLVED,
         fields={"resolved_at": now, "resolution": resolution},
-        event_kind=EventKind.RESOLVED,
-        text=resolution,
+        event=lambda i: timeline.resolved(i, actor=actor, at=now, resolution=resolution),
         checks=lambda _current: _require_text(
             resolution, "resolution", _("Describe how it was resolved.")
         ),
@@ -293,14 +309,18 @@ def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) ->
 
 
 def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
-    """resolved → closed. Other apps may add guards (e.g. an assessment is required).
+    """resolved → closed, if every guard of INCIDENT_CLOSE_GUARDS passes (Level I and II
+    need a submitted assessment).
 
-    Closing ends the case: directives still open are marked done with it.
+    Effects, in order, in one transaction: the status and ``closed_at``; the ``closed``
+    event; INCIDENT_LIFECYCLE["close"]: what the job still holds reserved goes back, every
+    clock stops, the integrations hear; then the directives still open are marked done.
     """
     now = now or timezone.now()
+    note = (note or "").strip()
 
     def guards(current):
-        for guard in rules.close_guards:
+        for guard in close_guards():
             guard(current)
 
     with transaction.atomic():
@@ -311,8 +331,7 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
             now=now,
             to_status=Status.CLOSED,
             fields={"closed_at": now},
-            event_kind=EventKind.CLOSED,
-            text=(note or "").strip(),
+            event=lambda i: timeline.closed(i, actor=actor, at=now, note=note),
             checks=guards,
         )
         Directive.objects.filter(incident=incident, status__in=ACTIVE_DIRECTIVE).update(
@@ -322,7 +341,13 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
 
 
 def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Incident:
-    """Any open status → cancelled. ``reason`` is required. Ends every deadline clock."""
+    """Any open status → cancelled. ``reason`` is required.
+
+    Effects, in order, in one transaction: the status and reason; the ``cancelled`` event;
+    INCIDENT_LIFECYCLE["cancel"]: reservations go back and the failed-unit return is
+    dropped, every clock stops, the integrations hear; then the open directives are
+    cancelled.
+    """
     now = now or timezone.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -333,8 +358,7 @@ def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Inci
             now=now,
             to_status=Status.CANCELLED,
             fields={"cancelled_at": now, "cancel_reason": reason},
-            event_kind=EventKind.CANCELLED,
-            text=reason,
+            event=lambda i: timeline.cancelled(i, actor=actor, at=now, reason=reason),
             checks=lambda _current: _require_text(
                 reason, "reason", _("Say why the incident is cancelled.")
             ),
@@ -383,17 +407,11 @@ def regrade_incident(
                 "updated_at",
             ]
         )
-        _record(
-            locked,
-            EventKind.REGRADED,
-            actor=actor,
-            now=now,
-            data={"from": old, "to": grade},
-            text=(reason or "").strip(),
+        timeline.write(
+            [timeline.regraded(locked, actor=actor, at=now, old=old, reason=(reason or "").strip())]
         )
         issue_directives(locked, actor=actor, now=now)
-        for hook in rules.hooks_for("regrade", locked):
-            hook(locked, actor=actor, now=now)
+        run_hooks("regrade", locked, actor=actor, now=now)
     return locked
 
 
@@ -422,15 +440,8 @@ def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> I
         locked.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
         locked.updated_at = now
         locked.save(update_fields=[*changed, "updated_at"])
-        _record(
-            locked,
-            EventKind.UPDATED,
-            actor=actor,
-            now=now,
-            data={"changed": {k: v for k, v in changed.items() if k != "customer_phone"}},
-        )
-        for hook in rules.hooks_for("update", locked):
-            hook(locked, actor=actor, now=now)
+        timeline.write([timeline.updated(locked, actor=actor, at=now, changed=changed)])
+        run_hooks("update", locked, actor=actor, now=now)
     return locked
 
 
@@ -448,7 +459,8 @@ def add_note(incident: Incident, *, actor, text: str, now=None) -> IncidentEvent
     text = _require_text(text, "text", _("Write the note first."))
     _require(actor, "note", incident)
     with transaction.atomic():
-        return _record(incident, EventKind.NOTE, actor=actor, now=now, text=text)
+        (event,) = timeline.write([timeline.note(incident, actor=actor, at=now, text=text)])
+        return event
 
 
 def add_photo(incident: Incident, *, actor, image, caption: str = "", now=None) -> IncidentPhoto:
@@ -465,12 +477,5 @@ def add_photo(incident: Incident, *, actor, image, caption: str = "", now=None) 
             uploaded_by=actor,
             uploaded_at=now,
         )
-        _record(
-            incident,
-            EventKind.PHOTO,
-            actor=actor,
-            now=now,
-            data={"photo": photo.pk},
-            text=photo.caption,
-        )
+        timeline.write([timeline.photo(incident, actor=actor, at=now, photo=photo)])
     return photo

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from spareparts.models import Depot, Part, StockBalance, StockMove
 
 
-class PartSerializer(serializers.ModelSerializer):
+class PartSerializer(ModelSerializer):
     class Meta:
         model = Part
         fields = [
@@ -19,13 +20,13 @@ class PartSerializer(serializers.ModelSerializer):
         ]
 
 
-class DepotSerializer(serializers.ModelSerializer):
+class DepotSerializer(ModelSerializer):
     class Meta:
         model = Depot
         fields = ["id", "code", "name", "name_zh", "kind", "team", "address", "is_active"]
 
 
-class StockSerializer(serializers.ModelSerializer):
+class StockSerializer(ModelSerializer):
     """One part at one depot. ``available`` = ``on_hand`` - ``reserved``; ``low`` is true
     while available is below the reorder point."""
 
@@ -78,7 +79,7 @@ class ReserveSerializer(serializers.Serializer):
         return self._lookup(Depot, value, "code", "depot")
 
 
-class MoveSerializer(serializers.ModelSerializer):
+class MoveSerializer(ModelSerializer):
     sku = serializers.CharField(source="part.sku", read_only=True)
     depot_code = serializers.CharField(source="depot.code", read_only=True)
 

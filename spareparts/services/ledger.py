@@ -36,11 +36,16 @@ from spareparts.models import (
 from spareparts.services.alerts import _follow_reorder_point
 
 _BALANCE = StockBalance._meta.db_table
+# The one guard of every stock move (the reservation accelerator uses it too): after the
+# move neither available stock (on hand minus reserved) nor the reserved count is negative.
+STOCK_GUARD = (
+    "on_hand + %(on_hand)s - reserved - %(reserved)s >= 0 AND reserved + %(reserved)s >= 0"
+)
 _GUARDED_UPDATE = f"""
     UPDATE {_BALANCE}
-       SET on_hand = on_hand + %s, reserved = reserved + %s, updated_at = %s
-     WHERE part_id = %s AND depot_id = %s
-       AND on_hand + %s - reserved - %s >= 0 AND reserved + %s >= 0
+       SET on_hand = on_hand + %(on_hand)s, reserved = reserved + %(reserved)s,
+           updated_at = %(now)s
+     WHERE part_id = %(part)s AND depot_id = %(depot)s AND {STOCK_GUARD}
  RETURNING id, on_hand - reserved, reorder_point, reorder_quantity, low_since
 """  # noqa: S608 - the table name is ours, every value is a parameter
 
@@ -88,7 +93,13 @@ def _move_balance(
     with connection.cursor() as cursor:
         cursor.execute(
             _GUARDED_UPDATE,
-            [on_hand, reserved, now, part.pk, depot.pk, on_hand, reserved, reserved],
+            {
+                "on_hand": on_hand,
+                "reserved": reserved,
+                "now": now,
+                "part": part.pk,
+                "depot": depot.pk,
+            },
         )
         row = cursor.fetchone()
     if row is None:

@@ -1,9 +1,8 @@
 """Moves for incidents (reserve, release, issue, return), adjustments, reorder levels.
 
-Moves for an incident lock the incident row: reservations ``FOR SHARE`` (reservations for
-different jobs never wait on each other, but a concurrent cancel waits for them and then
-releases them), release/issue/return ``FOR NO KEY UPDATE`` (the ledger sums they check stay
-true until they commit).
+Moves for an incident lock the incident row ``FOR NO KEY UPDATE`` (a concurrent cancel
+waits for them and then releases what they reserved; the ledger sums they check stay true
+until they commit). The reservation accelerator (``reservation_pg``) takes it ``FOR SHARE``.
 """
 
 from __future__ import annotations
@@ -18,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from incidents.models import OPEN_STATUSES, EventKind, Incident, Status
-from incidents.services import record_event
+from core.db import accelerated
+from incidents import timeline
+from incidents.models import OPEN_STATUSES, EventKind, Incident, IncidentEvent, Status
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
     SYSTEM_REASONS,
@@ -32,7 +32,6 @@ from spareparts.models import (
     Stocktake,
     Tracking,
 )
-from spareparts.services.alerts import _follow_reorder_point
 from spareparts.services.common import (
     PARTS_STATUSES,
     _lots,
@@ -41,8 +40,7 @@ from spareparts.services.common import (
     _require_parts_for,
     _require_serials_at,
 )
-from spareparts.services.ledger import _move_balance, _moves, _refuse
-from spareparts.services.reservation_sql import reserve_in_one_statement
+from spareparts.services.ledger import _move_balance, _moves
 
 # The timeline line of a move whose reason the system gave (see _event_payload).
 SAID_WITH_REASON = {
@@ -55,64 +53,20 @@ SAID_WITH_REASON = {
 # --- incidents ---------------------------------------------------------------------------
 
 
-def _lock_incident(incident: Incident, statuses, *, shared: bool) -> str:
+def _lock_incident(incident: Incident, statuses) -> str:
     """Lock the incident row and return its status; raise if not in ``statuses``."""
-    if shared and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT status FROM {Incident._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [incident.pk],
-            )
-            row = cursor.fetchone()
-        status = row[0] if row else None
-    else:
-        status = (
-            Incident.objects.select_for_update(no_key=True)
-            .filter(pk=incident.pk)
-            .values_list("status", flat=True)
-            .first()
-        )
+    status = (
+        Incident.objects.select_for_update(no_key=True)
+        .filter(pk=incident.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
     if status not in statuses:
         raise InvalidStockState(
             _("Parts cannot be moved for an incident that is %(status)s.")
             % {"status": Status(status).label if status else "?"}
         )
     return status
-
-
-def _event_payload(
-    part: Part,
-    depot: Depot,
-    quantity: int,
-    *,
-    lots: Sequence[tuple[str, int]] = (),
-    reason: str = "",
-    move: StockMove | None = None,
-) -> tuple[dict, str]:
-    """The timeline event's ``data`` and ``text`` for a parts move. The text holds what
-    reads the same in every language (quantity, SKU, serials) and the reason; the part's
-    and the depot's names, in both languages, are in ``data`` for the line the timeline
-    shows under the event (``spareparts.event_details``). A reason the system gave is kept
-    as its message id (``said``), so each reader sees it in their language."""
-    serials = [lot for lot, _q in lots if lot]
-    data = {
-        "part": part.sku,
-        "part_id": part.pk,
-        "part_name": part.name,
-        "part_name_zh": part.name_zh,
-        "depot": depot.code,
-        "depot_id": depot.pk,
-        "depot_name": depot.name,
-        "depot_name_zh": depot.name_zh,
-        "quantity": quantity,
-        "lots": serials,
-        "move": move.pk if move else None,
-    }
-    line = f"{quantity} × {part.sku}" + (f" ({', '.join(serials)})" if serials else "")  # noqa: RUF001
-    if reason in SYSTEM_REASONS:
-        data["said"] = [SAID_WITH_REASON[reason], {"line": line}]
-    text = f"{line} — {reason}" if reason else line
-    return data, text
 
 
 def _event(
@@ -127,9 +81,21 @@ def _event(
     lots: Sequence[tuple[str, int]] = (),
     reason: str = "",
     move: StockMove | None = None,
-) -> None:
-    data, text = _event_payload(part, depot, quantity, lots=lots, reason=reason, move=move)
-    record_event(incident, kind, actor=actor, now=now, data=data, text=text)
+) -> IncidentEvent:
+    """The unsaved timeline event of a parts move for ``incident``."""
+    return timeline.part_moved(
+        incident,
+        kind,
+        actor=actor,
+        at=now,
+        part=part,
+        depot=depot,
+        quantity=quantity,
+        lots=[lot for lot, _q in lots],
+        reason=reason,
+        said_reason=SAID_WITH_REASON.get(reason) if reason in SYSTEM_REASONS else None,
+        move_id=move.pk if move else None,
+    )
 
 
 def outstanding(incident: Incident, part: Part, depot: Depot | None = None) -> dict:
@@ -158,82 +124,62 @@ def reserve_part(
 ) -> StockMove:
     """Reserve ``quantity`` of ``part`` at ``depot`` for an open incident.
 
-    One guarded UPDATE of the pre-existing balance row; raises NotEnoughStock when fewer are
-    available (nothing is written then). Records ``part_reserved`` on the timeline. On
-    PostgreSQL the incident's share lock, the UPDATE, the ledger row and the event are one
-    statement (``reservation_sql``); elsewhere (SQLite for ``make run``) the ORM does it.
+    In one transaction: lock the incident, write the ledger row and the ``part_reserved``
+    event, then the guarded UPDATE of the pre-existing balance row (last, so the hot row is
+    locked only for the UPDATE and the COMMIT); raises NotEnoughStock when fewer are
+    available (nothing is written then). Outside a transaction on PostgreSQL the
+    accelerator (``reservation_pg``) does the same in one statement, and hands what it
+    refuses to this path.
     """
     now = now or timezone.now()
     quantity = _positive(quantity)
     _require_parts_for(actor, incident)
-    args = {
-        "part": part,
-        "depot": depot,
-        "quantity": quantity,
-        "actor": actor,
-        "now": now,
-        "note": note or "",
-    }
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            _lock_incident(incident, OPEN_STATUSES, shared=True)
-            return _reserve(incident, **args)
-    if not connection.in_atomic_block and connection.get_autocommit():
-        move = _reserve_in_one_statement(incident, **args, on_its_own=True)
-        if move is not None:
+    note = note or ""
+    if accelerated() and not connection.in_atomic_block:
+        from spareparts.services import reservation_pg
+
+        event = _event(
+            incident,
+            EventKind.PART_RESERVED,
+            part,
+            depot,
+            quantity,
+            actor=actor,
+            now=now,
+            reason=note,
+        )
+        move_id = reservation_pg.reserve(
+            incident,
+            event,
+            part_id=part.pk,
+            depot_id=depot.pk,
+            quantity=quantity,
+            actor_id=actor.pk if actor else None,
+            now=now,
+            note=note[:255],
+        )
+        if move_id is not None:
+            move = StockMove(
+                pk=move_id,
+                part=part,
+                depot=depot,
+                kind=MoveKind.RESERVE,
+                quantity=quantity,
+                reserved_delta=quantity,
+                incident=incident,
+                user=actor,
+                created_at=now,
+                reason=note[:255],
+            )
+            move._state.adding = False  # the statement wrote it
             return move
         # Refused: not open, not enough stock, or a low-stock crossing. The transaction
         # below raises the right error or writes the alert with the reservation.
     with transaction.atomic():
-        return _reserve_in_one_statement(incident, **args)
-
-
-def _reserve_in_one_statement(
-    incident, *, part, depot, quantity, actor, now, note, on_its_own: bool = False
-) -> StockMove | None:
-    data, text = _event_payload(part, depot, quantity, reason=note)
-    done = reserve_in_one_statement(
-        incident,
-        part_id=part.pk,
-        depot_id=depot.pk,
-        quantity=quantity,
-        actor_id=actor.pk if actor else None,
-        now=now,
-        note=note[:255],
-        data=data,
-        text=text,
-        on_its_own=on_its_own,
-    )
-    if done is None:
-        if on_its_own:
-            return None
-        _lock_incident(incident, OPEN_STATUSES, shared=True)  # raises when it is not open
-        _refuse(part, depot, reserved=quantity, requested=quantity)
-    if not on_its_own:  # on its own, the statement made sure there is nothing to follow
-        _follow_reorder_point(
-            done.balance_id,
-            part=part,
-            depot=depot,
-            available=done.available,
-            reorder_point=done.reorder_point,
-            reorder_quantity=done.reorder_quantity,
-            low_since=done.low_since,
-            now=now,
+        _lock_incident(incident, OPEN_STATUSES)
+        return _reserve(
+            incident, part=part, depot=depot, quantity=quantity, actor=actor, now=now, note=note
         )
-    move = StockMove(
-        pk=done.move_id,
-        part=part,
-        depot=depot,
-        kind=MoveKind.RESERVE,
-        quantity=quantity,
-        reserved_delta=quantity,
-        incident=incident,
-        user=actor,
-        created_at=now,
-        reason=note[:255],
-    )
-    move._state.adding = False
-    return move
 
 
 def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMove:
@@ -249,16 +195,20 @@ def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMo
         incident=incident,
         reason=note,
     )
-    _event(
-        incident,
-        EventKind.PART_RESERVED,
-        part,
-        depot,
-        quantity,
-        actor=actor,
-        now=now,
-        reason=note,
-        move=move,
+    timeline.write(
+        [
+            _event(
+                incident,
+                EventKind.PART_RESERVED,
+                part,
+                depot,
+                quantity,
+                actor=actor,
+                now=now,
+                reason=note,
+                move=move,
+            )
+        ]
     )
     _move_balance(part, depot, reserved=quantity, now=now, requested=quantity)
     return move
@@ -279,7 +229,7 @@ def release_part(
     now = now or timezone.now()
     _require_parts_for(actor, incident)
     with transaction.atomic():
-        _lock_incident(incident, tuple(Status), shared=False)
+        _lock_incident(incident, tuple(Status))
         held = outstanding(incident, part, depot)["reserved"]
         quantity = held if quantity is None else _positive(quantity)
         if quantity <= 0:
@@ -306,16 +256,20 @@ def _release(incident, *, part, depot, quantity, actor, now, reason="") -> Stock
         incident=incident,
         reason=reason,
     )
-    _event(
-        incident,
-        EventKind.PART_RELEASED,
-        part,
-        depot,
-        quantity,
-        actor=actor,
-        now=now,
-        reason=reason,
-        move=move,
+    timeline.write(
+        [
+            _event(
+                incident,
+                EventKind.PART_RELEASED,
+                part,
+                depot,
+                quantity,
+                actor=actor,
+                now=now,
+                reason=reason,
+                move=move,
+            )
+        ]
     )
     _move_balance(part, depot, reserved=-quantity, now=now)
     return move
@@ -367,7 +321,7 @@ def issue_part(
     _require_parts_for(actor, incident)
     pairs = _lots(part, quantity, lots, required=True)
     with transaction.atomic():
-        _lock_incident(incident, PARTS_STATUSES, shared=False)
+        _lock_incident(incident, PARTS_STATUSES)
         _require_serials_at(part, depot, pairs)
         from_reservation = min(quantity, max(0, outstanding(incident, part, depot)["reserved"]))
         moves = _moves(
@@ -383,17 +337,21 @@ def issue_part(
             reason=note,
             reserved_total=from_reservation,
         )
-        _event(
-            incident,
-            EventKind.PART_ISSUED,
-            part,
-            depot,
-            quantity,
-            actor=actor,
-            now=now,
-            lots=pairs,
-            reason=note,
-            move=moves[0],
+        timeline.write(
+            [
+                _event(
+                    incident,
+                    EventKind.PART_ISSUED,
+                    part,
+                    depot,
+                    quantity,
+                    actor=actor,
+                    now=now,
+                    lots=pairs,
+                    reason=note,
+                    move=moves[0],
+                )
+            ]
         )
         _move_balance(
             part,
@@ -460,7 +418,7 @@ def return_part(
     _require_parts_for(actor, incident)
     pairs = _lots(part, quantity, lots, required=part.tracking == Tracking.SERIAL)
     with transaction.atomic():
-        _lock_incident(incident, tuple(Status), shared=False)
+        _lock_incident(incident, tuple(Status))
         issued = outstanding(incident, part)["issued"]
         if quantity > issued:
             raise ValidationError(
@@ -494,17 +452,21 @@ def return_part(
             incident=incident,
             reason=reason,
         )
-        _event(
-            incident,
-            EventKind.PART_RETURNED,
-            part,
-            depot,
-            quantity,
-            actor=actor,
-            now=now,
-            lots=pairs,
-            reason=reason,
-            move=moves[0],
+        timeline.write(
+            [
+                _event(
+                    incident,
+                    EventKind.PART_RETURNED,
+                    part,
+                    depot,
+                    quantity,
+                    actor=actor,
+                    now=now,
+                    lots=pairs,
+                    reason=reason,
+                    move=moves[0],
+                )
+            ]
         )
         _move_balance(part, depot, on_hand=quantity, now=now)
     return moves

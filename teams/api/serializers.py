@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from teams.models import Membership, Team
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.SerializerMethodField()
@@ -16,7 +17,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return membership.user.get_full_name() or membership.user.username
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     members = MemberSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:

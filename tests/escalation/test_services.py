@@ -52,7 +52,7 @@ def reach(incident, target, at, actor):
 @pytest.mark.parametrize("grade", ["I", "II", "III"])
 @pytest.mark.parametrize("target", ["confirm", "arrive", "resolve"])
 def test_chain_steps_fire_at_deadline_then_15_and_30_min_then_every_30(
-    grade, target, reported, manager, t0
+    grade, target, reported, manager, t0, write_path
 ):
     incident = reported(grade)
     incident = reach(incident, target, t0 + MIN, manager)
@@ -101,7 +101,7 @@ def test_each_step_tells_its_audience(reported, t0, on_duty):
     assert told(incident, "confirm:4") == {"commander", "deputy1", "deputy2"}
 
 
-def test_level_one_report_alerts_hq_at_once(reported, t0):
+def test_level_one_report_alerts_hq_at_once(reported, t0, write_path):
     incident = reported("I")
     notified = incident.events.filter(kind=EventKind.NOTIFIED)
     assert notified.count() == 1
@@ -142,7 +142,7 @@ def test_cancel_ends_every_chain(reported, manager, t0):
     assert not EscalationState.objects.filter(incident=incident, next_due_at__isnull=False)
 
 
-def test_resolve_ends_every_chain(reported, manager, t0):
+def test_resolve_ends_every_chain(reported, manager, t0, write_path):
     incident = reach(reported("II"), "arrive", t0 + MIN, manager)
     with time_machine.travel(t0 + 2 * MIN, tick=False):
         incidents.resolve_incident(incident, actor=manager, resolution="Reset", now=t0 + 2 * MIN)
@@ -190,7 +190,7 @@ def test_running_incidents_follow_the_chain_as_it_was_when_their_clock_started(r
     assert escalations(after) == [("confirm", 1, 1), ("confirm", 2, 2)]
 
 
-def test_sweep_twice_at_the_same_time_fires_once(reported):
+def test_sweep_twice_at_the_same_time_fires_once(reported, write_path):
     incident = reported("III")
     assert sweep(incident.confirm_deadline) == 1
     assert sweep(incident.confirm_deadline) == 0
@@ -198,7 +198,9 @@ def test_sweep_twice_at_the_same_time_fires_once(reported):
     assert Notification.objects.filter(incident=incident, step="confirm:1").count() == 4
 
 
-def test_late_sweep_fires_the_highest_missed_step_once_and_supersedes_the_rest(reported, on_duty):
+def test_late_sweep_fires_the_highest_missed_step_once_and_supersedes_the_rest(
+    reported, on_duty, write_path
+):
     incident = reported("III")
     # Down from before the deadline until 61 minutes after it: steps 1-3 and reminder 4 missed.
     fired = sweep(incident.confirm_deadline + 61 * MIN)
@@ -262,7 +264,7 @@ def test_a_sweep_on_time_fires_every_step_in_order(reported):
     assert not EscalationFire.objects.filter(incident=incident, outcome="superseded").exists()
 
 
-def test_escalated_event_records_due_fired_and_lateness(reported):
+def test_escalated_event_records_due_fired_and_lateness(reported, write_path):
     incident = reported("III")
     at = incident.confirm_deadline + timedelta(seconds=7)
     sweep(at)

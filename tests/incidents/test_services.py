@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection
 
 from incidents import services
@@ -232,14 +232,22 @@ def test_cancel_ends_the_open_directives(at_status, manager):
     assert incident.next_deadline is None
 
 
-def test_close_guard_refuses_the_close_and_nothing_is_written(at_status, manager, monkeypatch):
+def needs_assessment(inc):
+    """A close guard for the tests (INCIDENT_CLOSE_GUARDS takes dotted paths)."""
+    raise ValidationError("Assessment first.")
+
+
+def broken_hook(incident, *, actor, now):
+    raise RuntimeError("hook failed after the event was written")
+
+
+HERE = "tests.incidents.test_services"
+
+
+def test_close_guard_refuses_the_close_and_nothing_is_written(at_status, manager, settings):
     incident = at_status(Status.RESOLVED)
     before = events_of(incident)
-
-    def needs_assessment(inc):
-        raise ValidationError("Assessment first.")
-
-    monkeypatch.setattr(services.rules, "close_guards", [needs_assessment])
+    settings.INCIDENT_CLOSE_GUARDS = [f"{HERE}.needs_assessment"]
     with pytest.raises(ValidationError):
         services.close_incident(incident, actor=manager, now=LATER)
     incident.refresh_from_db()
@@ -262,14 +270,10 @@ def _refuses_for_status(call, incident):
 
 
 def test_close_of_a_reported_incident_is_refused_for_its_status_before_the_guards(
-    at_status, manager, monkeypatch
+    at_status, manager, settings
 ):
     incident = at_status(Status.REPORTED, grade="I")
-
-    def needs_assessment(inc):
-        raise ValidationError("Assessment first.")
-
-    monkeypatch.setattr(services.rules, "close_guards", [needs_assessment])
+    settings.INCIDENT_CLOSE_GUARDS = [f"{HERE}.needs_assessment"]
     call = lambda: services.close_incident(incident, actor=manager, now=LATER)  # noqa: E731
     assert _refuses_for_status(call, incident).status == Status.REPORTED
 
@@ -297,13 +301,12 @@ def test_every_action_checks_the_status_before_its_input(
 # --- one transaction per transition ------------------------------------------------------
 
 
-def test_transition_and_its_event_commit_or_roll_back_together(at_status, manager, monkeypatch):
+def test_transition_and_its_event_commit_or_roll_back_together(at_status, manager, settings):
     incident = at_status(Status.REPORTED)
-
-    def broken_hook(incident, *, actor, now):
-        raise RuntimeError("hook failed after the event was written")
-
-    monkeypatch.setitem(services.transition_hooks, "confirm", [broken_hook])
+    settings.INCIDENT_LIFECYCLE = {
+        **settings.INCIDENT_LIFECYCLE,
+        "confirm": [f"{HERE}.broken_hook"],
+    }
     with pytest.raises(RuntimeError):
         services.confirm_incident(incident, actor=manager, now=LATER)
 
@@ -313,30 +316,42 @@ def test_transition_and_its_event_commit_or_roll_back_together(at_status, manage
     assert EventKind.CONFIRMED not in events_of(incident)
 
 
-def test_event_signal_is_sent_only_after_commit(
-    at_status, manager, django_capture_on_commit_callbacks
+ran: list = []
+
+
+def first_hook(incident, *, actor, now):
+    ran.append(("first", incident.status, list(events_of(incident))[-1:]))
+
+
+def second_hook(incident, *, actor, now):
+    ran.append(("second", incident.status, connection.in_atomic_block))
+
+
+def test_a_transition_runs_the_hooks_of_the_table_in_order_after_its_event(
+    at_status, manager, settings
 ):
-    from incidents.signals import incident_event
-
-    incident = at_status(Status.REPORTED)
-    received = []
-
-    def receiver(**kwargs):
-        received.append(kwargs)
-
-    incident_event.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.confirm_incident(incident, actor=manager, now=LATER)
-        assert received == []
-        for callback in callbacks:
-            callback()
-    finally:
-        incident_event.disconnect(receiver)
-    event = incident.events.get(kind=EventKind.CONFIRMED)
-    assert {"incident_id": incident.pk, "event_id": event.pk, "kind": "confirmed"} in [
-        {k: r[k] for k in ("incident_id", "event_id", "kind")} for r in received
+    incident = at_status(Status.ON_SITE)
+    settings.INCIDENT_LIFECYCLE = {
+        **settings.INCIDENT_LIFECYCLE,
+        "resolve": [f"{HERE}.first_hook", f"{HERE}.second_hook"],
+    }
+    ran.clear()
+    services.resolve_incident(incident, actor=manager, resolution="Fuse replaced", now=LATER)
+    assert ran == [
+        ("first", Status.RESOLVED, [EventKind.RESOLVED]),
+        ("second", Status.RESOLVED, True),
     ]
+
+
+def test_the_lifecycle_table_names_importable_hooks_for_known_transitions(settings):
+    from incidents.services.hooks import ACTIONS, close_guards, transition_hooks
+
+    for action in (*ACTIONS, "update"):
+        assert all(callable(hook) for hook in transition_hooks(action))
+    assert [g.__name__ for g in close_guards()] == ["assessment_submitted"]
+    settings.INCIDENT_LIFECYCLE = {"resolved": []}  # a typo is refused, not ignored
+    with pytest.raises(ImproperlyConfigured):
+        transition_hooks("resolve")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -695,38 +710,30 @@ def test_closing_marks_the_remaining_directives_done(org, dispatcher, manager):
 # --- the report's write ------------------------------------------------------------------
 
 
+seen: list = []
+
+
+def report_hook(incident, *, actor, now):
+    seen.append(
+        (
+            connection.in_atomic_block,
+            Incident.objects.filter(pk=incident.pk, number=incident.number).exists(),
+            incident.events.filter(kind=EventKind.REPORTED).exists(),
+        )
+    )
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_report_no_hook_applies_to_is_written_without_a_transaction(org, dispatcher, monkeypatch):
-    """Its rows are one statement; a hook that does not apply is not called."""
-    seen = []
-
-    def hook(incident, *, actor, now):
-        seen.append(connection.in_atomic_block)
-
-    def rows(incident, *, actor, now):
-        seen.append(("rows built in a transaction", connection.in_atomic_block))
-        return []
-
-    hook.applies = lambda incident: incident.grade == "I"
-    monkeypatch.setitem(services.transition_hooks, "report", [hook])
-    monkeypatch.setattr(services.rules, "report_rows", [*services.report_rows, rows])
-    incident = report(actor=dispatcher, grade="III")
-    assert seen == [("rows built in a transaction", False)]
-    assert Incident.objects.filter(pk=incident.pk, number=incident.number).exists()
-    assert incident.events.filter(kind=EventKind.REPORTED).exists()
-
+def test_a_report_runs_its_hooks_in_its_transaction_after_its_rows(org, dispatcher, settings):
+    settings.INCIDENT_LIFECYCLE = {**settings.INCIDENT_LIFECYCLE, "report": [f"{HERE}.report_hook"]}
     seen.clear()
-    report(actor=dispatcher, grade="I")
-    # The hook applies: the report runs in a transaction with it.
-    assert seen == [("rows built in a transaction", True), True]
+    report(actor=dispatcher, grade="III")
+    assert seen == [(True, True, True)]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_report_whose_hook_fails_writes_nothing(org, dispatcher, monkeypatch):
-    def broken(incident, *, actor, now):
-        raise RuntimeError("hook failed after the rows were written")
-
-    monkeypatch.setitem(services.transition_hooks, "report", [broken])
+def test_a_report_whose_hook_fails_writes_nothing(org, dispatcher, settings):
+    settings.INCIDENT_LIFECYCLE = {**settings.INCIDENT_LIFECYCLE, "report": [f"{HERE}.broken_hook"]}
     before = Incident.objects.count(), IncidentEvent.objects.count()
     with pytest.raises(RuntimeError):
         report(actor=dispatcher, grade="III")

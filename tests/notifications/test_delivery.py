@@ -51,7 +51,9 @@ def _escalate(reported, org, **endpoint):
     return incident
 
 
-def test_generic_webhook_is_signed_keyed_and_retried_after_a_500(reported, org, receiver):
+def test_generic_webhook_is_signed_keyed_and_retried_after_a_500(
+    reported, org, receiver, write_path
+):
     hook = receiver(statuses=[500])
     incident = _escalate(reported, org, url=hook.url, secret=SECRET)
     row = Notification.objects.get(incident=incident, channel="webhook")
@@ -83,7 +85,7 @@ def test_generic_webhook_is_signed_keyed_and_retried_after_a_500(reported, org, 
     assert [(a.number, a.ok, a.status_code) for a in attempts] == [(1, False, 500), (2, True, 200)]
 
 
-def test_a_dead_endpoint_does_not_block_the_others(reported, org, receiver):
+def test_a_dead_endpoint_does_not_block_the_others(reported, org, receiver, write_path):
     live = receiver()
     WebhookEndpoint.objects.create(name="dead", team=org["hq"], url="http://127.0.0.1:9/x")
     incident = _escalate(reported, org, url=live.url)
@@ -174,7 +176,7 @@ def test_integration_receives_only_the_events_it_subscribes_to(reported, org, ma
     assert sorted(events) == ["created", "resolved"]
 
 
-def test_integration_changed_event_on_each_transition(reported, manager, t0):
+def test_integration_changed_event_on_each_transition(reported, manager, t0, write_path):
     WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/crm", events=["changed"])
     incident = reported("III")
     incidents.confirm_incident(incident, actor=manager, now=t0 + timedelta(minutes=1))
@@ -199,7 +201,7 @@ def test_a_detail_edit_writes_its_changed_event_in_the_edit_transaction(reported
     assert rows.get().payload["event"] == "incident.changed"
 
 
-def test_the_same_step_never_makes_a_second_notification(reported, org):
+def test_the_same_step_never_makes_a_second_notification(reported, org, write_path):
     from escalation.services import FiredStep
 
     incident = reported("III")
