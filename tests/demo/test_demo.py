@@ -1,9 +1,8 @@
 """manage.py load_demo: the demo organisation and its incidents, loaded once."""
 
+import importlib
 import io
 import re
-import sys
-import types
 from datetime import timedelta
 
 import pytest
@@ -140,11 +139,9 @@ def test_refuses_production_without_the_explicit_flag(db, settings):
     assert not User.objects.filter(username="dispatcher").exists()
 
 
-def _fake_demo_module(monkeypatch, package: str, load):
-    module = types.ModuleType(f"{package}.demo")
-    module.load = load
-    monkeypatch.setitem(sys.modules, f"{package}.demo", module)
-    monkeypatch.setattr(sys.modules[package], "demo", module, raising=False)
+def _fake_demo_module(monkeypatch, topic: str, load):
+    """Replace ``demo.<topic>.load`` (each app's part of the demo)."""
+    monkeypatch.setattr(importlib.import_module(f"demo.{topic}"), "load", load)
 
 
 def test_passes_the_organisation_to_the_other_apps_demo_loaders(db, monkeypatch):
