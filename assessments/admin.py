@@ -1,7 +1,7 @@
 """Admin for every assessments model. Reviews and answers are read here; state changes
 that carry rules (submitting, answering a survey, signing off) go through the services."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from assessments.models import (
     Survey,
     TechnicianSignOff,
 )
+from core.web import run_per_row
 
 
 class CorrectiveActionInline(admin.TabularInline):
@@ -76,11 +77,13 @@ class CorrectiveActionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark selected actions done"))
     def mark_done(self, request, queryset):
-        for action in queryset:
-            services.set_action_status(action, actor=request.user, status="done")
-        n = queryset.count()
-        self.message_user(
-            request, ngettext("%d action done.", "%d actions done.", n) % n, messages.SUCCESS
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda action: services.set_action_status(action, actor=request.user, status="done"),
+            done=lambda n: ngettext("%d action done.", "%d actions done.", n) % n,
+            label=lambda action: action.description[:60],
         )
 
 

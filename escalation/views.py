@@ -5,17 +5,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.exceptions import Conflict
+from core.web import SERVICE_ERRORS, error_text
 from escalation import querysets, services
 from escalation.forms import DashboardFilterForm
 from incidents import services as incident_services
-from incidents.models import Grade, Incident
+from incidents.access import get_incident_for
+from incidents.models import Grade
 
 POLL_SECONDS = 5
 WALL_POLL_SECONDS = 5
@@ -108,28 +108,22 @@ def _after_action(request):
 @login_required
 @require_POST
 def confirm(request, pk: int):
-    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    incident = get_incident_for(request, pk)
     try:
         incident_services.confirm_incident(incident, actor=request.user)
         messages.success(request, incident.number)
-    except (Conflict, ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+    except SERVICE_ERRORS as exc:
+        messages.error(request, error_text(exc))
     return _after_action(request)
 
 
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    incident = get_incident_for(request, pk)
     try:
         services.acknowledge(incident, actor=request.user)
         messages.success(request, incident.number)
-    except (Conflict, ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+    except SERVICE_ERRORS as exc:
+        messages.error(request, error_text(exc))
     return _after_action(request)
-
-
-def _message(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or exc.__class__.__name__

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,8 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.web import SERVICE_ERRORS, error_text, run_per_row
 from incidents import services
-from incidents.exceptions import IncidentError
 from incidents.models import (
     OPEN_STATUSES,
     Category,
@@ -412,32 +411,21 @@ class IncidentAdmin(admin.ModelAdmin):
     # -- actions: each calls a service per incident and reports what was refused -----------
 
     def _run(self, request, queryset, action: str, call) -> None:
-        done, refused = 0, []
-        for incident in queryset.order_by("pk"):
-            try:
-                call(incident)
-            except (IncidentError, PermissionDenied, ValidationError) as exc:
-                message = (
-                    "; ".join(exc.messages)
-                    if isinstance(exc, ValidationError)
-                    else (str(exc) or _("You are not allowed to do this."))
-                )
-                refused.append(f"{incident.number}: {message}")
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
+        run_per_row(
+            self,
+            request,
+            queryset.order_by("pk"),
+            call,
+            done=lambda count: (
                 ngettext(
                     "%(count)d incident: %(action)s done.",
                     "%(count)d incidents: %(action)s done.",
-                    done,
+                    count,
                 )
-                % {"count": done, "action": action},
-                messages.SUCCESS,
-            )
-        for line in refused:
-            self.message_user(request, line, messages.ERROR)
+                % {"count": count, "action": action}
+            ),
+            label=lambda incident: incident.number,
+        )
 
     @admin.action(description=_("Confirm selected incidents"), permissions=["confirm"])
     def confirm_selected(self, request, queryset):
@@ -612,26 +600,24 @@ class DirectiveAdmin(admin.ModelAdmin):
                 services.report_directive_progress(
                     form.instance, actor=request.user, text=note.text
                 )
-            except (IncidentError, PermissionDenied, ValidationError) as exc:
-                self.message_user(request, _("Progress not recorded: %s") % exc, messages.ERROR)
+            except SERVICE_ERRORS as exc:
+                self.message_user(
+                    request, _("Progress not recorded: %s") % error_text(exc), messages.ERROR
+                )
 
     @admin.action(description=_("Mark selected directives done"), permissions=["dispatch"])
     def mark_done(self, request, queryset):
-        done = 0
-        for directive in queryset.order_by("pk"):
-            try:
-                services.report_directive_progress(
-                    directive, actor=request.user, status=DirectiveStatus.DONE
-                )
-            except (IncidentError, PermissionDenied, ValidationError) as exc:
-                self.message_user(request, f"{directive}: {exc}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%d directive marked done.", "%d directives marked done.", done) % done,
-            )
+        run_per_row(
+            self,
+            request,
+            queryset.order_by("pk"),
+            lambda directive: services.report_directive_progress(
+                directive, actor=request.user, status=DirectiveStatus.DONE
+            ),
+            done=lambda count: (
+                ngettext("%d directive marked done.", "%d directives marked done.", count) % count
+            ),
+        )
 
 
 @admin.register(DirectiveNote)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import CappedPaginator
 from core.roles import TECHNICIAN
+from core.web import SERVICE_ERRORS, error_text
 from incidents import exports, services
-from incidents.exceptions import IncidentError
 from incidents.filtersets import IncidentFilterSet
 from incidents.forms import DispatchForm
 from incidents.list_forms import BulkActionForm, SavedFilterForm
@@ -72,7 +71,7 @@ class Listing:
 
     def __init__(self, request, data=None):
         data = request.GET if data is None else data
-        self.base = Incident.objects.visible_to(request.user).with_list_relations()
+        self.base = Incident.objects.restrict(request.user).with_list_relations()
         self.filter = IncidentFilterSet(data or None, queryset=self.base, request=request)
         self.valid = not self.filter.is_bound or self.filter.is_valid()
         self.ordered = bool(data.get("ordering"))
@@ -221,18 +220,22 @@ class RowResult:
     message: str
 
 
+# The list's bulk actions and the service each runs per row (BulkActionForm offers these).
+BULK_SERVICES = {
+    "confirm": services.confirm_incident,
+    "dispatch": services.dispatch_incident,
+    "close": services.close_incident,
+}
+
+
 def _act(action: str, incident: Incident, *, actor, note: str, dispatch: dict):
-    if action == "confirm":
-        return services.confirm_incident(incident, actor=actor, note=note)
-    if action == "dispatch":
-        return services.dispatch_incident(incident, actor=actor, note=note, **dispatch)
-    return services.close_incident(incident, actor=actor, note=note)
+    return BULK_SERVICES[action](incident, actor=actor, note=note, **dispatch)
 
 
 def run_bulk(action: str, ids: list[int], *, user, note: str = "", dispatch=None):
     """``action`` on each incident of ``ids`` the user may see, one service call (and one
     transaction) per row: a refused row does not undo the others."""
-    found = Incident.objects.visible_to(user).in_bulk(ids)
+    found = Incident.objects.restrict(user).in_bulk(ids)
     results = []
     for pk in ids:
         incident = found.get(pk)
@@ -241,11 +244,8 @@ def run_bulk(action: str, ids: list[int], *, user, note: str = "", dispatch=None
             continue
         try:
             incident = _act(action, incident, actor=user, note=note, dispatch=dispatch or {})
-        except (IncidentError, PermissionDenied) as exc:
-            message = str(exc) or _("You are not allowed to do this.")
-            results.append(RowResult(pk, incident, False, message))
-        except ValidationError as exc:
-            results.append(RowResult(pk, incident, False, " ".join(exc.messages)))
+        except SERVICE_ERRORS as exc:
+            results.append(RowResult(pk, incident, False, error_text(exc)))
         else:
             results.append(RowResult(pk, incident, True, str(incident.get_status_display())))
     return results

@@ -12,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import CappedPaginator
+from core.web import apply_errors, error_text, form_errors_text, safe_next
 from incidents import services
+from incidents.access import get_incident_for
 from incidents.exceptions import IncidentError
 from incidents.extensions import detail_panels, job_panels, render_panels
 from incidents.forms import (
@@ -28,7 +29,7 @@ from incidents.forms import (
     PhotoForm,
     ReportForm,
 )
-from incidents.models import Directive, Grade, Incident, ResponsePolicy
+from incidents.models import Directive, Grade, Incident, ResponsePolicy, Status
 from incidents.services import lookup
 
 PAGE_SIZE = 50
@@ -37,18 +38,6 @@ PAGE_SIZE = 50
 LIVE_SECONDS = 4
 # Session flag: a report was just saved, so the browser may drop its local draft (intake.js).
 DRAFT_SAVED = "intake_draft_saved"
-
-
-def _visible(request):
-    return Incident.objects.visible_to(request.user)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _policy_minutes() -> dict:
@@ -75,7 +64,7 @@ def incident_create(request):
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Report %(n)s logged.") % {"n": incident.number})
             # The incident page tells the browser to drop its local draft of this form.
@@ -129,7 +118,7 @@ def caller_history(request):
     """HTMX: as the phone or VIN is typed, the caller's and vehicle's earlier incidents, and
     a warning with a link when one of them is still open."""
     history = lookup.caller_history(
-        _visible(request),
+        Incident.objects.restrict(request.user),
         phone=request.GET.get("customer_phone", ""),
         asset_ref=request.GET.get("asset_ref", ""),
     )
@@ -171,7 +160,7 @@ def keyboard(request):
 def goto(request):
     """Jump to an incident by its number, typed in full or as its last digits."""
     text = (request.GET.get("number") or "").strip()
-    incident = lookup.by_number(_visible(request), text) if text else None
+    incident = lookup.by_number(Incident.objects.restrict(request.user), text) if text else None
     if incident is not None:
         return redirect(incident_url(incident))
     if text:
@@ -181,8 +170,10 @@ def goto(request):
 
 @login_required
 def incident_detail(request, pk: int):
-    incident = get_object_or_404(
-        _visible(request).select_related("category", "assignee", "team", "reporter"), pk=pk
+    incident = get_incident_for(
+        request,
+        pk,
+        queryset=Incident.objects.select_related("category", "assignee", "team", "reporter"),
     )
     context = _detail_context(request, incident)
     context["draft_saved"] = request.session.pop(DRAFT_SAVED, False)
@@ -201,7 +192,7 @@ def incident_live(request, pk: int):
     """HTMX poll of the incident page: 204 while nothing changed (two queries), else its
     pills, deadlines and timeline to swap in place. The page stops asking once the incident
     is closed or cancelled (the poller is rendered without a trigger)."""
-    incident = get_object_or_404(_visible(request), pk=pk)
+    incident = get_incident_for(request, pk)
     last = incident.events.order_by("-created_at", "-id").values_list("pk", flat=True).first()
     version = _live_version(incident, last)
     if request.GET.get("v") == version:
@@ -246,48 +237,37 @@ def _detail_context(request, incident, **forms):
     }
 
 
+# Each action of the incident page: its form (incidents.forms.ACTION_FORMS) and the service
+# it calls, with the form's cleaned data as the service's keyword arguments.
+ACTION_SERVICES = {
+    "confirm": services.confirm_incident,
+    "dispatch": services.dispatch_incident,
+    "arrive": services.arrive_incident,
+    "resolve": services.resolve_incident,
+    "close": services.close_incident,
+    "cancel": services.cancel_incident,
+    "regrade": services.regrade_incident,
+}
+
+
 def _run_action(request, incident, action: str, data: dict):
-    if action == "confirm":
-        return services.confirm_incident(incident, actor=request.user, note=data.get("note", ""))
-    if action == "dispatch":
-        return services.dispatch_incident(
-            incident,
-            actor=request.user,
-            assignee=data.get("assignee"),
-            team=data.get("team"),
-            note=data.get("note", ""),
-        )
-    if action == "arrive":
-        return services.arrive_incident(incident, actor=request.user, note=data.get("note", ""))
-    if action == "resolve":
-        return services.resolve_incident(
-            incident, actor=request.user, resolution=data["resolution"]
-        )
-    if action == "close":
-        return services.close_incident(incident, actor=request.user, note=data.get("note", ""))
-    if action == "cancel":
-        return services.cancel_incident(incident, actor=request.user, reason=data["reason"])
-    if action == "regrade":
-        return services.regrade_incident(
-            incident, actor=request.user, grade=data["grade"], reason=data.get("reason", "")
-        )
-    raise Http404
+    return ACTION_SERVICES[action](incident, actor=request.user, **data)
 
 
 @login_required
 @require_POST
 def incident_action(request, pk: int, action: str):
-    incident = get_object_or_404(_visible(request), pk=pk)
-    if action not in ACTION_FORMS:
+    incident = get_incident_for(request, pk)
+    if action not in ACTION_SERVICES:
         raise Http404
     try:  # the status before the form: a refused action is said as such, not as field errors
         services.check_action(incident, action, request.user)
     except IncidentError as exc:
         messages.error(request, str(exc))
-        return redirect(_next(request, incident_url(incident)))
+        return redirect(safe_next(request, incident_url(incident)))
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
-        return redirect(_next(request, incident_url(incident)))
+        messages.error(request, error_text(exc))
+        return redirect(safe_next(request, incident_url(incident)))
     form = ACTION_FORMS[action](request.POST)
     if form.is_valid():
         try:
@@ -295,15 +275,15 @@ def incident_action(request, pk: int, action: str):
         except IncidentError as exc:
             messages.error(request, str(exc))
         except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("You are not allowed to do this."))
+            messages.error(request, error_text(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _invalid(request, incident, action, form)
         else:
             messages.success(request, _done(action, changed))
             # The job card sends a resolved job on to the sign-off, where the summary is.
-            return redirect(_next(request, incident_url(incident), field="then"))
-        return redirect(_next(request, incident_url(incident)))
+            return redirect(safe_next(request, incident_url(incident), field="then"))
+        return redirect(safe_next(request, incident_url(incident)))
     return _invalid(request, incident, action, form)
 
 
@@ -336,9 +316,8 @@ def _invalid(request, incident, name: str, form):
     phone): back there with the errors as a message. Posted from the incident page: that
     page again, with the errors on the form."""
     if request.POST.get("next"):
-        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, errors)
-        return redirect(_next(request, incident_url(incident)))
+        messages.error(request, form_errors_text(form))
+        return redirect(safe_next(request, incident_url(incident)))
     context = _detail_context(request, incident, **{name: form})
     if name in ACTION_FORMS:
         context["open_action"] = name
@@ -349,37 +328,26 @@ def incident_url(incident) -> str:
     return reverse("incidents:detail", args=[incident.pk])
 
 
-def _next(request, default: str, *, field: str = "next") -> str:
-    """The ``field`` (``next`` unless said) if it is a safe local URL, else ``next`` if that
-    is, else ``default``."""
-    if field != "next" and not request.POST.get(field):
-        field = "next"
-    target = request.POST.get(field) or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 @login_required
 @require_POST
 def add_note(request, pk: int):
-    incident = get_object_or_404(_visible(request), pk=pk)
+    incident = get_incident_for(request, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             services.add_note(incident, actor=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Note added to %(number)s.") % {"number": incident.number})
-            return redirect(_next(request, incident_url(incident)))
+            return redirect(safe_next(request, incident_url(incident)))
     return _invalid(request, incident, "note", form)
 
 
 @login_required
 @require_POST
 def add_photo(request, pk: int):
-    incident = get_object_or_404(_visible(request), pk=pk)
+    incident = get_incident_for(request, pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -390,19 +358,17 @@ def add_photo(request, pk: int):
                 caption=form.cleaned_data["caption"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Photo added to %(number)s.") % {"number": incident.number})
-            return redirect(_next(request, incident_url(incident)))
+            return redirect(safe_next(request, incident_url(incident)))
     return _invalid(request, incident, "photo", form)
 
 
 @login_required
 def incident_edit(request, pk: int):
     # 404 before 403: whether an incident exists is not told to someone who may not see it.
-    incident = get_object_or_404(_visible(request), pk=pk)
-    if not request.user.has_perm("incidents.change_incident"):
-        raise PermissionDenied
+    incident = get_incident_for(request, pk, "update")
     form = EditReportForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
         # The ModelForm wrote the cleaned values onto ``incident``; reload it so the service
@@ -414,7 +380,7 @@ def incident_edit(request, pk: int):
         except IncidentError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Report %(number)s updated.") % {"number": incident.number})
             return redirect(incident_url(incident))
@@ -430,7 +396,7 @@ def incident_edit(request, pk: int):
 @require_GET
 def photo(request, pk: int, photo_id: int):
     """A photo of an incident the user may see (customer PII: never a public URL)."""
-    incident = get_object_or_404(_visible(request), pk=pk)
+    incident = get_incident_for(request, pk)
     item = get_object_or_404(incident.photos, pk=photo_id)
     response = FileResponse(item.image.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
@@ -440,7 +406,10 @@ def photo(request, pk: int, photo_id: int):
 @login_required
 def asset_history(request, asset_ref: str):
     incidents = (
-        _visible(request).for_asset(asset_ref).with_list_relations().order_by("-reported_at", "-id")
+        Incident.objects.restrict(request.user)
+        .for_asset(asset_ref)
+        .with_list_relations()
+        .order_by("-reported_at", "-id")
     )
     page = CappedPaginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -451,12 +420,14 @@ def asset_history(request, asset_ref: str):
 
 
 MY_JOBS_LIMIT = 30
+WORKING_STATUSES = (Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE)
 
 
 @login_required
 def my_jobs(request):
     jobs = (
-        Incident.objects.jobs_for(request.user)
+        Incident.objects.restrict(request.user, "own_job")
+        .filter(status__in=WORKING_STATUSES)
         .select_related("category")
         .order_by("next_deadline", "reported_at")
     )
@@ -492,9 +463,9 @@ def my_jobs(request):
 @require_POST
 def directive_progress(request, pk: int):
     directive = get_object_or_404(Directive.objects.select_related("incident", "team"), pk=pk)
-    if not _visible(request).filter(pk=directive.incident_id).exists() and not (
-        request.user.memberships.filter(team_id=directive.team_id).exists()
-    ):
+    if not Incident.objects.restrict(request.user).filter(
+        pk=directive.incident_id
+    ).exists() and not (request.user.memberships.filter(team_id=directive.team_id).exists()):
         raise Http404
     form = DirectiveProgressForm(request.POST)
     if form.is_valid():
@@ -508,9 +479,9 @@ def directive_progress(request, pk: int):
         except (IncidentError, PermissionDenied) as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Progress recorded."))
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect(_next(request, incident_url(directive.incident)))
+        messages.error(request, form_errors_text(form))
+    return redirect(safe_next(request, incident_url(directive.incident)))

@@ -5,11 +5,10 @@ ledger are read-only, and every move, status change and count goes through
 ``spareparts.services`` (the logistics screens, or the admin actions below).
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import Conflict
+from core.web import run_per_row
 from spareparts import services
 from spareparts.models import (
     Depot,
@@ -56,15 +55,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 def _run_each(modeladmin, request, queryset, fn, done: str) -> None:
-    ok = 0
-    for obj in queryset:
-        try:
-            fn(obj)
-            ok += 1
-        except (Conflict, PermissionDenied, ValidationError) as exc:
-            messages.error(request, f"{obj}: {exc}")
-    if ok:
-        messages.success(request, f"{done}: {ok}")
+    run_per_row(modeladmin, request, queryset, fn, done=lambda count: f"{done}: {count}")
 
 
 @admin.register(Part)

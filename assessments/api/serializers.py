@@ -149,7 +149,7 @@ class AssessmentCreateSerializer(AssessmentWriteSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["incident"].queryset = Incident.objects.visible_to(request.user)
+            self.fields["incident"].queryset = Incident.objects.restrict(request.user)
 
 
 class DrillMeasurementSerializer(ModelSerializer):

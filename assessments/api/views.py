@@ -5,7 +5,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.api.idempotency import idempotent
@@ -19,6 +18,7 @@ from assessments.filtersets import (
 )
 from assessments.models import Assessment, CorrectiveAction, Drill, Survey
 from core.api.conditional import ETagMixin
+from incidents.access import require_perm
 from incidents.models import Incident
 
 IDEMPOTENCY_PARAM = OpenApiParameter(
@@ -31,10 +31,9 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 
 
 def _require(view, perm: str) -> None:
-    if getattr(view, "swagger_fake_view", False):  # schema generation: no user to check
-        return
-    if not view.request.user.has_perm(perm):
-        raise PermissionDenied()
+    """The policy's ``require_perm`` for the view's user (none while the schema is drawn)."""
+    if not getattr(view, "swagger_fake_view", False):
+        require_perm(view.request.user, perm)
 
 
 class _Base(ETagMixin, viewsets.GenericViewSet):
@@ -81,7 +80,7 @@ class AssessmentViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
 
     def get_queryset(self):
         _require(self, "assessments.view_assessment")
-        visible = Incident.objects.visible_to(self.request.user).values("pk")
+        visible = Incident.objects.restrict(self.request.user).values("pk")
         return (
             Assessment.objects.filter(incident__in=visible)
             .select_related("incident")
@@ -132,7 +131,7 @@ class AssessmentViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
     def evaluation(self, request):
         _require(self, "assessments.view_evaluation")
         filterset = EvaluationFilterSet(
-            request.query_params, queryset=Incident.objects.visible_to(request.user)
+            request.query_params, queryset=Incident.objects.restrict(request.user)
         )
         period = filterset.period
         result = evaluate(filterset.qs, period)
@@ -178,7 +177,7 @@ class SurveyViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
 
     def get_queryset(self):
         _require(self, "assessments.view_survey")
-        visible = Incident.objects.visible_to(self.request.user).values("pk")
+        visible = Incident.objects.restrict(self.request.user).values("pk")
         return Survey.objects.filter(incident__in=visible).order_by("-created_at", "-id")
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from assessments import services
 from assessments.filtersets import CorrectiveActionFilterSet
 from assessments.forms import ActionStatusForm
 from assessments.models import CorrectiveAction
-from assessments.views.common import next_url
+from core.web import SERVICE_ERRORS, error_text, safe_next
 
 
 @login_required
@@ -56,12 +56,12 @@ def action_status(request, pk: int):
             services.set_action_status(
                 action, actor=request.user, status=form.cleaned_data["status"]
             )
-        except (PermissionDenied, ValidationError):
-            messages.error(request, _("You are not allowed to do this."))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
                 _("“%(d)s” is now %(s)s.")
                 % {"d": action.description[:60], "s": action.get_status_display()},
             )
-    return redirect(next_url(request, "/assessments/actions/"))
+    return redirect(safe_next(request, "/assessments/actions/"))

@@ -1,20 +1,12 @@
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
+from incidents.access import get_incident_for
 from incidents.models import Incident
 
-
-def visible_incident(request, pk: int) -> Incident:
-    return get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related(
-            "category", "assignee", "team", "reporter"
-        ),
-        pk=pk,
-    )
+DETAIL_RELATIONS = ("category", "assignee", "team", "reporter")
 
 
 def incident_page(perm: str | None = None):
@@ -25,7 +17,8 @@ def incident_page(perm: str | None = None):
     def decorator(view):
         @wraps(view)
         def wrapped(request, pk: int, *args, **kwargs):
-            incident = visible_incident(request, pk)
+            queryset = Incident.objects.select_related(*DETAIL_RELATIONS)
+            incident = get_incident_for(request, pk, queryset=queryset)
             if perm and not request.user.has_perm(perm):
                 raise PermissionDenied
             return view(request, incident, *args, **kwargs)
@@ -33,21 +26,6 @@ def incident_page(perm: str | None = None):
         return wrapped
 
     return decorator
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def incident_url(incident) -> str:

@@ -17,7 +17,8 @@ from assessments.forms import (
     MeasurementFormSet,
 )
 from assessments.models import Drill, MeasureStep
-from assessments.views.common import apply_errors
+from core.exceptions import NOT_ALLOWED
+from core.web import apply_errors
 
 
 @login_required
@@ -89,7 +90,7 @@ def drill_detail(request, pk: int):
     if "add_action" in request.POST:
         return _add_finding(request, drill)
     if not request.user.has_perm("assessments.change_drill"):
-        messages.error(request, _("You are not allowed to do this."))
+        messages.error(request, str(NOT_ALLOWED))
         return redirect("assessments:drill", pk=drill.pk)
     results = DrillResultsForm(request.POST)
     formset = MeasurementFormSet(request.POST, prefix="m")
@@ -124,7 +125,7 @@ def drill_detail(request, pk: int):
 def _add_finding(request, drill):
     form = CorrectiveActionForm(request.POST)
     if not request.user.has_perm("assessments.add_correctiveaction"):
-        messages.error(request, _("You are not allowed to do this."))
+        messages.error(request, str(NOT_ALLOWED))
         return redirect("assessments:drill", pk=drill.pk)
     if form.is_valid():
         try:

@@ -27,7 +27,7 @@ EVALUATION_PERM = "assessments.view_evaluation"
 
 
 def _filterset(request) -> EvaluationFilterSet:
-    base = Incident.objects.visible_to(request.user)
+    base = Incident.objects.restrict(request.user)
     return EvaluationFilterSet(request.GET, queryset=base)
 
 

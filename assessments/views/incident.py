@@ -20,7 +20,8 @@ from assessments.forms import (
     TechnicianSignatureForm,
 )
 from assessments.models import Assessment, Survey
-from assessments.views.common import apply_errors, incident_page, incident_url, next_url
+from assessments.views.common import incident_page, incident_url
+from core.web import apply_errors, error_text, safe_next
 
 
 def _assessment_context(request, incident, form=None, action_form=None) -> dict:
@@ -65,8 +66,8 @@ def assessment(request, incident):
         except AssessmentError as exc:
             messages.error(request, str(exc))
             return redirect("assessments:assessment", pk=incident.pk)
-        except PermissionDenied:
-            messages.error(request, _("You are not allowed to do this."))
+        except PermissionDenied as exc:
+            messages.error(request, error_text(exc))
             return redirect("assessments:assessment", pk=incident.pk)
         else:
             messages.success(
@@ -92,7 +93,7 @@ def add_action(request, incident):
         try:  # an action needs its assessment: start a draft
             assessment = services.save_assessment(incident, actor=request.user)
         except (AssessmentError, PermissionDenied) as exc:
-            messages.error(request, str(exc) or _("You are not allowed to do this."))
+            messages.error(request, error_text(exc))
             return redirect("assessments:assessment", pk=incident.pk)
     if form.is_valid():
         try:
@@ -125,13 +126,13 @@ def signoff(request, incident):
         except ValidationError as exc:
             apply_errors(form, exc)
         except (AssessmentError, PermissionDenied) as exc:
-            messages.error(request, str(exc) or _("You are not allowed to do this."))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request, _("%(n)s: the customer's sign-off is recorded.") % {"n": incident.number}
             )
-            return redirect(next_url(request, default))
-    if form.errors and next_url(request, default) == reverse(
+            return redirect(safe_next(request, default))
+    if form.errors and safe_next(request, default) == reverse(
         "assessments:sign", args=[incident.pk]
     ):
         # Back on the signing page with what was typed (the customer's name) and the error.
@@ -139,7 +140,7 @@ def signoff(request, incident):
         return render(request, "assessments/sign.html", context, status=422)
     for message in (m for errors in form.errors.values() for m in errors):
         messages.error(request, message)
-    return redirect(next_url(request, default))
+    return redirect(safe_next(request, default))
 
 
 def _sign_context(request, incident, **forms) -> dict:
@@ -187,7 +188,7 @@ def technician_signoff(request, incident):
     except ValidationError as exc:
         apply_errors(form, exc)
     except (AssessmentError, PermissionDenied) as exc:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("%(n)s: your signature is on the report.") % {"n": incident.number}

@@ -10,7 +10,7 @@ from assessments import services
 from assessments.exceptions import SurveyClosed
 from assessments.forms import SurveyForm
 from assessments.models import Survey
-from assessments.views.common import apply_errors
+from core.web import apply_errors
 
 LANGUAGES = dict(settings.LANGUAGES)
 

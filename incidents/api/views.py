@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.api.idempotency import idempotent
 from core.api.conditional import ETagMixin
 from incidents import services
+from incidents.access import get_incident_for
 from incidents.api import serializers as s
 from incidents.filtersets import IncidentFilterSet
 from incidents.models import Category, Incident
@@ -77,7 +78,7 @@ class IncidentViewSet(
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return Incident.objects.visible_to(self.request.user).select_related("category")
+        return Incident.objects.restrict(self.request.user).select_related("category")
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -108,8 +109,11 @@ class IncidentViewSet(
         incident = self.get_object()
         data = self._input(s.IncidentUpdateSerializer)
         with transaction.atomic():
-            locked = (
-                Incident.objects.select_for_update().select_related("category").get(pk=incident.pk)
+            locked = get_incident_for(
+                request,
+                incident.pk,
+                lock=True,
+                queryset=Incident.objects.select_related("category"),
             )
             self.check_precondition(request, locked)
             incident = services.update_incident(locked, actor=request.user, **data)

@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
@@ -7,6 +6,7 @@ from rest_framework.views import APIView
 from accounts.api.idempotency import idempotent
 from accounts.api.permissions import KeyScope
 from core.api.conditional import ETagMixin
+from incidents.access import get_incident_for
 from incidents.models import Incident
 from spareparts import services
 from spareparts.api import serializers as s
@@ -68,7 +68,7 @@ class IncidentPartsView(APIView):
     permission_classes = [KeyScope]
 
     def _incident(self, request, pk: int) -> Incident:
-        return get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+        return get_incident_for(request, pk)
 
     @extend_schema(responses=s.IncidentPartSerializer(many=True))
     def get(self, request, pk: int):
