@@ -415,9 +415,9 @@ def test_technician_records_parts_only_on_own_jobs(
 
 
 def test_closing_releases_what_the_job_did_not_use(
-    depots, battery, stock, dispatcher, manager, monkeypatch
+    depots, battery, stock, dispatcher, manager, settings
 ):
-    monkeypatch.setattr(incident_services, "close_guards", [])  # other apps' close rules
+    settings.INCIDENT_CLOSE_GUARDS = []  # other apps' close rules
     stock(battery, depots["hq"], 2)
     job = factories.report(dispatcher)
     now = timezone.now()
