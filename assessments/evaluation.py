@@ -421,3 +421,25 @@ def evaluate(qs, period: Period, *, now: datetime | None = None) -> dict:
         "by_team": rollup(rows, lambda r: r["team_id"]),
         "has_parts": "n_parts" in total,
     }
+
+
+def resolve_ranks(qs, incidents) -> dict[int, float]:
+    """Each resolved incident's place among its grade's resolve times in ``qs``, as SQL's
+    ``PERCENT_RANK() OVER (PARTITION BY grade ORDER BY resolve time NULLS LAST)`` would give
+    it: the share of the grade's other incidents that resolved faster. One aggregate for a
+    page of incidents, instead of ranking the whole filtered set to show 25 of them."""
+    rows = [i for i in incidents if i.resolved_at is not None]
+    if not rows:
+        return {}
+    qs = qs.order_by().annotate(_resolve_s=Seconds("resolved_at"))
+    sums = {f"n_{g}": Count("pk", filter=Q(grade=g)) for g in {i.grade for i in rows}}
+    for i in rows:
+        faster = Q(grade=i.grade, _resolve_s__lt=(i.resolved_at - i.reported_at).total_seconds())
+        sums[f"lt_{i.pk}"] = Count("pk", filter=faster)
+    counts = qs.aggregate(**sums)
+    return {
+        i.pk: counts[f"lt_{i.pk}"] / (counts[f"n_{i.grade}"] - 1)
+        if counts[f"n_{i.grade}"] > 1
+        else 0.0
+        for i in rows
+    }

@@ -305,6 +305,11 @@ CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
 # Assessments: how long a survey link stays valid; how often an overdue action's owner is
 # reminded.
 SURVEY_VALID_DAYS = env_int("SURVEY_VALID_DAYS", 14, minimum=1)
+# How long the periodic evaluation keeps each filter's figures, in seconds (0: computed on
+# every request). The page says when its figures were computed.
+EVALUATION_CACHE_SECONDS = env_int(
+    "EVALUATION_CACHE_SECONDS", 0 if DJANGO_ENV == "test" else 300, minimum=0
+)
 CORRECTIVE_ACTION_REMINDER_HOURS = env_int("CORRECTIVE_ACTION_REMINDER_HOURS", 24, minimum=1)
 CELERY_BEAT_SCHEDULE["assessments-remind-overdue-actions"] = {
     "task": "assessments.tasks.remind_overdue_actions",

@@ -71,9 +71,13 @@ def sync_roles(**kwargs) -> None:
 
 
 def roles_of(user) -> set[str]:
+    """The user's role names, read once per user object (one per request), like Django's
+    permission cache: every template rendered in a request asks, panels included."""
     if not user.is_authenticated:
         return set()
-    return set(user.groups.values_list("name", flat=True))
+    if not hasattr(user, "_role_names"):
+        user._role_names = frozenset(user.groups.values_list("name", flat=True))
+    return set(user._role_names)
 
 
 def primary_role(user) -> str:

@@ -231,6 +231,15 @@ class Incident(models.Model):
             models.Index(fields=["assignee", "status"], name="incident_assignee_status"),
             models.Index(fields=["team", "status"], name="incident_team_status"),
             models.Index(fields=["external_ref"], name="incident_external_ref"),
+            # The list's sort orders (ties broken by id; one index serves both directions).
+            models.Index(fields=["confirm_deadline", "id"], name="incident_confirm_deadline"),
+            models.Index(fields=["grade", "id"], name="incident_grade"),
+            # A technician's recently resolved jobs (My jobs), newest first.
+            models.Index(
+                fields=["assignee", "-resolved_at"],
+                name="incident_assignee_resolved",
+                condition=Q(resolved_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,14 @@ from incidents import access
 
 class IncidentQuerySet(models.QuerySet):
     def open(self) -> IncidentQuerySet:
-        return self.filter(status__in=["reported", "confirmed", "dispatched", "on_site"])
+        # The services keep ``next_deadline`` set exactly while an incident is open; saying
+        # so lets PostgreSQL count open incidents from the partial index
+        # escalation_open_incidents without reading the table (the desk's counts: 300 ms
+        # -> 16 ms at 1M incidents, 30k open).
+        return self.filter(
+            status__in=["reported", "confirmed", "dispatched", "on_site"],
+            next_deadline__isnull=False,
+        )
 
     def overdue(self, now: datetime) -> IncidentQuerySet:
         """Open incidents whose current target (confirm, arrive or resolve) has passed.

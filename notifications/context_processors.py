@@ -5,4 +5,8 @@ def unread(request):
         return {}
     from notifications.services import unread_count
 
-    return {"unread_notifications": unread_count(user)}
+    # Once per request: each template rendered with the request (the job cards' panels)
+    # runs the context processors again.
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = unread_count(user)
+    return {"unread_notifications": request._unread_notifications}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
+from django.template.loader import render_to_string
 
 from spareparts import services
 from spareparts.forms import IssueForm, ReleaseForm, ReserveForm, ReturnForm, UsedForm
@@ -99,12 +100,30 @@ def _first_error_gets_focus(form) -> None:
             return
 
 
-def _skus() -> list[tuple[str, str]]:
-    """(SKU, tracking) of the active parts for the suggestion lists: tracked parts are
-    marked there, so the serial / batch field's need shows before a submit."""
-    return list(
-        Part.objects.filter(is_active=True).order_by("sku").values_list("sku", "tracking")[:300]
-    )
+def _per_request(request, key: str, build):
+    """``build()`` once per request: a technician's job page renders a panel per job."""
+    cache = request.__dict__.setdefault("_spareparts_panels", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def _sku_options(request) -> str:
+    """The ``<option>``s of the SKU suggestion lists, (SKU, tracking) of the active parts:
+    tracked parts are marked there, so the serial / batch field's need shows before a
+    submit. Rendered once per request."""
+
+    def build():
+        skus = Part.objects.filter(is_active=True).order_by("sku").values_list("sku", "tracking")
+        return render_to_string("spareparts/partials/sku_options.html", {"skus": skus[:300]})
+
+    return _per_request(request, "sku-options", build)
+
+
+def _share_depot_choices(request, form) -> None:
+    """The depot list is the same on every card: read it once per request."""
+    field = form.fields["depot"]
+    field.choices = _per_request(request, "depot-choices", lambda: list(field.choices))
 
 
 def incident_panel(request, incident, outcome: Outcome | None = None):
@@ -124,7 +143,7 @@ def incident_panel(request, incident, outcome: Outcome | None = None):
         "can_move": can_move,
         "is_open": incident.status in services.PARTS_STATUSES,
         "outcome": outcome,
-        "skus": _skus() if can_move else [],
+        "sku_options": _sku_options(request) if can_move else "",
     }
     if can_move:
         for action in ("reserve", "issue", "return"):
@@ -139,6 +158,7 @@ def job_panel(request, incident, outcome: Outcome | None = None):
         return None
     outcome = outcome or _recall(request, incident)
     form = _form_for("used", incident, outcome)
+    _share_depot_choices(request, form)
     if form.errors:
         _first_error_gets_focus(form)
     return "spareparts/panels/job.html", {
@@ -146,5 +166,5 @@ def job_panel(request, incident, outcome: Outcome | None = None):
         "rows": services.parts_for_incident(incident),
         "form": form,
         "outcome": outcome,
-        "skus": _skus(),
+        "sku_options": _sku_options(request),
     }

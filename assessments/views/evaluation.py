@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import F, Window
-from django.db.models.functions import PercentRank
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assessments import charts, exports
-from assessments.evaluation import METRIC_LABELS, TARGET_LABELS, TARGETS, Seconds, evaluate
+from assessments.evaluation import (
+    METRIC_LABELS,
+    TARGET_LABELS,
+    TARGETS,
+    Seconds,
+    evaluate,
+    resolve_ranks,
+)
 from assessments.filtersets import EvaluationFilterSet
 from assessments.templatetags.assessment_tags import duration, num, pct
 from incidents.models import Category, Grade, Incident
@@ -180,11 +189,28 @@ def _charts(weekly: list, link: Links) -> dict:
     }
 
 
+def _evaluate_cached(request, filterset) -> tuple[dict, datetime]:
+    """The figures and when they were computed. A quarter at a million incidents takes the
+    database about half a second, so each filter's figures are kept for
+    EVALUATION_CACHE_SECONDS (the page says how old they are); 0 computes every time."""
+    now = timezone.now()
+    seconds = settings.EVALUATION_CACHE_SECONDS
+    if not seconds:
+        return evaluate(filterset.qs, filterset.period, now=now), now
+    params = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    params += [("period", f"{filterset.period.start}/{filterset.period.end}")]
+    key = "evaluation:" + hashlib.sha256(urlencode(params).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = (evaluate(filterset.qs, filterset.period, now=now), now)
+        cache.set(key, cached, seconds)
+    return cached
+
+
 def evaluation_context(request) -> dict:
     filterset = _filterset(request)
     period = filterset.period
-    now = timezone.now()
-    result = evaluate(filterset.qs, period, now=now)
+    result, computed_at = _evaluate_cached(request, filterset)
     link = Links(filterset.link_params())
     total = result["total"]
     categories = {c.pk: c for c in Category.objects.all()}
@@ -192,6 +218,8 @@ def evaluation_context(request) -> dict:
     return {
         "filter": filterset,
         "period": period,
+        "computed_at": computed_at,
+        "cache_minutes": settings.EVALUATION_CACHE_SECONDS // 60,
         "result": result,
         "total": total,
         "cards": _cards(total, link, result["has_parts"]),
@@ -297,19 +325,23 @@ ORDERINGS = {
 @permission_required(EVALUATION_PERM, raise_exception=True)
 def evaluation_incidents(request):
     """The incidents behind one figure of the evaluation, with each one's place among its
-    grade's resolve times (a window function over the whole filtered set)."""
+    grade's resolve times in the filtered set."""
     filterset = _filterset(request)
     qs = filterset.qs.select_related("category", "team", "assignee", "survey").annotate(
         confirm_s=Seconds("confirmed_at"),
         resolve_s=Seconds("resolved_at"),
-        resolve_rank=Window(
-            PercentRank(),
-            partition_by=[F("grade")],
-            order_by=Seconds("resolved_at").asc(nulls_last=True),
-        ),
     )
     order = ORDERINGS.get(request.GET.get("order", ""), ("-reported_at", "-pk"))
-    page = Paginator(qs.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page through the ids first: the filters and orders read only columns of the
+    # incident_evaluation_cover index, so PostgreSQL pages without touching the table
+    # (ordered by resolve time in a quarter of 1M incidents: 470 ms -> 50 ms); then the 25 rows.
+    ids = Paginator(qs.order_by(*order).values_list("pk", flat=True), PAGE_SIZE)
+    page = ids.get_page(request.GET.get("page"))
+    rows = qs.in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list]
+    ranks = resolve_ranks(filterset.qs, page.object_list)
+    for incident in page.object_list:
+        incident.resolve_rank = ranks.get(incident.pk)
     query = request.GET.copy()
     query.pop("page", None)
     back = request.GET.copy()

@@ -329,3 +329,60 @@ def test_chinese_exports_have_chinese_labels(manager_client, cases):
     assert "按服务组" in book.sheetnames
     header = next(book["按服务组"].iter_rows(values_only=True))
     assert [c for c in header if c and ENGLISH_WORD.search(str(c))] == []
+
+
+def test_resolve_ranks_agree_with_sql_percent_rank(org):
+    """The drill-down ranks a page of incidents with one aggregate; the reference is SQL's
+    PERCENT_RANK window over the whole set (ties, unresolved rows and a grade of one)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import PercentRank
+
+    from assessments.evaluation import Seconds, resolve_ranks
+
+    start = utc(2026, 2, 2, 1, 0)
+    for minutes in (300, 120, 120, 900, 60):
+        walk("III", start, confirm=5, resolve=minutes)
+    walk("III", start, confirm=5)  # not resolved: ranks last, shows no rank itself
+    walk("II", start, confirm=5, resolve=200)  # alone in its grade
+    walk("I", start, confirm=5, resolve=100)
+    walk("I", start, confirm=5, resolve=50)
+    qs = Incident.objects.all()
+    reference = {
+        i.pk: i.rank
+        for i in qs.annotate(
+            rank=Window(
+                PercentRank(),
+                partition_by=[F("grade")],
+                order_by=Seconds("resolved_at").asc(nulls_last=True),
+            )
+        )
+        if i.resolved_at
+    }
+    ranks = resolve_ranks(qs, list(qs))
+    assert ranks == pytest.approx(reference)
+    assert sorted(set(ranks.values())) == [0.0, 0.2, 0.6, 0.8, 1.0]
+
+
+def test_evaluation_figures_are_kept_per_filter_and_say_when_computed(
+    manager_client, cases, settings
+):
+    """With EVALUATION_CACHE_SECONDS set, a filter's figures are computed once and kept;
+    the page says when they were computed; another filter computes its own."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.EVALUATION_CACHE_SECONDS = 300
+    url = reverse("assessments:evaluation") + "?start=2026-01-01&end=2026-03-31"
+    first = manager_client.get(url)
+    assert "Figures as of" in first.text
+    total = first.context["total"]["n_all"]
+    walk("III", utc(2026, 2, 3, 1, 0), confirm=5)  # a new incident in the period
+    kept = manager_client.get(url)
+    assert kept.context["total"]["n_all"] == total
+    assert kept.context["computed_at"] == first.context["computed_at"]
+    narrowed = manager_client.get(url + "&grade=III")
+    # computed now: Level III in Q1 is B, F, G and the new one
+    assert narrowed.context["total"]["n_all"] == 4
+    settings.EVALUATION_CACHE_SECONDS = 0
+    assert manager_client.get(url).context["total"]["n_all"] == total + 1
+    cache.clear()

@@ -136,3 +136,35 @@ def test_the_reserved_row_of_the_job_card_is_labelled(
     row = card[card.index('class="sp-used"') :]
     assert "—" not in row[: row.index("</ul>")]
     assert "Not used yet" in row
+
+
+def test_the_job_page_reads_what_every_card_shares_once(
+    dispatcher, technician, technician_client, depots, battery, django_assert_max_num_queries
+):
+    """bench/pages: a technician with 30 jobs made 337 queries, every card re-reading the
+    user's roles, the unread count, the SKU list and the depot list. Those are read once per
+    page now; what is left per card is the card's own parts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def jobs_page(n_jobs):
+        while len(technician_client.get(reverse("incidents:my_jobs")).context["jobs"]) < n_jobs:
+            job = factories.report(dispatcher)
+            incident_services.confirm_incident(job, actor=dispatcher)
+            incident_services.dispatch_incident(job, actor=dispatcher, assignee=technician)
+        with CaptureQueriesContext(connection) as queries:
+            technician_client.get(reverse("incidents:my_jobs"))
+        return [q["sql"] for q in queries.captured_queries]
+
+    two, five = jobs_page(2), jobs_page(5)
+    for shared in ('FROM "auth_group"', 'FROM "notifications_notification"'):
+        assert sum(shared in sql for sql in five) == 1, shared
+    assert sum('"spareparts_part"."sku"' in sql for sql in five) == 1
+    assert (
+        sum(
+            'FROM "spareparts_depot" WHERE "spareparts_depot"."is_active" ORDER' in sql
+            for sql in five
+        )
+        == 1
+    )
+    assert (len(five) - len(two)) / 3 <= 3  # per card: its parts and its default depot
