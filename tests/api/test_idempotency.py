@@ -7,9 +7,9 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from accounts.api import idempotency
 from accounts.models import IdempotencyRecord
 from accounts.services import create_api_key, purge_idempotency_records
-from core.api import idempotency
 from incidents.models import Incident
 from tests.api.conftest import NEW_INCIDENT
 
