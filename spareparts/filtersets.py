@@ -1,11 +1,23 @@
-"""Filters shared by the stock page and the API."""
+"""Filters of the spare-parts list pages and the API: one FilterSet per list, no filter parsed
+by hand."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from spareparts.models import Depot, Part, PartCategory, StockBalance
+from spareparts.models import (
+    Depot,
+    OrderStatus,
+    Part,
+    PartCategory,
+    PurchaseOrder,
+    StockBalance,
+    StocktakeLine,
+    Transfer,
+    TransferStatus,
+)
 
 
 class StockFilterSet(django_filters.FilterSet):
@@ -82,3 +94,93 @@ class PartFilterSet(django_filters.FilterSet):
 
     def search_parts(self, queryset, name, value):
         return StockFilterSet.search(self, queryset, name, value)
+
+
+class DefaultsFilterSet(django_filters.FilterSet):
+    """A list page's FilterSet whose ``defaults`` apply when the request does not name the
+    field at all (the first visit). A field sent empty (the "All" choice: the browser sends
+    ``status=``) filters nothing."""
+
+    defaults: dict[str, str] = {}
+    # The page's filter form element: the fields name it (their ``form`` attribute), so they
+    # work placed inside another form (the purchasing page's table is one).
+    form_id = "list-filters"
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, value in self.defaults.items():
+            data.setdefault(name, value)
+        super().__init__(data, *args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs["form"] = self.form_id
+
+
+def _active_depots(request=None):
+    return Depot.objects.filter(is_active=True)
+
+
+class TransferFilterSet(DefaultsFilterSet):
+    """The transfers page: in transit unless another status (or all) is chosen; a depot
+    selects what leaves or reaches it."""
+
+    status = django_filters.ChoiceFilter(
+        choices=TransferStatus.choices, label=_("Status"), empty_label=_("All statuses")
+    )
+    depot = django_filters.ModelChoiceFilter(
+        queryset=_active_depots, method="at_depot", label=_("Depot"), empty_label=_("All depots")
+    )
+    defaults = {"status": TransferStatus.IN_TRANSIT}
+
+    class Meta:
+        model = Transfer
+        fields = ["status", "depot"]
+
+    def at_depot(self, queryset, name, value):
+        return queryset.filter(Q(from_depot=value) | Q(to_depot=value))
+
+
+OPEN_ORDER_STATUSES = (OrderStatus.DRAFT, OrderStatus.PLACED, OrderStatus.PARTIAL)
+
+
+class PurchaseOrderFilterSet(DefaultsFilterSet):
+    """The purchasing page's orders: open ones (draft, placed, partly received) unless a
+    status (or all) is chosen; by the depot they are delivered to."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[("open", pgettext_lazy("purchase orders", "Open")), *OrderStatus.choices],
+        method="by_status",
+        label=_("Status"),
+        empty_label=_("All statuses"),
+    )
+    depot = django_filters.ModelChoiceFilter(
+        queryset=_active_depots, label=_("Deliver to"), empty_label=_("All depots")
+    )
+    defaults = {"status": "open"}
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ["status", "depot"]
+
+    def by_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_ORDER_STATUSES)
+        return queryset.filter(status=value)
+
+
+class StocktakeLineFilterSet(django_filters.FilterSet):
+    """A count sheet's lines: all, or only the counted ones that differ from the book."""
+
+    diff = django_filters.BooleanFilter(
+        method="differences",
+        label=_("Differences only"),
+        widget=django_filters.widgets.forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = StocktakeLine
+        fields = ["diff"]
+
+    def differences(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.exclude(counted__isnull=True).exclude(counted=F("expected"))

@@ -161,3 +161,37 @@ class PostStocktakeForm(forms.Form):
 
 class TraceForm(forms.Form):
     q = forms.CharField(label=_("Serial or batch number"), max_length=64, required=False)
+
+
+class ReceiptForm(forms.Form):
+    """Incoming inspection of an order: per line ``accepted-<id>``, ``rejected-<id>``,
+    ``reason-<id>``, ``lots-<id>`` (the order page's table), and the delivery note."""
+
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            sku = line.part.sku
+            self.fields[f"accepted-{line.pk}"] = forms.IntegerField(
+                label=_("%(sku)s accepted") % {"sku": sku}, min_value=0, required=False
+            )
+            self.fields[f"rejected-{line.pk}"] = forms.IntegerField(
+                label=_("%(sku)s rejected") % {"sku": sku}, min_value=0, required=False
+            )
+            self.fields[f"reason-{line.pk}"] = forms.CharField(max_length=200, required=False)
+            self.fields[f"lots-{line.pk}"] = LotsField()
+
+    def inspected(self) -> list[tuple]:
+        """(line, accepted, rejected, reason, lots) of each line something was entered for."""
+        d = self.cleaned_data
+        rows = []
+        for line in self.lines:
+            accepted = d.get(f"accepted-{line.pk}") or 0
+            rejected = d.get(f"rejected-{line.pk}") or 0
+            if accepted or rejected:
+                rows.append(
+                    (line, accepted, rejected, d[f"reason-{line.pk}"], d[f"lots-{line.pk}"])
+                )
+        return rows

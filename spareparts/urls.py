@@ -1,25 +1,25 @@
 from django.urls import path
 
-from spareparts import views
+from spareparts.views import incident, purchasing, stock, stocktakes, trace, transfers
 
 app_name = "spareparts"
 
 urlpatterns = [
-    path("", views.stock, name="stock"),
-    path("parts/<int:pk>/", views.part_detail, name="part"),
-    path("parts/<int:pk>/adjust/", views.part_adjust, name="part_adjust"),
-    path("parts/<int:pk>/reorder/", views.part_reorder, name="part_reorder"),
-    path("alerts/<int:pk>/ack/", views.alert_ack, name="alert_ack"),
-    path("transfers/", views.transfers, name="transfers"),
-    path("transfers/<int:pk>/<str:action>/", views.transfer_action, name="transfer_action"),
-    path("orders/", views.orders, name="orders"),
-    path("orders/<int:pk>/", views.order_detail, name="order"),
-    path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),
-    path("requests/<int:pk>/<str:action>/", views.request_action, name="request_action"),
-    path("stocktakes/", views.stocktakes, name="stocktakes"),
-    path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake"),
-    path("stocktakes/<int:pk>/<str:action>/", views.stocktake_action, name="stocktake_action"),
-    path("trace/", views.trace, name="trace"),
-    path("incidents/<int:pk>/<str:action>/", views.incident_parts, name="incident_parts"),
-    path("returns/<int:pk>/received/", views.unit_return_received, name="unit_return_received"),
+    path("", stock.stock, name="stock"),
+    path("parts/<int:pk>/", stock.part_detail, name="part"),
+    path("parts/<int:pk>/adjust/", stock.part_adjust, name="part_adjust"),
+    path("parts/<int:pk>/reorder/", stock.part_reorder, name="part_reorder"),
+    path("alerts/<int:pk>/ack/", stock.alert_ack, name="alert_ack"),
+    path("transfers/", transfers.transfers, name="transfers"),
+    path("transfers/<int:pk>/<str:action>/", transfers.transfer_action, name="transfer_action"),
+    path("orders/", purchasing.orders, name="orders"),
+    path("orders/<int:pk>/", purchasing.order_detail, name="order"),
+    path("orders/<int:pk>/<str:action>/", purchasing.order_action, name="order_action"),
+    path("requests/<int:pk>/<str:action>/", purchasing.request_action, name="request_action"),
+    path("stocktakes/", stocktakes.stocktakes, name="stocktakes"),
+    path("stocktakes/<int:pk>/", stocktakes.stocktake_detail, name="stocktake"),
+    path("stocktakes/<int:pk>/<str:action>/", stocktakes.stocktake_action, name="stocktake_action"),
+    path("trace/", trace.trace, name="trace"),
+    path("incidents/<int:pk>/<str:action>/", incident.incident_parts, name="incident_parts"),
+    path("returns/<int:pk>/received/", incident.unit_return_received, name="unit_return_received"),
 ]
