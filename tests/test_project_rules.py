@@ -21,16 +21,14 @@ SKIPPED_DIRS = {".venv", ".local", "var", "node_modules", "tests", "bench", "scr
 STATUS_WRITERS = ("incidents/services/", "demo/")
 # Where stock moves: the spare-parts services.
 STOCK_WRITERS = ("spareparts/services/",)
-# The one timeline writer. incidents/services/timeline.py goes once incidents/timeline.py
-# has taken over.
-TIMELINE_MODULES = ("incidents/timeline.py", "incidents/services/timeline.py")
+# The one timeline writer.
+TIMELINE_MODULES = ("incidents/timeline.py",)
 # Raw SQL outside a module named ``*_pg.py`` / ``*sql.py`` (the named accelerators).
 RAW_SQL_ALLOWED = (
     "accounts/api/idempotency.py",  # the advisory lock on (user, key)
     "assessments/evaluation.py",  # per-transaction planner settings for the quarter report
     "core/health.py",  # the readiness probe's SELECT 1
-    "spareparts/services/ledger.py",  # the balance's guarded UPDATE
-    "spareparts/services/stock.py",  # the incident row locked FOR SHARE
+    "spareparts/services/ledger.py",  # the balance's guarded UPDATE (STOCK_GUARD)
 )
 
 WRITE_METHODS = {"update", "create", "get_or_create", "update_or_create", "bulk_create"}
