@@ -57,7 +57,7 @@ def _open_every_part_and_order_page(page, base):
         "table.stock a[href*='/parts/']", "links => links.map(a => a.getAttribute('href'))"
     )
     assert len(set(parts)) == Part.objects.count()
-    page.goto(f"{base}/spareparts/orders/?status=all")
+    page.goto(f"{base}/spareparts/orders/?status=")
     orders = page.eval_on_selector_all(
         "a[href*='/orders/']", "links => links.map(a => a.getAttribute('href'))"
     )
