@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiKey, IdempotencyRecord
 from core import refcache
+from core.exceptions import NOT_ALLOWED
 
 KEY_PREFIX = "as_"
 
@@ -56,7 +57,7 @@ def revoke_api_key(api_key: ApiKey, *, actor, now: datetime | None = None) -> Ap
     """Revoke a key (its owner or a superuser). Safe to run twice: the first time wins."""
     now = now or timezone.now()
     if actor.pk != api_key.user_id and not actor.is_superuser:
-        raise PermissionDenied(_("You are not allowed to do this."))
+        raise PermissionDenied(str(NOT_ALLOWED))
     with transaction.atomic():
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
         refcache.bump()  # key_for() caches keys

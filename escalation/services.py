@@ -33,7 +33,7 @@ from escalation.models import (
     SupersededReason,
     Target,
 )
-from incidents import timeline
+from incidents import access, timeline
 from incidents.models import OPEN_STATUSES, Grade, Incident
 
 # Which milestone ends the clock of each target, and which clock it starts.
@@ -239,10 +239,7 @@ def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> Es
     reminders stop (the milestone's deadline still counts). Confirming is the way to end a
     confirm clock, so this refuses one."""
     now = now or timezone.now()
-    if not actor.has_perm("incidents.dispatch_incident"):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("You are not allowed to do this."))
+    access.require_perm(actor, "incidents.dispatch_incident")
     with transaction.atomic():
         state = (
             EscalationState.objects.select_for_update()
