@@ -42,7 +42,8 @@ class DemoBuilder:
         self._teams()
         self._people()
         self._roster()
-        count = sum(1 for index, case in enumerate(cases.CASES) if self._case(case, index))
+        for index, case in enumerate(cases.CASES):
+            self._case(case, index)
         self._directive_progress()
         return {
             **{key: self.teams[key] for key in data.TEAMS},
@@ -53,7 +54,7 @@ class DemoBuilder:
             ],
             "teams": self.teams,
             "users": self.users,
-            "incident_count": count,
+            "incident_count": len(cases.CASES),
         }
 
     # -- organisation ---------------------------------------------------------------------
@@ -258,6 +259,8 @@ class DemoBuilder:
                 .select_related("user")
                 .first()
             )
+            if leader is None:
+                continue
             when = min(directive.created_at + timedelta(minutes=40), self.now)
             services.report_directive_progress(
                 directive, actor=leader.user, text=text, status=status, now=when

@@ -16,6 +16,8 @@ and issued on open jobs, some of them the demo technician's.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -291,7 +293,10 @@ def _pending_work(parts, depots, suppliers, actor) -> None:
         supplier=suppliers["road-tyre"],
         depot=depots["south"],
         actor=None,
-        lines=[(parts["TYR-205-55R16"], 16, "520.00"), (parts["TYR-275-70R22"], 8, "1890.00")],
+        lines=[
+            (parts["TYR-205-55R16"], 16, Decimal("520.00")),
+            (parts["TYR-275-70R22"], 8, Decimal("1890.00")),
+        ],
         note="Monthly tyre order 月度轮胎订单",
     )
     services.place_order(order, actor=None)
