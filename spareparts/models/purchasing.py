@@ -207,7 +207,11 @@ class PurchaseEvent(models.Model):
         if self.request_id and self.status == RequestStatus.DRAFT:
             with override("en"):
                 by_label = {str(source.label): source for source in RequestSource}
-            source = RequestSource._value2member_map_.get(self.text) or by_label.get(self.text)
+            source = (
+                RequestSource(self.text)
+                if self.text in RequestSource.values
+                else by_label.get(self.text)
+            )
             if source is not None:
                 return str(source.label)
         return self.text
