@@ -111,8 +111,16 @@ class DefaultsFilterSet(django_filters.FilterSet):
         for name, value in self.defaults.items():
             data.setdefault(name, value)
         super().__init__(data, *args, **kwargs)
+        # Ids of their own: the page's other form has fields of the same names (depot).
+        self.form.auto_id = "id_filter_%s"
         for field in self.form.fields.values():
             field.widget.attrs["form"] = self.form_id
+
+    @property
+    def rows(self):
+        """The filtered rows; none for an invalid filter (the form says why), never the
+        unfiltered list."""
+        return self.qs if self.is_valid() else self.queryset.none()
 
 
 def _active_depots(request=None):
@@ -153,7 +161,7 @@ class PurchaseOrderFilterSet(DefaultsFilterSet):
         empty_label=_("All statuses"),
     )
     depot = django_filters.ModelChoiceFilter(
-        queryset=_active_depots, label=_("Deliver to"), empty_label=_("All depots")
+        queryset=_active_depots, label=_("Depot"), empty_label=_("All depots")
     )
     defaults = {"status": "open"}
 

@@ -77,7 +77,7 @@ def orders(request):
         {
             "form": form,
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, filterset.rows),
             "pending": pending,
             "ticked": ticked,
             "skus": sku_suggestions(),

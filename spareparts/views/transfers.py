@@ -46,7 +46,7 @@ def transfers(request):
         {
             "form": form,
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": paginate(request, filterset.rows),
             "skus": sku_suggestions(),
         },
     )

@@ -833,3 +833,14 @@ class TestLiveIncidentPage:
         assert (
             login(technician).get(reverse("incidents:live", args=[incident.pk])).status_code == 404
         )
+
+
+def test_every_action_form_has_its_service_and_every_bulk_choice_too():
+    from incidents.forms import ACTION_FORMS
+    from incidents.list_forms import BulkActionForm
+    from incidents.list_views import BULK_SERVICES
+    from incidents.views import ACTION_SERVICES
+
+    assert set(ACTION_SERVICES) == set(ACTION_FORMS)
+    choices = {value for value, _label in BulkActionForm.base_fields["action"].choices}
+    assert choices == set(BULK_SERVICES)

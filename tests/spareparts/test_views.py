@@ -205,3 +205,34 @@ def test_demo_load_is_idempotent(org):
     assert counts[2] == 3 and StockBalance.objects.filter(on_hand__gt=0).exists()
     assert LowStockAlert.objects.exists()
     assert_balances_match_ledger()
+
+
+def test_transfer_list_filters_by_status_with_in_transit_first_and_empty_meaning_all(
+    logistics_client, depots, battery, stock, logistics
+):
+    stock(battery, depots["hq"], 5)
+
+    def ship():
+        return services.ship_transfer(
+            part=battery,
+            from_depot=depots["hq"],
+            to_depot=depots["west"],
+            quantity=1,
+            actor=logistics,
+        )
+
+    moving, arrived = ship(), ship()
+    services.receive_transfer(arrived, actor=logistics)
+    url = reverse("spareparts:transfers")
+
+    def listed(**params):
+        page = logistics_client.get(url, params).context["page"]
+        return {t.pk for t in page}
+
+    assert listed() == {moving.pk}  # a first visit: in transit
+    assert listed(status="received") == {arrived.pk}
+    assert listed(status="") == {moving.pk, arrived.pk}  # "All statuses"
+    assert listed(status="", depot=depots["east"].pk) == set()
+    assert listed(status="exploded") == set()  # an invalid filter shows no rows, never all
+    page = logistics_client.get(url, {"status": "exploded"}).content.decode()
+    assert "Select a valid choice." in page
