@@ -143,7 +143,7 @@ class TestQueryCount:
         self, org, dispatcher, dispatcher_client, django_assert_num_queries, headers
     ):
         self._rows(dispatcher, 3)
-        expected = 11 if not headers else 7
+        expected = 10 if not headers else 6
         dispatcher_client.get(LIST)  # the session's first read of reference data
         with django_assert_num_queries(expected):
             response = dispatcher_client.get(LIST, ANY, **headers)
