@@ -1,6 +1,8 @@
 """Post-event review (事后评估), satisfaction surveys (回访), corrective actions, drills (演练)
 and the customer's sign-off at resolution."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -196,8 +198,9 @@ class Survey(models.Model):
         return self.expires_at <= now
 
 
-def signature_path(instance: "SignOff", filename: str) -> str:
-    return f"signatures/{instance.incident_id}/{filename}"
+def signature_path(instance: "SignOff | TechnicianSignOff", filename: str) -> str:
+    """A random name in the incident's folder (signatures are always PNG): never guessable."""
+    return f"signatures/{instance.incident_id}/{uuid.uuid4().hex}.png"
 
 
 class SignOff(models.Model):

@@ -165,9 +165,19 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+# Request bodies: form fields and JSON (a signature's data URL is under 700 KB) at most
+# 2.5 MB in memory; an uploaded file past 2.5 MB is spooled to disk, and the upload views
+# refuse a body longer than MAX_PHOTO_BYTES before reading it (core/images.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_560 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_560 * 1024
 MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 12 * 1024 * 1024, minimum=1024)
+# Image bombs: a photo or signature larger than this many pixels is refused from its header,
+# before it is decoded (core/images.py; also Pillow's own limit).
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000, minimum=1_000_000)
+# Production: uploads are checked by Django (incidents/media.py) and sent by the front server
+# from this internal location (X-Accel-Redirect; the nginx snippet is in the README). Empty:
+# Django streams the file itself.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -292,6 +302,9 @@ NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 10, minimum=1)
 NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 3600, minimum=1)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+# Webhook targets on loopback, private, link-local, multicast or reserved addresses are
+# refused (SSRF) unless their host name or address is listed here.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 CELERY_BEAT_SCHEDULE["escalation-sweep"] = {
     "task": "escalation.tasks.sweep",
     "schedule": float(ESCALATION_SWEEP_SECONDS),

@@ -1,14 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
 from core.api import views as api_views
 from home import views as home_views
+from incidents import media
 
 urlpatterns = [
     # The integration API first: it takes most of the requests, and each URL pattern tried
@@ -33,13 +32,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if not settings.PRODUCTION:
-    # Other uploads in development (logged-in users only). Incident photos always go through
-    # incidents:photo, which checks that the user may see the incident.
-    urlpatterns.append(
-        path(
-            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
-            login_required(serve),
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+# Uploads (photos, signatures), in every environment: only to users who may see the
+# upload's incident; in production the front server sends the file (MEDIA_ACCEL_REDIRECT).
+urlpatterns.append(path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", media.upload, name="media"))

@@ -1,3 +1,6 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -438,8 +441,17 @@ class DirectiveNote(models.Model):
         return self.text[:60]
 
 
+# What a stored photo may be called: the uploaded name's extension if it is one of these.
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
 def photo_path(instance: "IncidentPhoto", filename: str) -> str:
-    return f"incidents/{instance.incident_id}/{filename}"
+    """A random name in the incident's folder: the camera's name (IMG_0001.jpg) would make
+    the URL guessable and tells nothing the record does not."""
+    extension = Path(filename).suffix.lower()
+    if extension not in PHOTO_EXTENSIONS:
+        extension = ""
+    return f"incidents/{instance.incident_id}/{uuid.uuid4().hex}{extension}"
 
 
 class IncidentPhoto(models.Model):

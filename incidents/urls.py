@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import list_views, views
+from incidents import list_views, media, views
 
 app_name = "incidents"
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("<int:pk>/live/", views.incident_live, name="live"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/photos/", views.add_photo, name="add_photo"),
-    path("<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
+    path("<int:pk>/photos/<int:photo_id>/", media.photo, name="photo"),
     path("<int:pk>/<slug:action>/", views.incident_action, name="action"),
     path("directives/<int:pk>/progress/", views.directive_progress, name="directive_progress"),
 ]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -390,17 +390,6 @@ def incident_edit(request, pk: int):
     return render(
         request, "incidents/edit.html", {"form": form, "incident": incident}, status=status
     )
-
-
-@login_required
-@require_GET
-def photo(request, pk: int, photo_id: int):
-    """A photo of an incident the user may see (customer PII: never a public URL)."""
-    incident = get_incident_for(request, pk)
-    item = get_object_or_404(incident.photos, pk=photo_id)
-    response = FileResponse(item.image.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required
