@@ -10,6 +10,12 @@ app = Celery("aftersales")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# The sweep has a queue, and a worker, of its own (Procfile: `-Q escalation`), so nothing
+# else (a burst of delivery kicks, a slow report) can stand in front of it. Everything else
+# goes to the default queue, which the delivery worker consumes.
+ESCALATION_QUEUE = "escalation"
+app.conf.task_routes = {"escalation.tasks.*": {"queue": ESCALATION_QUEUE}}
+
 
 @worker_ready.connect
 def _say_where_links_point(**kwargs):

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Starts web, worker and beat (Procfile) under honcho on 127.0.0.1:$PORT. Extra arguments go
-# to `honcho start`.
+# Starts the Procfile's processes (web, the escalation worker, the delivery worker, beat)
+# under supervisord on 127.0.0.1:$PORT until Ctrl-C. A process that dies is restarted (with
+# a growing back-off if it keeps failing to start) while the others keep serving; Ctrl-C
+# (SIGINT) or SIGTERM stops every one of them. The configuration is generated from the
+# Procfile into $VAR_DIR/supervisord.conf (scripts/supervisor_conf.py).
 #
-# honcho gives each process its own PORT (web 8000, worker 8100, beat 8200), and SITE_URL,
-# the base of every link in a notification or survey message, defaults to the PORT the
-# process sees. So it is fixed here, once, from the web's port, for all three.
+# SITE_URL, the base of every link in a notification or survey message, is fixed here,
+# once, from the web's port, for every process.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PORT="${PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
-exec honcho start -f "$ROOT/Procfile" -d "$ROOT" "$@"
+VAR="${VAR_DIR:-$ROOT/var}"
+mkdir -p "$VAR"
+PY="${PYTHON:-$(command -v python3)}"
+[[ -x "$ROOT/.venv/bin/python" ]] && PY="$ROOT/.venv/bin/python"
+"$PY" "$ROOT/scripts/supervisor_conf.py" "$ROOT/Procfile" "$ROOT" "$VAR" >"$VAR/supervisord.conf"
+cd "$ROOT"
+exec "$(dirname "$PY")/supervisord" -c "$VAR/supervisord.conf" "$@"
