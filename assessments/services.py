@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import logging
 import re
 import secrets
@@ -42,6 +41,7 @@ from assessments.models import (
     Survey,
     TechnicianSignOff,
 )
+from core import images
 from incidents import access
 from incidents.models import EventKind, Grade, Incident, Status
 from incidents.services import Said, record_event
@@ -54,6 +54,7 @@ ASSESSABLE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # Signatures are taken on the written resolution: the customer signs what was done.
 SIGNABLE_STATUSES = (Status.RESOLVED,)
 MAX_SIGNATURE_BYTES = 512 * 1024
+MAX_SIGNATURE_SIDE = 4000  # pixels: a phone's canvas is well under this
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -407,8 +408,6 @@ def answer_survey(token: str, *, rating, comment: str = "", now: datetime | None
 def _decode_png(data_url: str) -> bytes:
     """The PNG bytes of a canvas ``data:image/png;base64,...`` URL, checked to be a real,
     non-blank PNG of a sane size."""
-    from PIL import Image
-
     prefix = "data:image/png;base64,"
     if not data_url.startswith(prefix):
         raise ValidationError({"signature": [_("The signature must be a PNG image.")]})
@@ -418,13 +417,15 @@ def _decode_png(data_url: str) -> bytes:
         raise ValidationError({"signature": [_("The signature could not be read.")]}) from exc
     if len(raw) > MAX_SIGNATURE_BYTES:
         raise ValidationError({"signature": [_("The signature image is too large.")]})
-    try:
-        image = Image.open(io.BytesIO(raw))
-        image.load()
-    except Exception as exc:
-        raise ValidationError({"signature": [_("The signature could not be read.")]}) from exc
-    if image.format != "PNG" or image.width > 4000 or image.height > 4000:
+    unreadable = _("The signature could not be read.")
+    # The size comes from the header: a small PNG may hold a huge image (a bomb), refused
+    # before it is decoded.
+    image = images.open_checked(raw, field="signature", unreadable=unreadable)
+    if image.width > MAX_SIGNATURE_SIDE or image.height > MAX_SIGNATURE_SIDE:
+        raise ValidationError({"signature": [_("The signature image is too large.")]})
+    if image.format != "PNG":
         raise ValidationError({"signature": [_("The signature must be a PNG image.")]})
+    image = images.decode(image, field="signature", unreadable=unreadable)
     alpha = image.convert("RGBA").getchannel("A")
     if alpha.getbbox() is None:
         raise ValidationError(

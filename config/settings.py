@@ -170,6 +170,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # refuse a body longer than MAX_PHOTO_BYTES before reading it (core/images.py).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_560 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_560 * 1024
+# Before Django's own: refuses a multipart body longer than MAX_PHOTO_BYTES unread.
+FILE_UPLOAD_HANDLERS = [
+    "core.images.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 12 * 1024 * 1024, minimum=1024)
 # Image bombs: a photo or signature larger than this many pixels is refused from its header,
 # before it is decoded (core/images.py; also Pillow's own limit).

@@ -1,8 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import images
 from core.roles import TECHNICIAN
 from incidents.models import Category, DirectiveStatus, Grade, Incident
 from teams.models import Team
@@ -175,11 +179,23 @@ class RegradeForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(
+    # A plain FileField: core.images reads the header, refuses an image bomb before decoding
+    # and stores the photo without its metadata (Django's ImageField would open it first).
+    image = forms.FileField(
         label=_("Photo"),
         widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if upload.size > settings.MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo is too large."))
+        try:
+            data, extension = images.clean_photo(upload.read(), field="image")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["image"]) from exc
+        return ContentFile(data, name=f"photo{extension}")
 
 
 class DirectiveProgressForm(forms.Form):
