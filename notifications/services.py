@@ -404,14 +404,10 @@ def notify_integration_event(incident, event: str, *, step: str, now: datetime) 
 
 
 def kick_delivery() -> None:
-    """Ask a worker to deliver now. Only an accelerator: if the broker is down, the periodic
-    ``deliver_due`` finds the rows later, so a failure here is logged and ignored."""
-    from notifications.tasks import deliver_due
+    """Ask a worker to deliver now; kicks collapse to one waiting (notifications.tasks)."""
+    from notifications.tasks import kick
 
-    try:
-        deliver_due.apply_async(retry=False)
-    except Exception:  # the broker may be down; the outbox keeps the work
-        log.warning("broker unavailable; notifications wait for the next sweep", exc_info=True)
+    kick()
 
 
 # --- delivery ----------------------------------------------------------------------------------
