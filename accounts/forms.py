@@ -20,3 +20,20 @@ class ApiKeyForm(forms.Form):
         max_value=3650,
         help_text=_("Leave empty for a key that does not expire."),
     )
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError(_("The code is 6 digits."))
+        return code

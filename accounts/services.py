@@ -112,3 +112,56 @@ def purge_idempotency_records(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
     deleted, _unused = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+# --- Second factor (TOTP, django-otp) -------------------------------------------------------
+
+
+def needs_second_factor(user) -> bool:
+    """Superusers and the roles in MFA_REQUIRED_ROLES log in with a TOTP code as well."""
+    if not settings.MFA_ENABLED or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=settings.MFA_REQUIRED_ROLES).exists()
+
+
+def has_totp_device(user) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_totp_device(user):
+    """The device being enrolled (unconfirmed), made on first call; its key goes into the QR."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_totp_device(user, token: str):
+    """Confirms the pending device with a code from the app; the user's older devices go.
+    Returns the device, or None if the code is wrong."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = pending_totp_device(user)
+    if not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def verify_totp(user, token: str):
+    """The user's confirmed device that accepts ``token`` (throttled by django-otp), or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_is_allowed()[0] and device.verify_token(token):
+            return device
+    return None

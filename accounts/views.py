@@ -1,17 +1,27 @@
-"""The user's profile page: their API keys (create, shown once; list; revoke)."""
+"""The user's profile page: their API keys (create, shown once; list; revoke), their password,
+and the second factor (TOTP enrolment, and the code asked at login)."""
 
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from accounts import services
-from accounts.forms import ApiKeyForm
+from accounts.forms import ApiKeyForm, TotpCodeForm
 from accounts.models import ApiKey
 from core.roles import role_labels
+from core.web import safe_next
 
 
 @login_required
@@ -36,6 +46,7 @@ def profile(request):
             "now": timezone.now(),
             "role_labels": role_labels(request.user),
             "memberships": request.user.memberships.select_related("team"),
+            "has_totp": services.has_totp_device(request.user),
         },
     )
 
@@ -47,3 +58,68 @@ def revoke_key(request, pk: int):
     services.revoke_api_key(api_key, actor=request.user)
     messages.success(request, _("The key %(name)s is revoked.") % {"name": api_key.name})
     return redirect("profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (old password, new one twice, the validators), our styling."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
+def _qr_data_uri(text: str) -> str:
+    """The enrolment QR as an inline SVG data URI: drawn here, no third party sees the key."""
+    buffer = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def mfa_enrol(request):
+    """Set up an authenticator app: scan the QR (or type the key), then enter a code."""
+    if services.has_totp_device(request.user) and not request.user.is_verified():
+        return redirect(f"{reverse('mfa_verify')}?next={reverse('mfa_enrol')}")
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.confirm_totp_device(request.user, form.cleaned_data["code"])
+        if device is None:
+            form.add_error("code", _("That code is not right. Check the clock of your phone."))
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(safe_next(request, reverse("profile")))
+    device = services.pending_totp_device(request.user)
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/mfa_enrol.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+def mfa_verify(request):
+    """The second step of the login: a code from the user's authenticator app."""
+    if not services.has_totp_device(request.user):
+        return redirect("mfa_enrol")
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.verify_totp(request.user, form.cleaned_data["code"])
+        if device is None:
+            form.add_error("code", _("That code is not right. Check the clock of your phone."))
+        else:
+            otp_login(request, device)
+            return redirect(safe_next(request, reverse("home")))
+    return render(
+        request, "accounts/mfa_verify.html", {"form": form, "next": safe_next(request, "")}
+    )

@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Failed logins counted per account and per address (accounts/lockout.py).
+    "axes",
+    # TOTP second factor for the roles in MFA_REQUIRED_ROLES (accounts/middleware.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "teams",
     "incidents",
@@ -69,9 +74,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After HtmxMiddleware: both read request.htmx.
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,8 +155,29 @@ AUTH_PASSWORD_VALIDATORS = [
 if DJANGO_ENV == "test":
     # Hashing dominates test setup time; tests never need a slow hash.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# ModelBackend, with each user's permissions cached per process (core.refcache).
-AUTHENTICATION_BACKENDS = ["core.backends.CachedModelBackend"]
+# First the lockout check (django-axes), then ModelBackend with each user's permissions
+# cached per process (core.refcache).
+AUTHENTICATION_BACKENDS = ["core.backends.LockoutBackend", "core.backends.CachedModelBackend"]
+# Password guessing (accounts/lockout.py): after AXES_FAILURE_LIMIT failed logins an account,
+# and separately an address, is locked out for AXES_COOLOFF_MINUTES. Admins unlock in the
+# admin (Axes > Access attempts) or with `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_VERBOSE = False
+# Sessions: a desk session ends after SESSION_IDLE_MINUTES without activity (an HTMX GET,
+# such as a list's polling, is not activity: accounts/middleware.py), and in any case after
+# SESSION_COOKIE_AGE.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 3600
+# A second factor (TOTP, django-otp) for superusers and these roles; on by default only in
+# production, so `make run`'s demo logs in with a password alone (accounts/middleware.py).
+MFA_ENABLED = env_bool("MFA_ENABLED", default=PRODUCTION)
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["manager"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "After-sales desk")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -403,6 +435,12 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
+    # Bad JSON (nested thousands deep, lone surrogates) is a 400: core/api/parsers.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -2,10 +2,23 @@
 permissions come from their groups and direct grants, which change only when an admin
 edits them, yet every request that writes asks for them."""
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 from core import refcache
 from core.roles import is_system_account
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first in AUTHENTICATION_BACKENDS: a locked-out account or
+    address is refused before its password is checked. A call with no request (the test
+    client's ``login``, a shell) has no address to count and is left to the next backend;
+    the login pages always pass the request."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class CachedModelBackend(ModelBackend):
