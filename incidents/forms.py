@@ -3,12 +3,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import images
 from core.roles import TECHNICIAN
-from incidents.models import Category, DirectiveStatus, Grade, Incident
+from incidents.models import (
+    REPORT_LONG_TEXTS,
+    TEXT_MAX_LENGTH,
+    Category,
+    DirectiveStatus,
+    Grade,
+    Incident,
+)
 from teams.models import Team
 
 
@@ -59,6 +67,11 @@ class ReportForm(forms.ModelForm):
         self.fields["longitude"].widget.attrs.update({"step": "any"})
         self.fields["customer_name"].widget.attrs["autofocus"] = True
         self.fields["asset_ref"].widget.attrs.update({"autocapitalize": "characters"})
+        for name in REPORT_LONG_TEXTS:
+            field = self.fields[name]
+            field.max_length = TEXT_MAX_LENGTH
+            field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
 
     def clean_reported_at(self):
         # The service refuses it too; here it is said as the dispatcher leaves the field.

@@ -441,6 +441,11 @@ class DirectiveNote(models.Model):
         return self.text[:60]
 
 
+# The longest free text (description, notes, resolution, reasons) a form or the API takes.
+TEXT_MAX_LENGTH = 5000
+# Long texts of the report, capped at TEXT_MAX_LENGTH by the forms and the API alike.
+REPORT_LONG_TEXTS = ("description", "impact_scope", "initial_handling")
+
 # What a stored photo may be called: the uploaded name's extension if it is one of these.
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 

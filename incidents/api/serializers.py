@@ -14,6 +14,7 @@ from rest_framework import serializers
 from core.api.fields import DateTimeField
 from core.api.serializers import ModelSerializer, PrebuiltFieldsMixin
 from incidents.models import (
+    TEXT_MAX_LENGTH,
     Category,
     Channel,
     EventKind,
@@ -133,13 +134,19 @@ class IncidentSerializer(PrebuiltFieldsMixin, ModelSerializer):
 
 
 _TEXTS = {
-    "description": serializers.CharField(required=False, allow_blank=True),
+    "description": serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH
+    ),
     "customer_name": serializers.CharField(required=False, allow_blank=True, max_length=120),
     "customer_phone": serializers.CharField(required=False, allow_blank=True, max_length=40),
     "asset_ref": serializers.CharField(required=False, allow_blank=True, max_length=64),
     "location": serializers.CharField(required=False, allow_blank=True, max_length=255),
-    "impact_scope": serializers.CharField(required=False, allow_blank=True),
-    "initial_handling": serializers.CharField(required=False, allow_blank=True),
+    "impact_scope": serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH
+    ),
+    "initial_handling": serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH
+    ),
     "external_ref": serializers.CharField(required=False, allow_blank=True, max_length=100),
 }
 
@@ -180,7 +187,9 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
 
 
 class NoteSerializer(PrebuiltFieldsMixin, serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
 
 
 class DispatchSerializer(NoteSerializer):
@@ -199,16 +208,18 @@ class DispatchSerializer(NoteSerializer):
 
 
 class ResolveSerializer(PrebuiltFieldsMixin, serializers.Serializer):
-    resolution = serializers.CharField(allow_blank=True)
+    resolution = serializers.CharField(allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 class CancelSerializer(PrebuiltFieldsMixin, serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 class RegradeSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     grade = serializers.ChoiceField(choices=Grade.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
 
 
 class EventSerializer(PrebuiltFieldsMixin, ModelSerializer):
@@ -221,4 +232,4 @@ class EventSerializer(PrebuiltFieldsMixin, ModelSerializer):
 
 
 class EventCreateSerializer(PrebuiltFieldsMixin, serializers.Serializer):
-    text = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, max_length=TEXT_MAX_LENGTH)
