@@ -1,7 +1,8 @@
 """Fixtures for tests that drive Debian's Chromium (headless) through Playwright.
 
 ``browser`` is one Chromium per test; ``open_as(username, lang=, phone=)`` gives a logged-in
-page that typed its password into the login form, as a person does. ``demo`` loads the demo
+page that typed its password into the login form, as a person does (and, where MFA asks,
+the code of the user's authenticator: ``totp_code``). ``demo`` loads the demo
 organisation (``manage.py load_demo``) into the test database, so a test can walk the desk
 as the demo users with every kind of row present.
 """
@@ -58,7 +59,25 @@ def login_page(browser, base_url, username, password, *, lang="en", phone=False)
         page.press("input[name=password]", "Enter")
     page.wait_for_load_state("networkidle")
     assert "/login/" not in page.url, f"{username} could not log in: {page.url}"
+    if "/profile/mfa/verify/" in page.url:
+        # MFA is on and the user has an authenticator: type the code it would show.
+        page.fill("input[name=code]", totp_code(username))
+        with page.expect_navigation():
+            page.press("input[name=code]", "Enter")
+        page.wait_for_load_state("networkidle")
+        assert "/profile/mfa/" not in page.url, f"{username}: code refused: {page.url}"
     return page
+
+
+def totp_code(username: str) -> str:
+    """The code ``username``'s authenticator app shows now (MFA tests)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed").first()
+    assert device is not None, f"{username} has no TOTP device"
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.fixture
