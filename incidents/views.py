@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import CappedPaginator
-from core.web import apply_errors, error_text, form_errors_text, safe_next
+from core.web import SERVICE_ERRORS, apply_errors, error_text, form_errors_text, safe_next
 from incidents import services
 from incidents.access import get_incident_for
 from incidents.exceptions import IncidentError
@@ -465,9 +465,7 @@ def directive_progress(request, pk: int):
                 text=form.cleaned_data["text"],
                 status=form.cleaned_data["status"] or None,
             )
-        except (IncidentError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
+        except SERVICE_ERRORS as exc:
             messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Progress recorded."))
