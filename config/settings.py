@@ -432,15 +432,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "key": _rate("API_THROTTLE_KEY_RATE", "1200/minute"),
         "anon": _rate("API_THROTTLE_ANON_RATE", "60/minute"),
+        # Wrong API keys per address (accounts.api.throttling.FailedKeyThrottle).
+        "bad_key": _rate("API_THROTTLE_BAD_KEY_RATE", "10/minute"),
     },
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0, minimum=0),
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
-    # Bad JSON (nested thousands deep, lone surrogates) is a 400: core/api/parsers.py.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
     # Bad JSON (nested thousands deep, lone surrogates) is a 400: core/api/parsers.py.
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.SafeJSONParser",

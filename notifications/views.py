@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.web import safe_next
 from notifications import services
 from notifications.forms import PreferenceForm
 from notifications.models import NotificationPreference
@@ -47,7 +49,7 @@ def mark_read(request):
             "notifications/partials/bell.html",
             {"unread_notifications": services.unread_count(request.user)},
         )
-    return redirect(request.POST.get("next") or "notifications:list")
+    return redirect(safe_next(request, reverse("notifications:list")))
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from accounts.api.throttling import FailedKeyThrottle
 from accounts.services import key_for, touch_key
 
 KEYWORDS = ("token", "bearer")
@@ -26,9 +27,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raw = parts[1].decode()
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid authorization header.")) from exc
+        throttle = FailedKeyThrottle()
+        wait = throttle.wait_for(request)
+        if wait is not None:
+            raise exceptions.Throttled(wait)
         api_key = key_for(raw)
         now = timezone.now()
         if api_key is None or not api_key.is_usable(now):
+            throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked API key."))
         if not api_key.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

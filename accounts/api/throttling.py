@@ -28,3 +28,38 @@ class AnonAddressThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class FailedKeyThrottle(SimpleRateThrottle):
+    """Counts wrong API keys per client address (rate ``bad_key``). Authentication fails
+    before DRF's throttles run, so ApiKeyAuthentication asks this one itself: while an
+    address is over the rate every key it sends waits (429), the right one too, so keys
+    cannot be guessed at speed."""
+
+    scope = "bad_key"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def _load(self, request) -> None:
+        self.key = self.get_cache_key(request, None)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+
+    def wait_for(self, request) -> float | None:
+        """Seconds to wait if the address is over the rate, else None."""
+        if self.rate is None:
+            return None
+        self._load(request)
+        if len(self.history) >= self.num_requests:
+            return self.wait()
+        return None
+
+    def record_failure(self, request) -> None:
+        if self.rate is None:
+            return
+        self._load(request)
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
