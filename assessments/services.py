@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +43,7 @@ from assessments.models import (
     TechnicianSignOff,
 )
 from core import images
+from core.types import Actor
 from incidents import access
 from incidents.models import EventKind, Grade, Incident, Status
 from incidents.services import Said, record_event
@@ -107,7 +109,7 @@ def efficiency(incident: Incident) -> list[Milestone]:
 def save_assessment(
     incident: Incident,
     *,
-    actor,
+    actor: Actor,
     cause: str = "",
     customer_feedback: str = "",
     summary: str = "",
@@ -175,7 +177,7 @@ def require_assessment_to_close(incident: Incident) -> None:
 
 def add_corrective_action(
     *,
-    actor,
+    actor: Actor,
     description: str,
     owner,
     due_date: date,
@@ -227,7 +229,7 @@ def add_corrective_action(
 
 
 def set_action_status(
-    action: CorrectiveAction, *, actor, status: str, now: datetime | None = None
+    action: CorrectiveAction, *, actor: Actor, status: str, now: datetime | None = None
 ) -> CorrectiveAction:
     """Move a corrective action. Its owner or a user who may change actions may."""
     now = now or timezone.now()
@@ -269,7 +271,7 @@ def remind_overdue_actions(*, now: datetime | None = None) -> int:
             )
             if claimed:
                 sent += 1
-                transaction.on_commit(lambda a=action: _send_reminder(a, today))
+                transaction.on_commit(partial(_send_reminder, action, today))
     return sent
 
 
@@ -324,7 +326,7 @@ def create_survey(
     return survey
 
 
-def on_resolve(incident: Incident, *, actor, now: datetime) -> None:
+def on_resolve(incident: Incident, *, actor: Actor, now: datetime) -> None:
     """transition_hooks['resolve']: every resolved incident gets its survey link."""
     create_survey(incident, now=now)
 
@@ -353,7 +355,7 @@ def send_survey(survey: Survey) -> bool:
     return bool(sent)
 
 
-def mark_survey_sent(survey: Survey, *, actor, now: datetime | None = None) -> Survey:
+def mark_survey_sent(survey: Survey, *, actor: Actor, now: datetime | None = None) -> Survey:
     """The dispatcher sent the link by hand (phone, SMS, WeChat)."""
     now = now or timezone.now()
     access.require_perm(actor, "assessments.change_survey")
@@ -434,7 +436,7 @@ def _decode_png(data_url: str) -> bytes:
     return raw
 
 
-def can_sign_off(user, incident: Incident) -> bool:
+def can_sign_off(user: Actor, incident: Incident) -> bool:
     """The customer signs on the phone of someone on the job (or the desk's, a manager's)."""
     return access.can(user, "sign_off", incident)
 
@@ -442,7 +444,7 @@ def can_sign_off(user, incident: Incident) -> bool:
 def record_signoff(
     incident: Incident,
     *,
-    actor,
+    actor: Actor,
     signer_name: str = "",
     signature: str = "",
     no_signature_reason: str = "",
@@ -499,13 +501,13 @@ def _require_resolution(incident: Incident) -> None:
         raise NotAssessable(_("Signatures are taken once the resolution is written."))
 
 
-def may_sign_as_technician(user, incident: Incident) -> bool:
+def may_sign_as_technician(user: Actor, incident: Incident) -> bool:
     """The assigned technician; with no one assigned, a member of the incident's team."""
     return user is not None and access.can(user, "own_job", incident)
 
 
 def record_technician_signoff(
-    incident: Incident, *, actor, signature: str, now: datetime | None = None
+    incident: Incident, *, actor: Actor, signature: str, now: datetime | None = None
 ) -> TechnicianSignOff:
     """The technician signs the service report on their phone, once, after resolving.
 
@@ -542,7 +544,7 @@ def record_technician_signoff(
 
 def plan_drill(
     *,
-    actor,
+    actor: Actor,
     title: str,
     scenario: str,
     scheduled_at: datetime,
@@ -584,7 +586,7 @@ def plan_drill(
 def record_drill_results(
     drill: Drill,
     *,
-    actor,
+    actor: Actor,
     measurements: list[dict],
     findings: str = "",
     now: datetime | None = None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_noop
 from core import refcache
 from core.db import accelerated
 from core.exceptions import Conflict
+from core.types import Actor
 from escalation.models import (
     EscalationChain,
     EscalationFire,
@@ -234,7 +236,9 @@ def recompute(incident: Incident, *, now: datetime) -> None:
         alert_hq_now(incident, now=now)
 
 
-def acknowledge(incident: Incident, *, actor, now: datetime | None = None) -> EscalationState:
+def acknowledge(
+    incident: Incident, *, actor: Actor, now: datetime | None = None
+) -> EscalationState:
     """A manager takes the escalation of the running clock in hand: its remaining steps and
     reminders stop (the milestone's deadline still counts). Confirming is the way to end a
     confirm clock, so this refuses one."""
@@ -351,7 +355,8 @@ def plan(state: EscalationState, now: datetime) -> CatchUp:
     latest reminder; the others are superseded. The one that fires addresses everyone the
     missed ones would have, so nobody who should know is left out and nobody is told twice."""
     snapshot, n_steps = state.snapshot, len(state.snapshot.get("steps") or [])
-    due = [(state.next_seq, state.next_due_at)]
+    # A claimed clock always has its next due time.
+    due = [(state.next_seq, cast(datetime, state.next_due_at))]
     while len(due) < MAX_CATCH_UP:
         at = due_of(snapshot, state.deadline, due[-1][0] + 1)
         if at is None or at > now:
@@ -383,7 +388,8 @@ def _fire(states: list[EscalationState], now: datetime) -> int:
             continue
         todo = plan(state, now)
         seq = todo.seq
-        due = due_of(state.snapshot, state.deadline, seq)
+        # ``plan`` chose an occurrence that is due, so it has a due time.
+        due = cast(datetime, due_of(state.snapshot, state.deadline, seq))
         occ = occurrence(state.snapshot, seq)
         level = 0 if state.target == Target.REPORT else occ.level
         step = FiredStep(

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from core import refcache
 from core.db import accelerated
+from core.types import Actor
 from notifications import channels
 from notifications.messages import (
     escalation_params,
@@ -41,6 +43,9 @@ from notifications.models import (
     notification_key,
 )
 from teams.models import DutyShift, Membership, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +115,7 @@ class Directory:
         return users, teams
 
 
-def _users(ids: set[int]) -> dict[int, object]:
+def _users(ids: set[int]) -> dict[int, User]:
     if not ids:
         return {}
     return {
@@ -121,7 +126,7 @@ def _users(ids: set[int]) -> dict[int, object]:
     }
 
 
-def language_of(user) -> str:
+def language_of(user: User) -> str:
     pref = getattr(user, "notification_pref", None)
     return pref.language if pref else settings.LANGUAGE_CODE
 
@@ -264,7 +269,7 @@ def _row(base: dict, **values) -> dict:
     return row
 
 
-def _for_user(user, incident, base, text, extra, directory, now) -> list[dict]:
+def _for_user(user: User, incident, base, text, extra, directory, now) -> list[dict]:
     return [
         *_personal_rows(user, base, text, now),
         *(
@@ -275,7 +280,7 @@ def _for_user(user, incident, base, text, extra, directory, now) -> list[dict]:
     ]
 
 
-def _personal_rows(user, base, text, now) -> list[dict]:
+def _personal_rows(user: User, base, text, now) -> list[dict]:
     """In-app, and email unless the user turned it off, in the user's language."""
     lang = language_of(user)
     title, body = text(lang)
@@ -555,14 +560,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:
 # --- inbox -------------------------------------------------------------------------------------
 
 
-def unread_count(user) -> int:
+def unread_count(user: Actor) -> int:
     return Notification.objects.filter(
         user=user, channel=Channel.INAPP, read_at__isnull=True
     ).count()
 
 
 def mark_read(
-    user,
+    user: Actor,
     *,
     ids: Iterable[int] | None = None,
     incidents: Iterable[int] | None = None,
@@ -582,14 +587,16 @@ def mark_read(
 GROUP_SHOWN = 20  # notifications listed when a group is opened
 
 
-def inbox_groups(user):
+def inbox_groups(user: User):
     """The user's in-app notifications, one row per incident (those about no incident
     each stand alone): count, unread, latest time; newest first. A queryset of dicts."""
     from django.db.models import BigIntegerField, Case, Count, F, Max, Q, When
     from django.db.models.functions import Coalesce
 
+    # django-stubs refuses an annotation named like a model field (incident_id below),
+    # which Django allows once .values() has grouped the rows.
     return (
-        Notification.objects.filter(user=user, channel=Channel.INAPP)
+        Notification.objects.filter(user=user, channel=Channel.INAPP)  # type: ignore[no-redef]
         .annotate(
             group=Case(
                 When(incident__isnull=False, then=-F("incident_id")),
@@ -609,7 +616,7 @@ def inbox_groups(user):
     )
 
 
-def fill_groups(user, groups: list[dict]) -> list[dict]:
+def fill_groups(user: Actor, groups: list[dict]) -> list[dict]:
     """Each inbox group with its notifications (newest first, at most GROUP_SHOWN) and its
     incident (2 queries)."""
     from django.db.models import Q
@@ -637,7 +644,7 @@ def fill_groups(user, groups: list[dict]) -> list[dict]:
     return groups
 
 
-def set_preferences(user, *, language: str, email_enabled: bool) -> NotificationPreference:
+def set_preferences(user: Actor, *, language: str, email_enabled: bool) -> NotificationPreference:
     from django.core.exceptions import ValidationError
 
     if language not in dict(settings.LANGUAGES):

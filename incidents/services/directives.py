@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.types import Actor
 from incidents import timeline
 from incidents.exceptions import DirectiveClosed
 from incidents.models import (
@@ -23,9 +26,12 @@ from incidents.models import (
 from teams.models import RESPONSE_GROUP_KINDS, TeamKind
 from teams.querysets import active_team_by_kind
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ACTIVE_DIRECTIVE = (DirectiveStatus.OPEN, DirectiveStatus.ACKNOWLEDGED, DirectiveStatus.IN_PROGRESS)
 
-DIRECTIVE_TARGET = {  # which deadline a group's directive is due at
+DIRECTIVE_TARGET: dict[str, str] = {  # which deadline a group's directive is due at
     TeamKind.HQ: "confirm",
     TeamKind.CUSTOMER_SERVICE: "confirm",
     TeamKind.TECH_SUPPORT: "arrive",
@@ -35,7 +41,7 @@ DIRECTIVE_TARGET = {  # which deadline a group's directive is due at
 
 
 def _instruction(kind: str, incident: Incident) -> str:
-    texts = {
+    texts: dict[str, str] = {
         TeamKind.HQ: _("Take command of %(n)s: set the response, assign the groups, report up."),
         TeamKind.TECH_SUPPORT: _("Diagnose and repair %(n)s; send a technician or remote help."),
         TeamKind.CUSTOMER_SERVICE: _("Keep the customer of %(n)s informed; log every contact."),
@@ -69,7 +75,7 @@ def directive_kinds_for(incident: Incident) -> list[str]:
     return [incident.category.owning_team_kind]
 
 
-def issue_directives(incident: Incident, *, actor, now: datetime) -> list[Directive]:
+def issue_directives(incident: Incident, *, actor: Actor, now: datetime) -> list[Directive]:
     """Create the directives ``incident``'s grade calls for that do not exist yet (after a
     regrade), with their timeline events: one INSERT for each kind of row."""
     existing = set(incident.directives.values_list("team_id", flat=True))
@@ -83,7 +89,7 @@ def issue_directives(incident: Incident, *, actor, now: datetime) -> list[Direct
 
 
 def new_directives(
-    incident: Incident, *, actor, now: datetime, existing: set[int] = frozenset()
+    incident: Incident, *, actor: Actor, now: datetime, existing: Collection[int] = frozenset()
 ) -> list[Directive]:
     """Unsaved directives for the groups ``incident``'s grade calls for, except the teams in
     ``existing``. Their instructions embed the incident number: ``word_directives()`` once
@@ -101,7 +107,7 @@ def new_directives(
     return directives
 
 
-def word_directives(incident: Incident, directives: list[Directive]) -> None:
+def word_directives(incident: Incident, directives: Sequence[Directive]) -> None:
     """Write the standard instruction into each directive, in LANGUAGE_CODE (the reader's
     language is chosen at display time: ``directive_text()``)."""
     with override(settings.LANGUAGE_CODE):
@@ -110,7 +116,7 @@ def word_directives(incident: Incident, directives: list[Directive]) -> None:
 
 
 def report_directive_progress(
-    directive: Directive, *, actor, text: str = "", status: str | None = None, now=None
+    directive: Directive, *, actor: User, text: str = "", status: str | None = None, now=None
 ) -> Directive:
     """A group reports progress on its directive, optionally moving its status."""
     now = now or timezone.now()

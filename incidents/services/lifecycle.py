@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import accelerated
+from core.types import Actor
 from incidents import timeline
 from incidents.access import require as _require
 from incidents.exceptions import InvalidTransition
@@ -45,10 +46,13 @@ from incidents.services.rules import (
 )
 from teams.models import Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def report_incident(
     *,
-    actor,
+    actor: Actor,
     title: str,
     category: Category,
     grade: str,
@@ -110,7 +114,7 @@ def report_incident(
     return incident
 
 
-def _insert_report(incident: Incident, *, actor, now: datetime) -> list[Directive]:
+def _insert_report(incident: Incident, *, actor: Actor, now: datetime) -> list[Directive]:
     """Write the new incident with its number and the directives its grade calls for.
 
     The number embeds the id: the portable way inserts the incident, then sets it. The
@@ -141,7 +145,7 @@ def _transition(
     incident: Incident,
     action: str,
     *,
-    actor,
+    actor: Actor,
     now: datetime,
     to_status: str,
     fields: dict[str, Any],
@@ -197,7 +201,7 @@ def _transition(
     return incident
 
 
-def confirm_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
+def confirm_incident(incident: Incident, *, actor: Actor, note: str = "", now=None) -> Incident:
     """reported → confirmed: the work content is determined.
 
     Effects, in order, in one transaction: the status and ``confirmed_at``; the
@@ -220,7 +224,7 @@ def confirm_incident(incident: Incident, *, actor, note: str = "", now=None) -> 
 def dispatch_incident(
     incident: Incident,
     *,
-    actor,
+    actor: Actor,
     assignee=None,
     team: Team | None = None,
     note: str = "",
@@ -262,7 +266,7 @@ def dispatch_incident(
     )
 
 
-def arrive_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
+def arrive_incident(incident: Incident, *, actor: Actor, note: str = "", now=None) -> Incident:
     """dispatched → on_site. The assignee, their team, or a role that works any job.
 
     Effects, in order, in one transaction: the status and ``arrived_at``; the ``arrived``
@@ -282,7 +286,7 @@ def arrive_incident(incident: Incident, *, actor, note: str = "", now=None) -> I
     )
 
 
-def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) -> Incident:
+def resolve_incident(incident: Incident, *, actor: Actor, resolution: str, now=None) -> Incident:
     """confirmed/dispatched/on_site → resolved. ``resolution`` is required.
 
     Effects, in order, in one transaction:
@@ -308,7 +312,7 @@ def resolve_incident(incident: Incident, *, actor, resolution: str, now=None) ->
     )
 
 
-def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> Incident:
+def close_incident(incident: Incident, *, actor: Actor, note: str = "", now=None) -> Incident:
     """resolved → closed, if every guard of INCIDENT_CLOSE_GUARDS passes (Level I and II
     need a submitted assessment).
 
@@ -340,7 +344,7 @@ def close_incident(incident: Incident, *, actor, note: str = "", now=None) -> In
     return incident
 
 
-def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Incident:
+def cancel_incident(incident: Incident, *, actor: Actor, reason: str, now=None) -> Incident:
     """Any open status → cancelled. ``reason`` is required.
 
     Effects, in order, in one transaction: the status and reason; the ``cancelled`` event;
@@ -370,7 +374,7 @@ def cancel_incident(incident: Incident, *, actor, reason: str, now=None) -> Inci
 
 
 def regrade_incident(
-    incident: Incident, *, actor, grade: str, reason: str = "", now=None
+    incident: Incident, *, actor: Actor, grade: str, reason: str = "", now=None
 ) -> Incident:
     """Change the grade of an open incident and recompute its deadlines from ``reported_at``.
 
@@ -415,7 +419,7 @@ def regrade_incident(
     return locked
 
 
-def update_incident(incident: Incident, *, actor, now=None, **changes: Any) -> Incident:
+def update_incident(incident: Incident, *, actor: Actor, now=None, **changes: Any) -> Incident:
     """Edit the report's facts (not its status, grade or deadlines). Records what changed."""
     now = now or timezone.now()
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -453,7 +457,7 @@ def _jsonable(value):
     return str(value)
 
 
-def add_note(incident: Incident, *, actor, text: str, now=None) -> IncidentEvent:
+def add_note(incident: Incident, *, actor: Actor, text: str, now=None) -> IncidentEvent:
     """Append a note to the timeline. Anyone who can see the incident may."""
     now = now or timezone.now()
     text = _require_text(text, "text", _("Write the note first."))
@@ -463,7 +467,9 @@ def add_note(incident: Incident, *, actor, text: str, now=None) -> IncidentEvent
         return event
 
 
-def add_photo(incident: Incident, *, actor, image, caption: str = "", now=None) -> IncidentPhoto:
+def add_photo(
+    incident: Incident, *, actor: User, image, caption: str = "", now=None
+) -> IncidentPhoto:
     """Attach a photo (from the technician's camera) and note it on the timeline."""
     now = now or timezone.now()
     _require(actor, "note", incident)

@@ -68,7 +68,7 @@ class CallerHistory:
     @property
     def open(self) -> list[Incident]:
         """Open incidents of the phone or the vehicle, each once, newest first."""
-        seen = {}
+        seen: dict[int, Incident] = {}
         for incident in (*self.open_by_phone, *self.open_by_asset):
             seen.setdefault(incident.pk, incident)
         return sorted(seen.values(), key=lambda i: i.reported_at, reverse=True)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core import refcache
+from core.types import Actor
 from incidents.access import ACTION_PERMS, can, require  # noqa: F401 (ACTION_PERMS re-exported)
 from incidents.exceptions import InvalidTransition
 from incidents.models import (
@@ -102,7 +103,7 @@ def next_deadline_for(status: str, confirm, arrive, resolve):
     return None
 
 
-def allowed_actions(incident: Incident, user) -> list[str]:
+def allowed_actions(incident: Incident, user: Actor) -> list[str]:
     """The actions ``user`` may take on ``incident`` in its current status (for the UI)."""
     return [a for a in TRANSITIONS if can(user, a, incident) and incident.status in TRANSITIONS[a]]
 
@@ -120,7 +121,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_action(incident: Incident, action: str, actor) -> None:
+def check_action(incident: Incident, action: str, actor: Actor) -> None:
     """Refuse ``action`` early: permission (PermissionDenied), then status
     (InvalidTransition), judged on the caller's copy of ``incident``.
 

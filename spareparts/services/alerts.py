@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.types import Actor
 from spareparts.models import (
     Depot,
     LowStockAlert,
@@ -128,7 +129,7 @@ def _follow_reorder_point(
         ).update(low_since=None)
 
 
-def acknowledge_alert(alert: LowStockAlert, *, actor, now: datetime | None = None) -> None:
+def acknowledge_alert(alert: LowStockAlert, *, actor: Actor, now: datetime | None = None) -> None:
     _require(actor, "spareparts.move_stock")
     LowStockAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now or timezone.now(), acknowledged_by=actor

@@ -9,6 +9,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.types import Actor
+
 # The access policy; is_on_job and _require (a model permission) are re-exported.
 from incidents.access import can, is_on_job, require  # noqa: F401
 from incidents.access import require_perm as _require  # noqa: F401
@@ -27,13 +29,13 @@ PARTS_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 # --- permissions ------------------------------------------------------------------------
 
 
-def can_move_parts_for(user, incident: Incident) -> bool:
+def can_move_parts_for(user: Actor, incident: Incident) -> bool:
     """Logistics and the desk reserve/issue/return for any job; a technician records the
     parts used on their own jobs (the policy: incidents/access.py ``move_parts``)."""
     return can(user, "move_parts", incident)
 
 
-def _require_parts_for(actor, incident: Incident) -> None:
+def _require_parts_for(actor: Actor, incident: Incident) -> None:
     require(actor, "move_parts", incident)
 
 

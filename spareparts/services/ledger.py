@@ -26,6 +26,7 @@ from typing import NoReturn
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core.types import Actor
 from spareparts.exceptions import NotEnoughStock
 from spareparts.models import (
     Depot,
@@ -149,7 +150,7 @@ def _moves(
     sign_on: int,
     sign_res: int,
     now: datetime,
-    actor=None,
+    actor: Actor = None,
     incident=None,
     reason: str = "",
     reserved_total: int | None = None,

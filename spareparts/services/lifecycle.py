@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.types import Actor
 from incidents.models import EventKind, Incident, ServiceMode
 from incidents.services import Said, record_event
 from spareparts.exceptions import InvalidStockState, NotEnoughStock
@@ -28,7 +29,7 @@ from spareparts.services.stock import _reserve, release_all
 # --- lifecycle hooks (registered in SparepartsConfig.ready) -------------------------------
 
 
-def on_incident_cancelled(incident: Incident, *, actor, now: datetime) -> None:
+def on_incident_cancelled(incident: Incident, *, actor: Actor, now: datetime) -> None:
     """Cancel releases every reservation and drops the pending failed-unit return."""
     release_all(incident, actor=actor, now=now, reason=gettext_noop("Incident cancelled"))
     UnitReturn.objects.filter(incident=incident, status=ReturnStatus.OPEN).update(
@@ -36,7 +37,7 @@ def on_incident_cancelled(incident: Incident, *, actor, now: datetime) -> None:
     )
 
 
-def on_incident_closed(incident: Incident, *, actor, now: datetime) -> None:
+def on_incident_closed(incident: Incident, *, actor: Actor, now: datetime) -> None:
     """Whatever a closed job still holds reserved goes back to available stock."""
     release_all(incident, actor=actor, now=now, reason=gettext_noop("Incident closed"))
 
@@ -73,7 +74,7 @@ def wants_unit_replacement(incident: Incident) -> bool:
     return incident.service_mode == ServiceMode.UNIT_REPLACEMENT
 
 
-def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
+def on_unit_replacement(incident: Incident, *, actor: Actor, now: datetime) -> None:
     """Emergency whole-unit replacement: reserve the replacement unit at the nearest depot
     that has one and open the return of the failed unit. Once per incident; never blocks
     the incident's transition (no unit in stock becomes a draft purchase request)."""
@@ -145,11 +146,8 @@ def on_unit_replacement(incident: Incident, *, actor, now: datetime) -> None:
     )
 
 
-on_unit_replacement.applies = wants_unit_replacement
-
-
 def receive_failed_unit(
-    unit_return: UnitReturn, *, actor, now: datetime | None = None
+    unit_return: UnitReturn, *, actor: Actor, now: datetime | None = None
 ) -> UnitReturn:
     """The failed unit arrived at the depot: the return is closed."""
     now = now or timezone.now()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.types import Actor
 from incidents.models import Incident
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
@@ -28,7 +30,7 @@ from spareparts.services.common import _positive, _require, _require_parts_for
 # --- purchasing --------------------------------------------------------------------------
 
 
-def _purchase_event(*, request=None, order=None, status: str, actor, now, text: str = ""):
+def _purchase_event(*, request=None, order=None, status: str, actor: Actor, now, text: str = ""):
     PurchaseEvent.objects.create(
         request=request,
         order=order,
@@ -40,7 +42,7 @@ def _purchase_event(*, request=None, order=None, status: str, actor, now, text: 
 
 
 def _create_request(
-    *, part, depot, quantity, source, actor, now, incident=None, note: str = ""
+    *, part, depot, quantity, source, actor: Actor, now, incident=None, note: str = ""
 ) -> PurchaseRequest:
     request = PurchaseRequest.objects.create(
         part=part,
@@ -67,7 +69,7 @@ def create_purchase_request(
     part: Part,
     depot: Depot,
     quantity: int,
-    actor,
+    actor: Actor,
     incident: Incident | None = None,
     note: str = "",
     now: datetime | None = None,
@@ -95,7 +97,14 @@ def create_purchase_request(
 
 
 def _move_request(
-    request: PurchaseRequest, frm: Sequence[str], to: str, *, actor, now, text: str = "", **fields
+    request: PurchaseRequest,
+    frm: Sequence[str],
+    to: str,
+    *,
+    actor: Actor,
+    now,
+    text: str = "",
+    **fields,
 ) -> PurchaseRequest:
     updated = PurchaseRequest.objects.filter(pk=request.pk, status__in=frm).update(
         status=to, **fields
@@ -110,7 +119,7 @@ def _move_request(
 
 
 def submit_purchase_request(
-    request: PurchaseRequest, *, actor, now: datetime | None = None
+    request: PurchaseRequest, *, actor: Actor, now: datetime | None = None
 ) -> PurchaseRequest:
     _require(actor, "spareparts.manage_purchasing")
     with transaction.atomic():
@@ -124,7 +133,7 @@ def submit_purchase_request(
 
 
 def cancel_purchase_request(
-    request: PurchaseRequest, *, actor, reason: str = "", now: datetime | None = None
+    request: PurchaseRequest, *, actor: Actor, reason: str = "", now: datetime | None = None
 ) -> PurchaseRequest:
     _require(actor, "spareparts.manage_purchasing")
     with transaction.atomic():
@@ -142,9 +151,9 @@ def create_purchase_order(
     *,
     supplier,
     depot: Depot,
-    lines: Sequence[tuple[Part, int, object]] = (),
+    lines: Sequence[tuple[Part, int, Decimal | int | None]] = (),
     requests: Sequence[PurchaseRequest] = (),
-    actor,
+    actor: Actor,
     note: str = "",
     now: datetime | None = None,
 ) -> PurchaseOrder:
@@ -187,7 +196,14 @@ def create_purchase_order(
 
 
 def _move_order(
-    order: PurchaseOrder, frm: Sequence[str], to: str, *, actor, now, text: str = "", **fields
+    order: PurchaseOrder,
+    frm: Sequence[str],
+    to: str,
+    *,
+    actor: Actor,
+    now,
+    text: str = "",
+    **fields,
 ) -> PurchaseOrder:
     updated = PurchaseOrder.objects.filter(pk=order.pk, status__in=frm).update(status=to, **fields)
     if not updated:
@@ -199,7 +215,9 @@ def _move_order(
     return order
 
 
-def place_order(order: PurchaseOrder, *, actor, now: datetime | None = None) -> PurchaseOrder:
+def place_order(
+    order: PurchaseOrder, *, actor: Actor, now: datetime | None = None
+) -> PurchaseOrder:
     now = now or timezone.now()
     _require(actor, "spareparts.manage_purchasing")
     with transaction.atomic():
@@ -209,7 +227,7 @@ def place_order(order: PurchaseOrder, *, actor, now: datetime | None = None) -> 
 
 
 def cancel_order(
-    order: PurchaseOrder, *, actor, reason: str = "", now: datetime | None = None
+    order: PurchaseOrder, *, actor: Actor, reason: str = "", now: datetime | None = None
 ) -> PurchaseOrder:
     _require(actor, "spareparts.manage_purchasing")
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.types import Actor
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
     MoveKind,
@@ -42,7 +43,7 @@ def receive_order(
     order: PurchaseOrder,
     *,
     lines: Sequence[InspectedLine],
-    actor,
+    actor: Actor,
     note: str = "",
     now: datetime | None = None,
 ) -> Receipt:
@@ -75,7 +76,7 @@ def receive_order(
     return receipt
 
 
-def _receive_line(order, receipt, item: InspectedLine, *, actor, now) -> None:
+def _receive_line(order, receipt, item: InspectedLine, *, actor: Actor, now) -> None:
     line = PurchaseOrderLine.objects.select_related("part").get(pk=item.line.pk, order=order)
     accepted, rejected = int(item.accepted or 0), int(item.rejected or 0)
     if accepted < 0 or rejected < 0:

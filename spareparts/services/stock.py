@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.db import accelerated
+from core.types import Actor
 from incidents import timeline
 from incidents.models import OPEN_STATUSES, EventKind, Incident, IncidentEvent, Status
 from spareparts.exceptions import InvalidStockState
@@ -61,7 +62,7 @@ def _lock_incident(incident: Incident, statuses) -> str:
         .values_list("status", flat=True)
         .first()
     )
-    if status not in statuses:
+    if status is None or status not in statuses:
         raise InvalidStockState(
             _("Parts cannot be moved for an incident that is %(status)s.")
             % {"status": Status(status).label if status else "?"}
@@ -76,7 +77,7 @@ def _event(
     depot: Depot,
     quantity: int,
     *,
-    actor,
+    actor: Actor,
     now: datetime,
     lots: Sequence[tuple[str, int]] = (),
     reason: str = "",
@@ -118,7 +119,7 @@ def reserve_part(
     part: Part,
     depot: Depot,
     quantity: int,
-    actor,
+    actor: Actor,
     now: datetime | None = None,
     note: str = "",
 ) -> StockMove:
@@ -182,7 +183,7 @@ def reserve_part(
         )
 
 
-def _reserve(incident, *, part, depot, quantity, actor, now, note="") -> StockMove:
+def _reserve(incident, *, part, depot, quantity, actor: Actor, now, note="") -> StockMove:
     (move,) = _moves(
         part,
         depot,
@@ -220,7 +221,7 @@ def release_part(
     part: Part,
     depot: Depot,
     quantity: int | None = None,
-    actor,
+    actor: Actor,
     now: datetime | None = None,
     reason: str = "",
 ) -> StockMove | None:
@@ -243,7 +244,7 @@ def release_part(
         )
 
 
-def _release(incident, *, part, depot, quantity, actor, now, reason="") -> StockMove:
+def _release(incident, *, part, depot, quantity, actor: Actor, now, reason="") -> StockMove:
     (move,) = _moves(
         part,
         depot,
@@ -276,7 +277,7 @@ def _release(incident, *, part, depot, quantity, actor, now, reason="") -> Stock
 
 
 def release_all(
-    incident: Incident, *, actor=None, now: datetime | None = None, reason: str = ""
+    incident: Incident, *, actor: Actor = None, now: datetime | None = None, reason: str = ""
 ) -> int:
     """Release every reservation ``incident`` still holds (on cancel and close). Runs inside
     the caller's transaction, which holds the incident's row lock."""
@@ -304,7 +305,7 @@ def issue_part(
     depot: Depot,
     quantity: int,
     lots: Sequence[str] | None = None,
-    actor,
+    actor: Actor,
     now: datetime | None = None,
     note: str = "",
 ) -> list[StockMove]:
@@ -367,7 +368,9 @@ def issue_part(
     return moves
 
 
-def _release_held_elsewhere(incident, part, depot, quantity, *, actor, now) -> list[StockMove]:
+def _release_held_elsewhere(
+    incident, part, depot, quantity, *, actor: Actor, now
+) -> list[StockMove]:
     """Release up to ``quantity`` of what ``incident`` holds of ``part`` at depots other
     than ``depot`` (the largest holdings first). Inside the issue's transaction."""
     if quantity <= 0:
@@ -407,7 +410,7 @@ def return_part(
     depot: Depot,
     quantity: int,
     lots: Sequence[str] | None = None,
-    actor,
+    actor: Actor,
     now: datetime | None = None,
     reason: str = "",
 ) -> list[StockMove]:
@@ -489,7 +492,7 @@ def set_reorder_levels(
     *,
     reorder_point: int,
     reorder_quantity: int,
-    actor,
+    actor: Actor,
     now: datetime | None = None,
 ) -> StockBalance:
     now = now or timezone.now()
@@ -515,7 +518,7 @@ def adjust_stock(
     depot: Depot,
     delta: int,
     reason: str,
-    actor,
+    actor: Actor,
     lots: Sequence[str] | None = None,
     now: datetime | None = None,
     stocktake: Stocktake | None = None,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.types import Actor
 from spareparts.exceptions import InvalidStockState, StocktakeNeedsConfirmation
 from spareparts.models import (
     Depot,
@@ -30,7 +31,7 @@ from spareparts.services.stock import adjust_stock
 def open_stocktake(
     *,
     depot: Depot,
-    actor,
+    actor: Actor,
     parts: Iterable[Part] | None = None,
     reason: str = "",
     now: datetime | None = None,
@@ -56,7 +57,7 @@ def open_stocktake(
     return take
 
 
-def record_counts(stocktake: Stocktake, counts: dict[int, int | None], *, actor) -> int:
+def record_counts(stocktake: Stocktake, counts: dict[int, int | None], *, actor: Actor) -> int:
     """Enter counted quantities by part id (None clears a count). Returns lines changed."""
     _require(actor, "spareparts.move_stock")
     if stocktake.status != StocktakeStatus.OPEN:
@@ -84,7 +85,7 @@ def large_differences(stocktake: Stocktake) -> list[StocktakeLine]:
 def post_stocktake(
     stocktake: Stocktake,
     *,
-    actor,
+    actor: Actor,
     reason: str,
     confirmed: bool = False,
     now: datetime | None = None,
@@ -123,7 +124,7 @@ def post_stocktake(
     return moves
 
 
-def cancel_stocktake(stocktake: Stocktake, *, actor) -> None:
+def cancel_stocktake(stocktake: Stocktake, *, actor: Actor) -> None:
     _require(actor, "spareparts.move_stock")
     if not Stocktake.objects.filter(pk=stocktake.pk, status=StocktakeStatus.OPEN).update(
         status=StocktakeStatus.CANCELLED

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.types import Actor
 from spareparts.exceptions import InvalidStockState
 from spareparts.models import (
     Depot,
@@ -30,7 +31,7 @@ def ship_transfer(
     from_depot: Depot,
     to_depot: Depot,
     quantity: int,
-    actor,
+    actor: Actor,
     lots: Sequence[str] | None = None,
     note: str = "",
     now: datetime | None = None,
@@ -71,7 +72,7 @@ def ship_transfer(
 
 
 def _finish_transfer(
-    transfer: Transfer, depot_attr: str, status: str, *, actor, now: datetime
+    transfer: Transfer, depot_attr: str, status: str, *, actor: Actor, now: datetime
 ) -> Transfer:
     with transaction.atomic():
         updated = Transfer.objects.filter(pk=transfer.pk, status=TransferStatus.IN_TRANSIT).update(
@@ -100,7 +101,7 @@ def _finish_transfer(
     return transfer
 
 
-def receive_transfer(transfer: Transfer, *, actor, now: datetime | None = None) -> Transfer:
+def receive_transfer(transfer: Transfer, *, actor: Actor, now: datetime | None = None) -> Transfer:
     """The shipment arrived: into the destination's stock."""
     _require(actor, "spareparts.move_stock")
     return _finish_transfer(
@@ -108,7 +109,7 @@ def receive_transfer(transfer: Transfer, *, actor, now: datetime | None = None) 
     )
 
 
-def cancel_transfer(transfer: Transfer, *, actor, now: datetime | None = None) -> Transfer:
+def cancel_transfer(transfer: Transfer, *, actor: Actor, now: datetime | None = None) -> Transfer:
     """The shipment came back: into the source's stock again."""
     _require(actor, "spareparts.move_stock")
     return _finish_transfer(
