@@ -88,3 +88,19 @@ class MfaRequiredMiddleware:
         target = "mfa_verify" if services.has_totp_device(request.user) else "mfa_enrol"
         next_url = request.get_full_path() if not request.htmx else "/"
         return _to(request, f"{reverse(target)}?{urlencode({'next': next_url})}")
+
+
+class NoStoreMiddleware:
+    """Pages and API answers carry customer names, phones and places, and the profile page
+    shows a new API key once: no browser cache or proxy keeps a copy (``no-store``). A view
+    that sets its own Cache-Control (the upload view, the admin's never_cache) keeps it;
+    static files never reach this far (WhiteNoise answers them above)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response
