@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from rest_framework.settings import api_settings
 
 
 def client_address(request) -> str:
     """The client's address as the API throttles see it: REMOTE_ADDR, or, behind
     ``API_NUM_PROXIES`` trusted proxies, the address they forwarded."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    proxies = api_settings.NUM_PROXIES or 0
     remote = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:

@@ -37,6 +37,9 @@ class FailedKeyThrottle(SimpleRateThrottle):
     cannot be guessed at speed."""
 
     scope = "bad_key"
+    # Set by SimpleRateThrottle.__init__ from the rate (not declared by the DRF stubs).
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
