@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext as _
 
+from accounts import services
 from accounts.models import ApiKey
 
 
@@ -22,3 +26,36 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # keys are made on the profile page or with create_api_token
+
+
+@admin.action(description=_("Email a link to set a new password"))
+def send_password_reset_link(modeladmin, request, queryset):
+    sent = [
+        u.get_username() for u in queryset if services.send_password_reset(u, actor=request.user)
+    ]
+    skipped = queryset.count() - len(sent)
+    if sent:
+        modeladmin.message_user(
+            request,
+            _("A link to set a new password was emailed to: %(users)s.")
+            % {"users": ", ".join(sent)},
+        )
+    if skipped:
+        modeladmin.message_user(
+            request,
+            _("%(count)s user(s) have no email address or no password login: no link sent.")
+            % {"count": skipped},
+            level=messages.WARNING,
+        )
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin, plus the password reset link. Locked-out accounts are unlocked
+    under Axes > Access attempts; a lost authenticator under OTP TOTP > TOTP devices."""
+
+    actions = [send_password_reset_link]

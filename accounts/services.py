@@ -165,3 +165,40 @@ def verify_totp(user, token: str):
         if device.verify_is_allowed()[0] and device.verify_token(token):
             return device
     return None
+
+
+# --- Password reset by an administrator ------------------------------------------------------
+
+
+def send_password_reset(user, *, actor) -> bool:
+    """Emails ``user`` a one-time link to set a new password (Django's reset token: valid
+    for PASSWORD_RESET_TIMEOUT, void once used or once the password changes). False if the
+    user has no email address or cannot log in with a password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from core.roles import is_system_account
+
+    if actor is None or not actor.is_staff:
+        raise PermissionDenied(NOT_ALLOWED)
+    if not user.email or not user.is_active or is_system_account(user):
+        return False
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        _("Set a new password for the after-sales desk"),
+        _(
+            "An administrator asked for a new password for your account %(username)s.\n\n"
+            "Open this link within %(hours)s hours to choose one:\n%(link)s\n\n"
+            "If you did not expect this, tell your administrator."
+        )
+        % {"username": user.get_username(), "hours": hours, "link": link},
+        None,
+        [user.email],
+    )
+    return True

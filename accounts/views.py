@@ -123,3 +123,15 @@ def mfa_verify(request):
     return render(
         request, "accounts/mfa_verify.html", {"form": form, "next": safe_next(request, "")}
     )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The page an emailed reset link opens: a new password twice; then the login page."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Log in with it."))
+        return response
