@@ -1,8 +1,11 @@
 import logging
 import os
+import signal
+import threading
+import time
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutting_down
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -16,12 +19,84 @@ app.autodiscover_tasks()
 ESCALATION_QUEUE = "escalation"
 app.conf.task_routes = {"escalation.tasks.*": {"queue": ESCALATION_QUEUE}}
 
+log = logging.getLogger("aftersales.worker")
+
 
 @worker_ready.connect
 def _say_where_links_point(**kwargs):
     """Links in messages are built from SITE_URL; a wrong one sends people to a dead port."""
     from django.conf import settings
 
-    logging.getLogger("aftersales.worker").warning(
-        "links in messages point at %s", settings.SITE_URL
-    )
+    log.warning("links in messages point at %s", settings.SITE_URL)
+
+
+# --- the watchdog ------------------------------------------------------------------------
+# A prefork pool process that dies after a task was handed to it but before it took the
+# task loses it without a trace: no error, no time limit (those start when the task is
+# taken). The worker keeps it reserved for ever, and with acks_late and a prefetch of one
+# per process it fetches nothing more: it answers `inspect` and consumes nothing. The
+# watchdog (a thread in the worker's main process) sees a task reserved and never started
+# for CELERY_WORKER_STUCK_SECONDS and stops the worker: its unacknowledged messages go back
+# to the broker and the supervisor (make run: supervisord; production: systemd or the
+# orchestrator) starts a fresh one. Tasks that run too long are ended by the pool's time
+# limit (CELERY_TASK_TIME_LIMIT).
+
+_stopping = threading.Event()
+
+
+def stuck_requests(first_seen: dict[str, float], now: float, limit: float) -> list[str]:
+    """Ids of the requests reserved and not started for more than ``limit`` seconds;
+    ``first_seen`` (request id → when first seen waiting) is updated in place."""
+    from celery.worker import state
+
+    for _ in range(3):  # the worker's loop may change the set while we copy it
+        try:
+            waiting = [r.id for r in list(state.reserved_requests) if r.time_start is None]
+            break
+        except RuntimeError:
+            continue
+    else:
+        return []
+    for gone in set(first_seen) - set(waiting):
+        del first_seen[gone]
+    for request_id in waiting:
+        first_seen.setdefault(request_id, now)
+    return [rid for rid, seen in first_seen.items() if now - seen > limit]
+
+
+def _watch(limit: float, interval: float) -> None:
+    first_seen: dict[str, float] = {}
+    while not _stopping.wait(interval):
+        stuck = stuck_requests(first_seen, time.monotonic(), limit)
+        if stuck:
+            log.error(
+                "watchdog: %d task(s) reserved and not started for %.0f s (%s): the pool "
+                "lost them; stopping this worker so that it is restarted",
+                len(stuck),
+                limit,
+                ", ".join(stuck[:5]),
+            )
+            _stopping.set()
+            os.kill(os.getpid(), signal.SIGTERM)
+            # A wedged pool may not let a warm shutdown finish (this thread dies with the
+            # process if it does).
+            time.sleep(limit)
+            log.error("watchdog: the worker did not stop; exiting now")
+            os._exit(70)
+
+
+@worker_ready.connect
+def _start_watchdog(**kwargs):
+    from django.conf import settings
+
+    limit = settings.CELERY_WORKER_STUCK_SECONDS
+    if limit:
+        _stopping.clear()
+        threading.Thread(
+            target=_watch, args=(float(limit), min(2.0, limit / 4)), daemon=True
+        ).start()
+
+
+@worker_shutting_down.connect
+def _stop_watchdog(**kwargs):
+    _stopping.set()

@@ -14,7 +14,11 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 VAR="${VAR_DIR:-$ROOT/var}"
 mkdir -p "$VAR"
 PY="${PYTHON:-$(command -v python3)}"
-[[ -x "$ROOT/.venv/bin/python" ]] && PY="$ROOT/.venv/bin/python"
-"$PY" "$ROOT/scripts/supervisor_conf.py" "$ROOT/Procfile" "$ROOT" "$VAR" >"$VAR/supervisord.conf"
+if [[ -x "$ROOT/.venv/bin/python" ]]; then
+  PY="$ROOT/.venv/bin/python"
+  export PATH="$ROOT/.venv/bin:$PATH"
+fi
+"$PY" "$ROOT/scripts/supervisor_conf.py" "${PROCFILE:-$ROOT/Procfile}" "$ROOT" "$VAR" \
+  >"$VAR/supervisord.conf"
 cd "$ROOT"
 exec "$(dirname "$PY")/supervisord" -c "$VAR/supervisord.conf" "$@"
