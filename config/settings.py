@@ -272,6 +272,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# A worker restarts itself when a task stays reserved and unstarted this long (0: never),
+# and the pool ends a task that runs longer than the time limit (docs/operations.md).
+CELERY_WORKER_STUCK_SECONDS = env_int("CELERY_WORKER_STUCK_SECONDS", 30, minimum=0)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -282,6 +286,16 @@ INCIDENT_NUMBER_PREFIX = env_str("INCIDENT_NUMBER_PREFIX", "AS")
 # Escalation and notifications (docs/escalation.md).
 ESCALATION_SWEEP_SECONDS = env_int("ESCALATION_SWEEP_SECONDS", 2, minimum=1)
 ESCALATION_BATCH_SIZE = env_int("ESCALATION_BATCH_SIZE", 500, minimum=1)
+# /readyz (core/health.py, docs/operations.md): not ready when the last sweep is older than
+# READY_SWEEP_INTERVALS sweep intervals, a due step is this late, or a delivery is overdue.
+READINESS_CHECKS = [
+    "escalation.health.sweep_recent",
+    "escalation.health.due_steps_on_time",
+    "notifications.health.outbox_on_time",
+]
+READY_SWEEP_INTERVALS = 3
+READY_ESCALATION_LATE_SECONDS = env_int("READY_ESCALATION_LATE_SECONDS", 30, minimum=1)
+READY_OUTBOX_OVERDUE_SECONDS = env_int("READY_OUTBOX_OVERDUE_SECONDS", 300, minimum=1)
 
 # --- The incident lifecycle (incidents/services/lifecycle.py) ---------------------------
 # What each transition does besides its own status change and timeline event, in order.

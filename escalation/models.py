@@ -266,3 +266,20 @@ class EscalationFire(models.Model):
     @property
     def late_seconds(self) -> float:
         return (self.fired_at - self.due_at).total_seconds()
+
+
+class SweepRun(models.Model):
+    """When the sweep last completed (one row, id 1): /readyz says not ready when it is
+    older than three sweep intervals (escalation/health.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    finished_at = models.DateTimeField(_("finished at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    fired = models.PositiveIntegerField(_("steps fired"), default=0)
+
+    class Meta:
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+
+    def __str__(self) -> str:
+        return f"sweep at {self.finished_at:%Y-%m-%d %H:%M:%S}"

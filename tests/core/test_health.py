@@ -39,8 +39,18 @@ def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
 
 
+@pytest.fixture
+def swept(db):
+    """A sweep completed just now (otherwise /readyz is not ready: see test_readiness)."""
+    from django.utils import timezone
+
+    from escalation.health import record_sweep
+
+    record_sweep(finished_at=timezone.now(), duration_ms=5, fired=0)
+
+
 @pytest.mark.django_db
-def test_readyz_reports_the_database(client, monkeypatch):
+def test_readyz_reports_the_database(client, monkeypatch, swept):
     monkeypatch.setattr(health, "_broker", lambda: {"ok": True, "transport": "memory"})
 
     response = client.get("/readyz")
@@ -53,7 +63,7 @@ def test_readyz_reports_the_database(client, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_readyz_reports_a_broker_outage_without_failing(client, broker_down):
+def test_readyz_reports_a_broker_outage_without_failing(client, broker_down, swept):
     response = client.get("/readyz")
 
     assert response.status_code == 200
