@@ -19,13 +19,17 @@ import hashlib
 import hmac
 import json
 import time
+from http import HTTPStatus
 from urllib.parse import quote_plus
 
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
 
+from notifications import targets
+
 REPLAY_WINDOW = 300  # seconds
+ROBOT_REPLY_BYTES = 64 * 1024  # a robot's answer is a few dozen bytes of JSON
 
 
 class DeliveryError(Exception):
@@ -140,31 +144,49 @@ def _post(endpoint, notification) -> int:
     )
     if endpoint.kind == "generic" and endpoint.secret:
         headers["X-Aftersales-Signature"] = sign(endpoint.secret, ts, body)
+    # Checked again now, after DNS: the name may point inside the network since it was saved.
+    reason = targets.refusal(url, resolve=True)
+    if reason:
+        raise DeliveryError(f"refused: {reason}")
     try:
+        # No redirects (a public URL may redirect inside); the reply is streamed so that at
+        # most a robot's short JSON answer is read, and it is never stored.
         response = requests.post(
             url,
             data=body,
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
+            stream=True,
         )
     except requests.RequestException as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-    if not 200 <= response.status_code < 300:
-        raise DeliveryError(
-            f"HTTP {response.status_code}: {response.text[:300]}", response.status_code
-        )
-    if endpoint.kind in ("dingtalk", "wecom", "feishu"):
-        _check_robot_reply(response)
-    return response.status_code
+        # The exception's text can hold the URL and its access token: the kind only.
+        raise DeliveryError(type(exc).__name__) from exc
+    with response:
+        status = response.status_code
+        if not 200 <= status < 300:
+            raise DeliveryError(f"HTTP {status} {_phrase(status)}", status)
+        if endpoint.kind in ("dingtalk", "wecom", "feishu"):
+            _check_robot_reply(response)
+    return status
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _check_robot_reply(response) -> None:
-    """The robots answer 200 with an error code in the body."""
+    """The robots answer 200 with an error code in the body (only the code is kept)."""
+    raw = response.raw.read(ROBOT_REPLY_BYTES, decode_content=True)
     try:
-        reply = response.json()
+        reply = json.loads(raw)
     except ValueError:
+        return
+    if not isinstance(reply, dict):
         return
     code = reply.get("errcode", reply.get("code", reply.get("StatusCode", 0)))
     if code not in (0, None):
-        raise DeliveryError(f"robot error {code}: {reply}", response.status_code)
+        raise DeliveryError(f"robot error {str(code)[:20]}", response.status_code)

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from notifications import targets
+
 
 class NotificationPreference(models.Model):
     """Per-user settings: the language messages are written in and whether to email."""
@@ -110,6 +112,15 @@ class WebhookEndpoint(models.Model):
         bad = [e for e in self.events or [] if e not in IntegrationEvent.values]
         if bad:
             raise ValidationError({"events": _("Unknown events: %s") % ", ".join(bad)})
+        if self.url and targets.refusal(self.url, resolve=False):
+            raise ValidationError(
+                {
+                    "url": _(
+                        "Webhooks may not reach this address: it is inside the network "
+                        "(loopback, private, link-local, multicast or reserved)."
+                    )
+                }
+            )
 
 
 class Channel(models.TextChoices):

@@ -35,7 +35,10 @@ def test_worker_delivers_signed_webhooks_and_retries_after_a_500(procs, receiver
     )
     now = timezone.now()
     incident = factories.report(grade="III", reported_at=now - timedelta(minutes=46), now=now)
-    procs.worker("w1", concurrency=2, NOTIFY_RETRY_BASE_SECONDS=1)
+    # The receiver is on 127.0.0.1, which webhooks may reach only when allowed.
+    procs.worker(
+        "w1", concurrency=2, NOTIFY_RETRY_BASE_SECONDS=1, WEBHOOK_ALLOWED_HOSTS="127.0.0.1"
+    )
     procs.beat("b1", ESCALATION_SWEEP_SECONDS=1)
 
     def delivered():
