@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.files.storage import default_storage
 from django.db import models
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -58,14 +59,14 @@ def _owning_incident_id(name: str) -> int | None:
     return None
 
 
-def send_file(name: str) -> HttpResponse:
+def send_file(name: str) -> HttpResponseBase:
     """The response carrying a stored upload, for a user already checked. With
     MEDIA_ACCEL_REDIRECT set, an empty body and the internal redirect for the front server;
     else the file streamed by Django (development, tests)."""
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     prefix = settings.MEDIA_ACCEL_REDIRECT
     if prefix:
-        response = HttpResponse(content_type=mime)
+        response: HttpResponseBase = HttpResponse(content_type=mime)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
     else:
         if not default_storage.exists(name):
@@ -94,4 +95,6 @@ def photo(request, pk: int, photo_id: int):
     """A photo of an incident the user may see (customer PII: never a public URL)."""
     incident = get_incident_for(request, pk)
     item = get_object_or_404(incident.photos, pk=photo_id)
+    if not item.image.name:
+        raise Http404
     return send_file(item.image.name)
