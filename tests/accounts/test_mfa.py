@@ -94,3 +94,19 @@ def test_htmx_requests_are_redirected_by_header(client, mfa):
     response = client.get("/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/profile/mfa/")
+
+
+def test_the_admin_lists_devices_without_their_keys_and_removes_them(client):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    user = UserFactory(username="boss", roles=[MANAGER])
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client.force_login(admin)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/admin/otp_totp/totpdevice/").content.decode()
+    assert "boss" in page and "已确认" in page
+    assert "qrcode" not in page and device.key not in page
+    change = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in change
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
