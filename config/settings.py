@@ -296,6 +296,8 @@ READINESS_CHECKS = [
 READY_SWEEP_INTERVALS = 3
 READY_ESCALATION_LATE_SECONDS = env_int("READY_ESCALATION_LATE_SECONDS", 30, minimum=1)
 READY_OUTBOX_OVERDUE_SECONDS = env_int("READY_OUTBOX_OVERDUE_SECONDS", 300, minimum=1)
+# GET /metrics (escalation/metrics.py) answers only with "Authorization: Bearer <this>".
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # --- The incident lifecycle (incidents/services/lifecycle.py) ---------------------------
 # What each transition does besides its own status change and timeline event, in order.

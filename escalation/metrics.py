@@ -1,0 +1,114 @@
+"""GET /metrics: Prometheus text, read from the database at scrape time, so every web
+process answers the same figures whichever process did the work (no per-process counters
+to gather). Protected by METRICS_TOKEN (``Authorization: Bearer <token>``); without a token
+configured the endpoint does not exist (404). Alert rules: docs/operations.md."""
+
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from escalation.models import EscalationFire, EscalationState, SweepRun
+from notifications.models import DeliveryStatus, Notification
+
+WINDOW = timedelta(minutes=5)  # the lateness quantiles cover the steps fired this recently
+QUANTILES = (0.5, 0.9, 0.99, 1.0)
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+class DeskCollector:
+    def collect(self):
+        now = timezone.now()
+        due = EscalationState.objects.filter(next_due_at__lte=now)
+        backlog = GaugeMetricFamily(
+            "aftersales_escalation_due_backlog", "Escalation clocks due now and not yet fired"
+        )
+        backlog.add_metric([], due.count())
+        yield backlog
+        oldest = due.order_by("next_due_at").values_list("next_due_at", flat=True).first()
+        late = GaugeMetricFamily(
+            "aftersales_escalation_oldest_due_late_seconds",
+            "How late the oldest due, unfired escalation step is",
+        )
+        late.add_metric([], (now - oldest).total_seconds() if oldest else 0.0)
+        yield late
+
+        fires = EscalationFire.objects.filter(fired_at__gte=now - WINDOW, superseded_by=None)
+        lateness = sorted(
+            max(0.0, (fired - due_at).total_seconds())
+            for fired, due_at in fires.values_list("fired_at", "due_at")[:50_000]
+        )
+        quantiles = GaugeMetricFamily(
+            "aftersales_escalation_lateness_seconds",
+            "Lateness of the escalation steps fired in the last 5 minutes (fired - due)",
+            labels=["quantile"],
+        )
+        for q in QUANTILES:
+            quantiles.add_metric([str(q)], _quantile(lateness, q))
+        yield quantiles
+        recent = GaugeMetricFamily(
+            "aftersales_escalation_fired_recent", "Escalation steps fired in the last 5 minutes"
+        )
+        recent.add_metric([], len(lateness))
+        yield recent
+
+        sweep = SweepRun.objects.filter(id=1).first()
+        duration = GaugeMetricFamily(
+            "aftersales_escalation_sweep_duration_seconds", "Duration of the last completed sweep"
+        )
+        age = GaugeMetricFamily(
+            "aftersales_escalation_sweep_age_seconds", "Time since the last completed sweep"
+        )
+        if sweep:
+            duration.add_metric([], sweep.duration_ms / 1000)
+            age.add_metric([], (now - sweep.finished_at).total_seconds())
+        yield duration
+        yield age
+
+        outbox = GaugeMetricFamily(
+            "aftersales_outbox_notifications",
+            "Outbox rows pending or failed, by channel",
+            labels=["channel", "status"],
+        )
+        counts = (
+            Notification.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+            .values("channel", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        seen = {(row["channel"], row["status"]): row["n"] for row in counts}
+        for channel in ("inapp", "email", "webhook"):
+            for status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
+                outbox.add_metric([channel, str(status)], seen.get((channel, status), 0))
+        yield outbox
+
+
+def _authorised(request) -> bool:
+    expected = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    if not settings.METRICS_TOKEN:
+        raise Http404
+    if not _authorised(request):
+        return HttpResponse("unauthorised\n", status=401, content_type="text/plain")
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(DeskCollector())
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
