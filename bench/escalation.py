@@ -184,6 +184,8 @@ def lateness(conn, tmp: Path) -> None:
                 "warning",
                 "--concurrency",
                 "2",
+                "-Q",
+                "celery,escalation",  # both queues (config/celery.py routes the sweep)
                 "-n",
                 "bench@%h",
                 "--without-mingle",

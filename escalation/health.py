@@ -25,7 +25,7 @@ def sweep_recent(now: datetime | None = None) -> dict:
     if last is None:
         return {"ok": False, "reason": "no sweep has completed", "limit_seconds": limit}
     age = (now - last).total_seconds()
-    result = {"ok": age <= limit, "age_seconds": round(age, 1), "limit_seconds": limit}
+    result: dict = {"ok": age <= limit, "age_seconds": round(age, 1), "limit_seconds": limit}
     if not result["ok"]:
         result["reason"] = "the last completed sweep is too old"
     return result
@@ -43,7 +43,11 @@ def due_steps_on_time(now: datetime | None = None) -> dict:
         .first()
     )
     late = (now - oldest).total_seconds() if oldest else 0.0
-    result = {"ok": late <= limit, "oldest_late_seconds": round(late, 1), "limit_seconds": limit}
+    result: dict = {
+        "ok": late <= limit,
+        "oldest_late_seconds": round(late, 1),
+        "limit_seconds": limit,
+    }
     if not result["ok"]:
         result["reason"] = "a due escalation step is late"
         result["due_now"] = EscalationState.objects.filter(

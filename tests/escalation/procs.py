@@ -87,6 +87,8 @@ class Procs:
                 "worker",
                 "-l",
                 "info",
+                "-Q",
+                "celery,escalation",  # both queues (config/celery.py routes the sweep)
                 "-n",
                 f"{name}@%h",
                 "--concurrency",
