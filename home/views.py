@@ -48,7 +48,7 @@ def home(request):
 
 
 def _desk(user, now) -> dict:
-    visible = Incident.objects.visible_to(user)
+    visible = Incident.objects.restrict(user)
     counts = visible.open().aggregate(
         total=Count("id"),
         reported=Count("id", filter=Q(status=Status.REPORTED)),
@@ -72,7 +72,7 @@ def _desk(user, now) -> dict:
 def _open_rows(user, **filters) -> list:
     """The user's open incidents (those ``filters`` keep), newest first, one screenful."""
     return list(
-        Incident.objects.visible_to(user)
+        Incident.objects.restrict(user)
         .open()
         .filter(**filters)
         .select_related("category", "assignee")
