@@ -72,8 +72,9 @@ def send_file(name: str) -> HttpResponseBase:
         if not default_storage.exists(name):
             raise Http404
         response = FileResponse(default_storage.open(name, "rb"), content_type=mime)
-    # Customer PII: kept by this browser only, never by a shared cache.
-    response["Cache-Control"] = "private, max-age=3600"
+    # Customer PII: kept by no cache, not even the browser's on a shared desk computer
+    # (like every page, core's NoStoreMiddleware; nginx keeps this header on the redirect).
+    response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"
     return response
 

@@ -66,7 +66,7 @@ def test_the_assignee_gets_the_photo_and_the_signature(signed_job, technician, l
         assert response.status_code == 200, url
         assert b"".join(response.streaming_content).startswith(b"\x89PNG")
         assert response["Content-Type"] == "image/png"
-        assert "private" in response["Cache-Control"]
+        assert response["Cache-Control"] == "private, no-store"
 
 
 def test_anonymous_visitors_are_sent_to_log_in(signed_job, client):
