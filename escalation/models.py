@@ -272,7 +272,7 @@ class SweepRun(models.Model):
     """When the sweep last completed (one row, id 1): /readyz says not ready when it is
     older than three sweep intervals (escalation/health.py)."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    id = models.PositiveSmallIntegerField(_("ID"), primary_key=True, default=1)
     finished_at = models.DateTimeField(_("finished at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     fired = models.PositiveIntegerField(_("steps fired"), default=0)

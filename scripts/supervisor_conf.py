@@ -3,7 +3,7 @@
 Every Procfile line becomes a [program:...] that supervisord restarts when it dies: at once
 if it had been up for ``startsecs``, otherwise after a back-off that grows by a second per
 failed start (supervisord's BACKOFF state), for ever rather than giving up. Output goes to
-supervisord's own stdout with a ``name |`` prefix added by a pipe, as honcho did.
+supervisord's own stdout with a ``name |`` prefix, as honcho did.
 
 Usage: python scripts/supervisor_conf.py PROCFILE ROOT VAR_DIR > supervisord.conf
 """
@@ -54,10 +54,10 @@ def programs(procfile: Path) -> list[tuple[str, str]]:
 def render(procfile: Path, root: Path, var: Path) -> str:
     out = [HEADER.format(var=var)]
     for name, command in programs(procfile):
-        # Each line's output is prefixed with its program's name (the shell expands
-        # ${PORT:-8000} and friends, as under honcho). `%` is supervisord's interpolation.
-        wrapped = f"exec {command} 2>&1 | sed -u 's/^/{name} | /'"
-        wrapped = f"set -o pipefail; {wrapped}"
+        # The shell expands ${PORT:-8000} and friends, as under honcho, then becomes the
+        # command (exec), so supervisord watches and stops the program itself; its output
+        # goes through a `name |` prefix. `%` is supervisord's interpolation.
+        wrapped = f"exec {command} > >(exec sed -u 's/^/{name} | /') 2>&1"
         out.append(
             PROGRAM.format(name=name, command=shlex.quote(wrapped).replace("%", "%%"), root=root)
         )

@@ -14,7 +14,9 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                    models.PositiveSmallIntegerField(
+                        default=1, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
                 ),
                 ("finished_at", models.DateTimeField(verbose_name="finished at")),
                 (
