@@ -16,3 +16,11 @@ class AccountsConfig(AppConfig):
         # last_login, which no cached value reads; it must not drop every process's copy.
         refcache.invalidate_on(ApiKey)
         refcache.invalidate_on(get_user_model(), ignore=frozenset({"last_login"}))
+
+        # The idle clock starts at login, in the session the login saves anyway, so the
+        # first page after it does not save the session again.
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="accounts.start_idle_clock")

@@ -18,6 +18,12 @@ LAST_ACTIVITY = "last_activity"
 RECORD_EVERY_SECONDS = 60
 
 
+def start_idle_clock(sender, request, user, **kwargs) -> None:
+    """On login (user_logged_in)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = int(time.time())
+
+
 def is_activity(request) -> bool:
     """What a person did, as opposed to what the page did by itself: every full page load
     and every POST is activity; an HTMX GET (the lists' and boards' polling, refreshes and
