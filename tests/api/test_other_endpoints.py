@@ -47,7 +47,7 @@ def test_teams_list_query_count_is_flat(desk, org, django_assert_max_num_queries
 def test_throttle_per_key_gives_429_with_retry_after(desk, settings):
     from rest_framework.throttling import SimpleRateThrottle
 
-    rates = {"key": "3/minute", "anon": "2/minute"}
+    rates = {"key": "3/minute", "anon": "2/minute", "bad_key": None}
     original = SimpleRateThrottle.THROTTLE_RATES
     SimpleRateThrottle.THROTTLE_RATES = rates
     try:

@@ -33,7 +33,7 @@ def no_throttles():
     from rest_framework.throttling import SimpleRateThrottle
 
     original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = {"key": None, "anon": None}
+    SimpleRateThrottle.THROTTLE_RATES = {"key": None, "anon": None, "bad_key": None}
     yield
     SimpleRateThrottle.THROTTLE_RATES = original
 
