@@ -49,6 +49,25 @@
     i18n(); tick(); setInterval(tick, 1000);
     document.addEventListener("keydown", shortcuts);
     document.body.addEventListener("htmx:afterSwap", tick);
+    // Behaviours that templates ask for with data- attributes (the Content-Security-Policy
+    // allows no inline handlers such as onclick=).
+    document.addEventListener("change", function (ev) {
+      var el = ev.target;
+      if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+    });
+    document.addEventListener("click", function (ev) {
+      var el = ev.target.closest ? ev.target : null;
+      if (!el) return;
+      if (el.closest("[data-print]")) { ev.preventDefault(); window.print(); }
+      if (el.hasAttribute("data-select-on-click")) el.select();
+    });
+    // Polls marked data-poll-visible skip their request while the tab is hidden.
+    document.body.addEventListener("htmx:beforeRequest", function (ev) {
+      var elt = ev.detail && ev.detail.elt;
+      if (elt && elt.hasAttribute("data-poll-visible") && document.visibilityState !== "visible") {
+        ev.preventDefault();
+      }
+    });
     document.querySelectorAll("form[data-confirm]").forEach(function (f) {
       f.addEventListener("submit", function (ev) {
         if (!window.confirm(f.getAttribute("data-confirm"))) ev.preventDefault();

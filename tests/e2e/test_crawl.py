@@ -4,9 +4,10 @@ Each role logs in through the login form (technicians on a 360 px phone, as they
 follows every same-site link breadth-first from its home page, opening a bounded number of
 URLs per URL pattern. On every page: no 5xx and no error page; no link that the role is shown
 but cannot open (403/404); ``<html lang>`` is the chosen language; no script error; on a
-phone nothing is wider than the screen; on a Chinese page no text of our catalogues left in
-English. The figures (pages per role and language, statuses, slowest pages) are written to
-``var/crawl-report.json``.
+phone nothing is wider than the screen; nothing refused by the Content-Security-Policy
+(enforced, as in production: an inline script or handler, eval, a foreign source); on a
+Chinese page no text of our catalogues left in English. The figures (pages per role and
+language, statuses, slowest pages) are written to ``var/crawl-report.json``.
 """
 
 from __future__ import annotations
@@ -222,6 +223,15 @@ TEXTS_JS = """() => {
 }"""
 
 
+# Run before any script of each page: every resource or code the Content-Security-Policy
+# refuses is recorded (the page does not see its own refusals otherwise).
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => {
+  (window.__cspRefused = window.__cspRefused || []).push(
+    `${e.effectiveDirective} refused ${e.blockedURI || "inline"}`
+    + ` (${e.sourceFile}:${e.lineNumber})`);
+}, true);"""
+
+
 def _english_msgids() -> set[str]:
     """Every msgid of our catalogues that zh-Hans translates to something else."""
     base = Path(settings.BASE_DIR)
@@ -262,6 +272,13 @@ class Crawl:
         self.script_errors: list[str] = []
         self.english_like: Counter = Counter()  # for a person to read, not asserted
         page.on("pageerror", lambda exc: self.script_errors.append(str(exc)))
+        self.refused: list[str] = []
+        page.on("console", self._console)
+        page.context.add_init_script(CSP_LISTENER)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.refused.append(message.text[:200])
 
     def run(self, start: str) -> None:
         seen, queue, pages = {start}, deque([(start, "(home)")]), 0
@@ -289,6 +306,7 @@ class Crawl:
                 self.problems.append(f"{path} (linked from {source}) answered {response.status}")
             return []
         self.script_errors.clear()
+        self.refused.clear()
         started = time.perf_counter()
         response = self.page.goto(url)
         self.page.wait_for_load_state("load")
@@ -313,6 +331,9 @@ class Crawl:
             self.problems.append(f"{path}: <html lang={lang!r}>, expected {self.lang}")
         if self.script_errors:
             self.problems.append(f"{path}: script error {self.script_errors[:2]}")
+        refused = self.refused + page.evaluate("window.__cspRefused || []")
+        if refused:
+            self.problems.append(f"{path}: refused by the Content-Security-Policy {refused[:3]}")
         if self.phone:
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 360:
@@ -389,6 +410,12 @@ def test_crawl_sees_a_link_to_a_forbidden_page(demo, open_as, live_server):
     crawl.problems.clear()
     crawl.check_page("/incidents/mine/")
     assert crawl.problems == []
+    # Something the policy refuses (an inline script) is caught, so the policy is enforced.
+    page.add_script_tag(content="document.title = 'inline';")
+    crawl.check_page("/incidents/mine/")
+    assert any("Content-Security-Policy" in p for p in crawl.problems), crawl.problems
+    assert page.title() != "inline"
+    crawl.problems.clear()
     crawl.msgids = {"My jobs"}
     crawl.lang = "zh-hans"
     crawl.check_page("/incidents/mine/")
