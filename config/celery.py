@@ -18,6 +18,9 @@ app.autodiscover_tasks()
 # goes to the default queue, which the delivery worker consumes.
 ESCALATION_QUEUE = "escalation"
 app.conf.task_routes = {"escalation.tasks.*": {"queue": ESCALATION_QUEUE}}
+# Beat schedules only while it holds the database lease, so two or more beats may run (one
+# per machine); `celery beat -S ...` overrides it (core/beat.py).
+app.conf.beat_scheduler = "core.beat:LeaseScheduler"
 
 log = logging.getLogger("aftersales.worker")
 

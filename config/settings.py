@@ -281,6 +281,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
+# Several beats may run; one holds the lease and schedules (core/beat.py,
+# docs/high-availability.md). A standby takes over within this plus a third of it.
+BEAT_LEASE_SECONDS = env_int("BEAT_LEASE_SECONDS", 15, minimum=6)
 
 # --- Domain defaults (the database policy rows are seeded from these) ------------------
 INCIDENT_CONFIRM_MINUTES = env_int("INCIDENT_CONFIRM_MINUTES", 30, minimum=1)

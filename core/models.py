@@ -66,3 +66,22 @@ class ReferenceVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.n)
+
+
+class BeatLease(models.Model):
+    """Who may run the periodic schedule (core.beat): one row per schedule. A beat holds it
+    until ``expires_at`` and renews it; another takes it over only after it expired, and
+    each takeover increments ``token`` (the fencing token)."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=200, blank=True)
+    token = models.BigIntegerField(_("fencing token"), default=0)
+    acquired_at = models.DateTimeField(_("acquired at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("beat lease")
+        verbose_name_plural = _("beat leases")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder or '-'} #{self.token}"
