@@ -51,6 +51,8 @@ test: bootstrap services-up
 	$(PY) manage.py check
 	DJANGO_ENV=production ALLOWED_HOSTS=example.com \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+		FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from core.crypto import generate_key as g; print(g())')" \
+		BLIND_INDEX_KEY="$$($(PY) -c 'from core.crypto import generate_key as g; print(g())')" \
 		$(PY) manage.py check --deploy --fail-level WARNING
 	$(MAKE) --no-print-directory compilemessages
 	# pytest exits 5 when it collects nothing; any non-zero status fails the target.

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from core.crypto import DEV_BLIND_INDEX_KEY, DEV_FIELD_ENCRYPTION_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -28,6 +29,22 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-7f3a9c"  # noqa: S105
+
+# Customer data encrypted at rest (core/crypto.py; README "Customer data encryption and key
+# rotation"): the first key encrypts, every key decrypts; the blind index key hashes what
+# exact search compares. Development and tests use the public keys of core/crypto.py.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+if PRODUCTION and not (FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set when DJANGO_ENV=production"
+    )
+if PRODUCTION and (
+    FIELD_ENCRYPTION_KEYS[0] == DEV_FIELD_ENCRYPTION_KEY or BLIND_INDEX_KEY == DEV_BLIND_INDEX_KEY
+):
+    raise ImproperlyConfigured("the development encryption keys may not be used in production")
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [DEV_FIELD_ENCRYPTION_KEY]
+BLIND_INDEX_KEY = BLIND_INDEX_KEY or DEV_BLIND_INDEX_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

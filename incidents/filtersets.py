@@ -9,8 +9,10 @@ from django_filters.fields import MultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.crypto import normalise_phone
 from core.filters import IsoDateTimeFilter
 from incidents.models import Category, Grade, Incident, Status
+from incidents.services.lookup import MIN_PHONE_DIGITS, name_index, phone_index
 from teams.models import Team
 
 SEARCH_ID_CAP = 2000
@@ -95,14 +97,18 @@ class IncidentFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         # Numbers and asset references are stored upper-case: equality on their indexes.
-        # Title and customer use trigram GIN indexes on PostgreSQL (migration 0004).
+        # The title uses a trigram GIN index on PostgreSQL (migration 0004). The customer's
+        # name and phone are encrypted: an exact name or phone is found through its blind
+        # index (core/crypto.py), never a part of one.
         match = (
             Q(number=value.upper())
             | Q(asset_ref=value.upper())
             | Q(external_ref=value)
             | Q(title__icontains=value)
-            | Q(customer_name__icontains=value)
+            | Q(customer_name_bidx=name_index(value))
         )
+        if len(normalise_phone(value)) >= MIN_PHONE_DIGITS:
+            match |= Q(customer_phone_bidx=phone_index(value))
         # Ordered by date, PostgreSQL would walk the date index hoping to meet matches
         # early, which reads the whole table when there are few or none. So find the
         # matches first (bitmap scans of the indexes above); only when there are many is

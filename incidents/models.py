@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import BlindIndexedModel, BlindIndexedQuerySet, BlindIndexField, EncryptedCharField
 from core.models import AppendOnlyMixin, BilingualNameMixin
 from incidents.querysets import IncidentQuerySet
 from teams.models import RESPONSE_GROUP_KINDS, TeamKind
@@ -120,7 +121,12 @@ class ResponsePolicy(models.Model):
         return str(self.get_grade_display())
 
 
-class Incident(models.Model):
+class IncidentCustomerQuerySet(BlindIndexedQuerySet, IncidentQuerySet):
+    """IncidentQuerySet whose ``update()``/``bulk_update()`` keep the customer's blind
+    indexes in step with the encrypted customer fields (core/crypto.py)."""
+
+
+class Incident(BlindIndexedModel, models.Model):
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what happened"), blank=True)
@@ -137,8 +143,13 @@ class Incident(models.Model):
     service_mode = models.CharField(
         _("service mode"), max_length=20, choices=ServiceMode.choices, blank=True
     )
-    customer_name = models.CharField(_("customer"), max_length=120, blank=True)
-    customer_phone = models.CharField(_("customer phone"), max_length=40, blank=True)
+    # Encrypted at rest (core/crypto.py): plain strings in Python, ciphertext in the
+    # database. Exact search by phone or name compares the blind indexes (keyed hashes of
+    # the normalised value), which every save path keeps in step.
+    customer_name = EncryptedCharField(_("customer"), max_length=120, blank=True)
+    customer_phone = EncryptedCharField(_("customer phone"), max_length=40, blank=True)
+    customer_name_bidx = BlindIndexField(source="customer_name", kind="name")
+    customer_phone_bidx = BlindIndexField(source="customer_phone", kind="phone")
     asset_ref = models.CharField(_("VIN / serial number"), max_length=64, blank=True)
     location = models.CharField(_("location"), max_length=255, blank=True)
     latitude = models.DecimalField(
@@ -206,7 +217,7 @@ class Incident(models.Model):
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = IncidentQuerySet.as_manager()
+    objects = IncidentCustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reported_at"]
@@ -237,6 +248,17 @@ class Incident(models.Model):
             # The list's sort orders (ties broken by id; one index serves both directions).
             models.Index(fields=["confirm_deadline", "id"], name="incident_confirm_deadline"),
             models.Index(fields=["grade", "id"], name="incident_grade"),
+            # A caller's incidents by exact phone or name (blind index), newest first.
+            models.Index(
+                fields=["customer_phone_bidx", "-reported_at"],
+                name="incident_phone_bidx",
+                condition=~Q(customer_phone_bidx=""),
+            ),
+            models.Index(
+                fields=["customer_name_bidx", "-reported_at"],
+                name="incident_name_bidx",
+                condition=~Q(customer_name_bidx=""),
+            ),
             # A technician's recently resolved jobs (My jobs), newest first.
             models.Index(
                 fields=["assignee", "-resolved_at"],

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Func
-
+from core.crypto import blind_index, normalise_phone
 from incidents.models import Incident
 from incidents.querysets import IncidentQuerySet
 
@@ -29,30 +28,21 @@ def by_number(incidents: IncidentQuerySet, text: str) -> Incident | None:
     return found
 
 
-class PhoneKey(Func):
-    """The last 11 digits of a phone number as typed: what two numbers of the same caller
-    share ("+86 138 0000 0000", "13800000000"). Written without parameters so that
-    PostgreSQL matches it to the index of migration 0010 (the same text)."""
-
-    template = "RIGHT(TRANSLATE(%(expressions)s, '+-() ', ''), 11)"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        inner = "%(expressions)s"
-        for char in "+-() ":
-            inner = f"REPLACE({inner}, '{char}', '')"
-        return self.as_sql(compiler, connection, template=f"SUBSTR({inner}, -11)", **extra)
-
-
 MIN_PHONE_DIGITS = 7  # fewer is still being typed
 MIN_ASSET_CHARS = 5
 HISTORY_LIMIT = 5
-_PHONE_SEPARATORS = str.maketrans("", "", "+-() ")
+_LETTERS = re.compile(r"[^\d\s+\-().]")
 
 
-def phone_key(phone: str) -> str:
-    """``PhoneKey`` computed in Python for a typed number."""
-    return (phone or "").strip().translate(_PHONE_SEPARATORS)[-11:]
+def phone_index(phone: str) -> str:
+    """The blind index a typed number is searched by: "+86 138-0000-0001",
+    "138 0000 0001" and "13800000001" are the same caller (core.crypto.normalise_phone)."""
+    return blind_index("phone", phone)
+
+
+def name_index(name: str) -> str:
+    """The blind index of a customer's name: exact, case and spacing aside."""
+    return blind_index("name", name)
 
 
 @dataclass
@@ -81,13 +71,13 @@ def caller_history(
     incidents: IncidentQuerySet, *, phone: str = "", asset_ref: str = ""
 ) -> CallerHistory:
     """The newest incidents of ``phone`` and of ``asset_ref`` among ``incidents``, and those
-    still open. At most four queries, each on an index (incident_phone_key, incident_asset),
-    whatever the number of incidents; nothing is read for a number still being typed."""
+    still open. At most four queries, each on an index (incident_phone_bidx, incident_asset),
+    whatever the number of incidents; nothing is read for a number still being typed. The
+    phone is compared exactly, through its blind index (the column is encrypted)."""
     history = CallerHistory()
     incidents = incidents.select_related("category").order_by("-reported_at", "-id")
-    key = phone_key(phone)
-    if sum(c.isdigit() for c in key) >= MIN_PHONE_DIGITS and key.isdigit():
-        by_phone = incidents.alias(phone_key=PhoneKey("customer_phone")).filter(phone_key=key)
+    if len(normalise_phone(phone)) >= MIN_PHONE_DIGITS and not _LETTERS.search(phone or ""):
+        by_phone = incidents.filter(customer_phone_bidx=phone_index(phone))
         history.by_phone = list(by_phone[:HISTORY_LIMIT])
         history.open_by_phone = list(by_phone.open()[:HISTORY_LIMIT])
     asset_ref = (asset_ref or "").strip().upper()
