@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from assessments.evaluation import TARGET_LABELS, TARGETS
+from core.exports import safe_row
 
 
 def _r(value, digits=4):
@@ -113,7 +114,7 @@ def evaluation_csv(context: dict) -> HttpResponse:
     writer = csv.writer(buffer)
     for title, rows in evaluation_rows(context).items():
         writer.writerow([f"# {title}"])
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
         writer.writerow([])
     # A BOM so that Excel opens the Chinese labels as UTF-8.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -130,7 +131,7 @@ def evaluation_xlsx(context: dict) -> HttpResponse:
     for title, rows in evaluation_rows(context).items():
         sheet = book.create_sheet(title=str(title)[:31])
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 44

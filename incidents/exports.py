@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.exports import safe_cell
 from incidents.models import Grade, Status
 
 CHUNK = 2000
@@ -114,9 +115,8 @@ def _csv_cell(value) -> str:
         return ""
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    # A cell a spreadsheet would run as a formula is kept as text (core/exports.py).
+    return safe_cell(str(value))
 
 
 def as_csv(queryset) -> StreamingHttpResponse:
@@ -170,11 +170,7 @@ def _xlsx_cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm"
         return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # text, not a formula
-        return cell
-    return value
+    return safe_cell(value)
 
 
 FORMATS = {"csv": as_csv, "xlsx": as_xlsx}
