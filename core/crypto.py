@@ -219,9 +219,9 @@ def blind_index(kind: str, value: str, *, key: str | None = None) -> str:
 class EncryptedCharField(models.CharField):
     """A CharField whose value is encrypted in the database and plain everywhere else.
 
-    ``max_length`` limits the plain text (forms, validation); the column is ``text``. Only
-    ``isnull`` and an exact match with "" are meaningful lookups on ciphertext: any other
-    raises FieldError (search through the field's ``BlindIndexField``)."""
+    ``max_length`` limits the plain text (forms, validation); the column is ``text``. The
+    lookups are ``isnull`` and ``exact`` (through the field's ``BlindIndexField``, see
+    ``BlindExact``); any other raises FieldError: ciphertext has no substrings to search."""
 
     description = "Text encrypted at rest"
 
@@ -242,7 +242,7 @@ class EncryptedCharField(models.CharField):
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":
-            return EmptyOnlyExact
+            return BlindExact
         if lookup_name == "isnull":
             return IsNull
         raise FieldError(
@@ -254,16 +254,24 @@ class EncryptedCharField(models.CharField):
         return None
 
 
-class EmptyOnlyExact(Exact):
-    """``field=""`` only: a ciphertext never equals a freshly encrypted value."""
+class BlindExact(Exact):
+    """``customer_phone="138 0013 8000"`` compares the field's blind index (the
+    ``BlindIndexField`` whose source it is) with the value's: exact search, on the index's
+    column, as if the field were plain. ``field=""`` compares the column itself (empty
+    values are stored empty). A field without a blind index cannot be matched."""
 
     def get_prep_lookup(self) -> Any:
-        if self.rhs not in ("", None):
-            raise FieldError(
-                f"{self.lhs.target.name} is encrypted: an exact match with a value goes "
-                "through its blind index"
-            )
-        return self.rhs
+        return self.rhs  # not encrypted: a fresh ciphertext never equals a stored one
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if self.rhs in ("", None):
+            return super().as_sql(compiler, connection)
+        field = self.lhs.target
+        index = next((f for f in blind_index_fields(field.model) if f.source == field.name), None)
+        if index is None or not isinstance(self.rhs, str):
+            raise FieldError(f"{field.name} is encrypted and has no blind index to match")
+        column = index.get_col(self.lhs.alias)
+        return Exact(column, index.index_of(self.rhs)).as_sql(compiler, connection)
 
 
 class BlindIndexField(models.CharField):

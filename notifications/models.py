@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedCharField
 from notifications import targets
 
 
@@ -59,7 +60,8 @@ class WebhookEndpoint(models.Model):
         _("format"), max_length=10, choices=EndpointKind.choices, default=EndpointKind.GENERIC
     )
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(
+    # Encrypted at rest (core/crypto.py): a dump of the database signs nothing.
+    secret = EncryptedCharField(
         _("signing secret"),
         max_length=200,
         blank=True,
