@@ -8,7 +8,9 @@ An app registers a callable in its ``AppConfig.ready()``::
 
 ``my_panel(request, incident)`` returns ``(template_name, context)`` or ``None`` (nothing to
 show). Panels render in registration order below the facts of the incident. ``job_panels``
-works the same for each job card on the technician's phone page.
+works the same for each job card on the technician's phone page; a job panel that reads
+the database can also have a ``prefetch(request, incidents)`` method (``Prefetching``),
+called once with all the cards of the page before the panel is called for each.
 
 ``event_details[kind] = describe`` sets what the timeline shows under an event of that kind:
 ``describe(event)`` returns plain text in the active language, built from ``event.data``
@@ -16,7 +18,8 @@ works the same for each job card on the technician's phone page.
 and in Chinese).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from django.template.loader import render_to_string
 
@@ -44,6 +47,20 @@ def choice_label(choices, value) -> str:
         return str(choices(value).label)
     except ValueError:
         return str(value or "")
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    def prefetch(self, request, incidents: Sequence) -> None: ...
+
+
+def render_job_cards(request, incidents: Sequence) -> None:
+    """Set ``incident.panels`` on each of a page of job cards."""
+    for panel in job_panels:
+        if isinstance(panel, Prefetching):
+            panel.prefetch(request, incidents)
+    for incident in incidents:
+        incident.panels = render_panels(job_panels, request, incident)
 
 
 def render_panels(panels: list, request, incident) -> list[str]:

@@ -20,7 +20,7 @@ from core.web import SERVICE_ERRORS, apply_errors, error_text, form_errors_text,
 from incidents import services
 from incidents.access import get_incident_for
 from incidents.exceptions import IncidentError
-from incidents.extensions import detail_panels, job_panels, render_panels
+from incidents.extensions import detail_panels, render_job_cards, render_panels
 from incidents.forms import (
     ACTION_FORMS,
     DirectiveProgressForm,
@@ -430,8 +430,7 @@ def my_jobs(request):
     jobs = list(jobs[: MY_JOBS_LIMIT + 1])
     more = len(jobs) > MY_JOBS_LIMIT
     jobs = jobs[:MY_JOBS_LIMIT]
-    for job in jobs:
-        job.panels = render_panels(job_panels, request, job)
+    render_job_cards(request, jobs)
     return render(
         request,
         "incidents/my_jobs.html",

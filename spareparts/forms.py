@@ -6,6 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spareparts.models import Depot, Part, StockMove, Supplier
+from spareparts.services.stock import default_use_depot, team_depots
+
+_UNSET = object()  # UsedForm: no default depot given
 
 
 class PartField(forms.CharField):
@@ -85,26 +88,24 @@ class ReleaseForm(forms.Form):
 
 
 class UsedForm(IssueForm):
-    """A technician records a part used on the job (issued from the chosen depot)."""
+    """A technician records a part used on the job (issued from the chosen depot).
 
-    def __init__(self, *args, incident=None, **kwargs):
+    ``default_depot`` is the depot offered first; without it the form works it out for
+    ``incident`` (a page of job cards passes it, read for all of them at once)."""
+
+    def __init__(self, *args, incident=None, default_depot=_UNSET, **kwargs):
         super().__init__(*args, **kwargs)
-        if incident is not None:
-            self.fields["depot"].initial = self._default_depot(incident)
+        if default_depot is _UNSET and incident is not None:
+            default_depot = self._default_depot(incident)
+        if default_depot is not _UNSET:
+            self.fields["depot"].initial = default_depot
         self.fields["quantity"].widget.attrs.update({"inputmode": "numeric", "min": 1})
 
     @staticmethod
     def _default_depot(incident):
-        """The depot holding the job's reservation (the largest, if several), else the job
-        team's depot: using a reserved part there consumes the reservation."""
-        held = [r for r in StockMove.objects.net_for_incident(incident.pk) if r["reserved"] > 0]
-        if held:
-            return max(held, key=lambda r: (r["reserved"], -r["depot_id"]))["depot_id"]
-        if incident.team_id:
-            home = Depot.objects.filter(team_id=incident.team_id, is_active=True).first()
-            if home:
-                return home.pk
-        return None
+        rows = StockMove.objects.net_for_incident(incident.pk)
+        home = team_depots([incident.team_id]).get(incident.team_id) if incident.team_id else None
+        return default_use_depot(list(rows), home)
 
 
 class TransferForm(forms.Form):

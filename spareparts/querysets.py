@@ -46,13 +46,18 @@ class StockMoveQuerySet(models.QuerySet):
     def net_for_incident(self, incident_id: int):
         """Per part x depot for one incident: what is still reserved and what was issued
         net of returns, from the ledger."""
+        return self.net_for_incidents([incident_id])
+
+    def net_for_incidents(self, incident_ids):
+        """``net_for_incident`` for several incidents in one query (a technician's job
+        page); each row also names its ``incident_id``."""
         return (
-            self.filter(incident_id=incident_id)
-            .values("part_id", "depot_id")
+            self.filter(incident_id__in=incident_ids)
+            .values("incident_id", "part_id", "depot_id")
             .annotate(
                 reserved=Sum("reserved_delta"),
                 issued=Sum("quantity", filter=Q(kind="issue"), default=0)
                 - Sum("quantity", filter=Q(kind="return"), default=0),
             )
-            .order_by("part_id", "depot_id")
+            .order_by("incident_id", "part_id", "depot_id")
         )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("stocktakes/<int:pk>/", stocktakes.stocktake_detail, name="stocktake"),
     path("stocktakes/<int:pk>/<str:action>/", stocktakes.stocktake_action, name="stocktake_action"),
     path("trace/", trace.trace, name="trace"),
+    path("jobs/<int:pk>/parts/", incident.job_card, name="job_card"),
     path("incidents/<int:pk>/<str:action>/", incident.incident_parts, name="incident_parts"),
     path("returns/<int:pk>/received/", incident.unit_return_received, name="unit_return_received"),
 ]

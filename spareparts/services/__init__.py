@@ -34,14 +34,17 @@ from spareparts.services.purchasing import (
 from spareparts.services.receipts import InspectedLine, receive_order
 from spareparts.services.stock import (
     adjust_stock,
+    default_use_depot,
     issue_part,
     outstanding,
     parts_for_incident,
+    parts_for_incidents,
     release_all,
     release_part,
     reserve_part,
     return_part,
     set_reorder_levels,
+    team_depots,
 )
 from spareparts.services.stocktakes import (
     cancel_stocktake,
@@ -66,6 +69,7 @@ __all__ = [
     "cancel_transfer",
     "create_purchase_order",
     "create_purchase_request",
+    "default_use_depot",
     "depots_for",
     "ensure_balances",
     "is_on_job",
@@ -78,6 +82,7 @@ __all__ = [
     "open_stocktake",
     "outstanding",
     "parts_for_incident",
+    "parts_for_incidents",
     "place_order",
     "post_stocktake",
     "receive_failed_unit",
@@ -93,5 +98,6 @@ __all__ = [
     "set_reorder_levels",
     "ship_transfer",
     "submit_purchase_request",
+    "team_depots",
     "trace_lot",
 ]

@@ -477,14 +477,43 @@ def return_part(
 
 def parts_for_incident(incident: Incident) -> list[dict]:
     """Per part x depot: reserved now and issued net of returns, for the incident page."""
-    rows = list(StockMove.objects.net_for_incident(incident.pk))
+    return parts_for_incidents([incident.pk])[incident.pk]
+
+
+def parts_for_incidents(incident_ids: Sequence[int]) -> dict[int, list[dict]]:
+    """``parts_for_incident`` for each of several incidents, in three queries in all."""
+    rows = list(StockMove.objects.net_for_incidents(incident_ids))
     parts = Part.objects.in_bulk({r["part_id"] for r in rows})
     depots = Depot.objects.in_bulk({r["depot_id"] for r in rows})
-    return [
-        {**r, "part": parts[r["part_id"]], "depot": depots[r["depot_id"]]}
-        for r in rows
-        if r["reserved"] or r["issued"]
-    ]
+    found: dict[int, list[dict]] = {pk: [] for pk in incident_ids}
+    for r in rows:
+        if r["reserved"] or r["issued"]:
+            found[r["incident_id"]].append(
+                {**r, "part": parts[r["part_id"]], "depot": depots[r["depot_id"]]}
+            )
+    return found
+
+
+def default_use_depot(rows: Sequence[dict], team_depot_id: int | None) -> int | None:
+    """Where a technician's "part used" takes stock from by default: the depot holding the
+    job's reservation (the largest, if several; ``rows`` as ``net_for_incident`` gives
+    them), else the job team's depot: using a reserved part there consumes the
+    reservation."""
+    held = [r for r in rows if r["reserved"] > 0]
+    if held:
+        return max(held, key=lambda r: (r["reserved"], -r["depot_id"]))["depot_id"]
+    return team_depot_id
+
+
+def team_depots(team_ids) -> dict[int, int]:
+    """The active depot of each team (the first in the depots' order, if a team has
+    several)."""
+    found: dict[int, int] = {}
+    for depot_id, team_id in Depot.objects.filter(team_id__in=team_ids, is_active=True).values_list(
+        "pk", "team_id"
+    ):
+        found.setdefault(team_id, depot_id)
+    return found
 
 
 def set_reorder_levels(

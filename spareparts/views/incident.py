@@ -128,6 +128,24 @@ def incident_parts(request, pk: int, action: str):
 
 
 @login_required
+def job_card(request, pk: int):
+    """A job card's parts panel, opened: HTMX swaps it in when the technician opens the
+    card; without JavaScript it is a page of its own."""
+    incident = get_incident_for(request, pk)
+    result = panels.job_panel(request, incident, opened=True)
+    if result is None:
+        raise Http404
+    if request.headers.get("HX-Request"):
+        return render(request, *result)
+    template, context = result
+    return render(
+        request,
+        "spareparts/job_card.html",
+        {"incident": incident, "panel": template, **context},
+    )
+
+
+@login_required
 @require_POST
 def unit_return_received(request, pk: int):
     ret = get_object_or_404(UnitReturn, pk=pk)

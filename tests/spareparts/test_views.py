@@ -94,7 +94,10 @@ def test_technician_records_a_part_used_from_the_job_card(
     incident_services.confirm_incident(job, actor=dispatcher)
     incident_services.dispatch_incident(job, actor=dispatcher, assignee=technician)
     cards = technician_client.get(reverse("incidents:my_jobs")).content.decode()
-    assert "Record part used" in cards
+    opened = reverse("spareparts:job_card", args=[job.pk])
+    assert f'href="{opened}"' in cards  # a closed card loads its form when opened
+    card = technician_client.get(opened, HTTP_HX_REQUEST="true").content.decode()
+    assert '<button class="btn btn-ok btn-big">Record part used</button>' in card
 
     prefix = f"u{job.pk}"
     technician_client.post(
