@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "accounts",
     "escalation",
     "notifications",
+    # Customer data: masking by role, reveals, the access log, erasure and retention.
+    "privacy",
     # The home page: each role's work, gathered from the apps listed above it.
     "home",
     # The demo organisation of `make run` (manage.py load_demo): above every other app.
@@ -412,6 +414,17 @@ SPAREPARTS_STOCKTAKE_CONFIRM_OVER = env_int("SPAREPARTS_STOCKTAKE_CONFIRM_OVER",
 CELERY_BEAT_SCHEDULE["accounts-purge-idempotency-records"] = {
     "task": "accounts.tasks.purge_idempotency_records",
     "schedule": 3600.0,
+}
+# Customers' personal data (names, phones, signatures, photos) of incidents closed or
+# cancelled more than this many days ago is erased daily (privacy.services.erase_expired);
+# 0 or empty: kept (the default).
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 0, minimum=0)
+# Who sees customers in clear in the incidents' API and exports, and the access log they
+# write: the privacy app's seam (incidents sits below it and names it only here).
+CUSTOMER_DATA_POLICY = "privacy.seams"
+CELERY_BEAT_SCHEDULE["privacy-erase-expired"] = {
+    "task": "privacy.tasks.erase_expired",
+    "schedule": 86400.0,
 }
 
 # --- Security (production) -------------------------------------------------------------

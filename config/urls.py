@@ -27,6 +27,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("dashboard/", include("escalation.urls")),
     path("notifications/", include("notifications.urls")),
+    path("privacy/", include("privacy.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/", api_views.not_found),

@@ -9,7 +9,9 @@ reference names are in the reader's language, resolved before the response strea
 import csv
 import tempfile
 from collections.abc import Iterator
+from importlib import import_module
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -39,6 +41,7 @@ VALUES = (
     "confirmed_at",
     "next_deadline",
     "escalation_level",
+    "id",
 )
 
 
@@ -61,10 +64,14 @@ def headers() -> list[str]:
 
 
 class _Labels:
-    """The words of one export in the language active when it was asked for."""
+    """The words of one export in the language active when it was asked for, and the
+    customer as ``user`` may see them (settings.CUSTOMER_DATA_POLICY)."""
 
-    def __init__(self):
+    def __init__(self, user):
         self.zh = (get_language() or "").startswith("zh")
+        policy = import_module(settings.CUSTOMER_DATA_POLICY)
+        self.customer, self._done = policy.export_customer(user)
+        self.ids: list[int] = []
         self.status = {value: str(label) for value, label in Status.choices}
         self.grade = {value: str(label) for value, label in Grade.choices}
 
@@ -72,6 +79,10 @@ class _Labels:
         if not name:
             return ""
         return name_zh if self.zh and name_zh else name
+
+    def done(self) -> None:
+        """The export is written: the access log of the customers it held in clear."""
+        self._done(self.ids, "")
 
 
 def _when(value):
@@ -84,13 +95,14 @@ def rows(queryset, labels: _Labels, limit: int | None = None) -> Iterator[list]:
         values = values[:limit]
     for r in values.iterator(chunk_size=CHUNK):
         full_name = f"{r['assignee__first_name'] or ''} {r['assignee__last_name'] or ''}".strip()
+        labels.ids.append(r["id"])
         yield [
             r["number"] or "",
             r["title"],
             labels.name(r["category__name"], r["category__name_zh"]),
             labels.grade.get(r["grade"], r["grade"]),
             labels.status.get(r["status"], r["status"]),
-            r["customer_name"],
+            labels.customer(r["customer_name"]),
             r["asset_ref"],
             full_name or r["assignee__username"] or "",
             labels.name(r["team__name"], r["team__name_zh"]),
@@ -119,8 +131,8 @@ def _csv_cell(value) -> str:
     return safe_cell(str(value))
 
 
-def as_csv(queryset) -> StreamingHttpResponse:
-    labels = _Labels()
+def as_csv(queryset, *, user) -> StreamingHttpResponse:
+    labels = _Labels(user)
     head = headers()
     writer = csv.writer(_Echo())
 
@@ -129,13 +141,14 @@ def as_csv(queryset) -> StreamingHttpResponse:
         yield "\ufeff" + writer.writerow(head)
         for row in rows(queryset, labels):
             yield writer.writerow([_csv_cell(v) for v in row])
+        labels.done()
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
 
-def as_xlsx(queryset) -> FileResponse:
+def as_xlsx(queryset, *, user) -> FileResponse:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -149,8 +162,10 @@ def as_xlsx(queryset) -> FileResponse:
         cell.font = bold
         head.append(cell)
     sheet.append(head)
-    for row in rows(queryset, _Labels(), limit=XLSX_MAX_ROWS):
+    labels = _Labels(user)
+    for row in rows(queryset, labels, limit=XLSX_MAX_ROWS):
         sheet.append([_xlsx_cell(sheet, v) for v in row])
+    labels.done()
     # Written to a temporary file rather than memory; FileResponse streams it out.
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     book.save(buffer)

@@ -313,4 +313,4 @@ def export(request, fmt: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    return exports.FORMATS[fmt](listing.queryset)
+    return exports.FORMATS[fmt](listing.queryset, user=request.user)

@@ -3,7 +3,10 @@ texts, transitions, permissions, deadlines) live in incidents.services."""
 
 import math
 from decimal import Decimal
+from functools import cache
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.encoding import smart_str
@@ -131,6 +134,21 @@ class IncidentSerializer(PrebuiltFieldsMixin, ModelSerializer):
     def get_overdue(self, incident) -> bool:
         now = self.context.get("now") or timezone.now()
         return incident.is_overdue(now)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The customer as the caller may see them (settings.CUSTOMER_DATA_POLICY): masked
+        # or hidden for some roles; a single incident's answer writes the access log.
+        single = not isinstance(self.parent, serializers.ListSerializer)
+        data["customer_name"], data["customer_phone"] = customer_data().api_customer(
+            self.context.get("request"), instance, single=single
+        )
+        return data
+
+
+@cache
+def customer_data():
+    return import_module(settings.CUSTOMER_DATA_POLICY)
 
 
 _TEXTS = {
