@@ -18,6 +18,8 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+import socket
 import time
 from http import HTTPStatus
 from urllib.parse import quote_plus
@@ -25,6 +27,11 @@ from urllib.parse import quote_plus
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util import connection as urllib3_connection
 
 from notifications import targets
 
@@ -87,6 +94,21 @@ def _send_email(notification) -> None:
         raise DeliveryError(f"email: {exc}") from exc
 
 
+# Markdown that a customer's words could use to put a link, an image, a heading, code or
+# emphasis into a group chat: escaped with a backslash. WeCom's <@userid> mentions and
+# <font> tags use angle brackets, which become their full-width forms; "scheme://" gets a
+# zero-width space so that the robots do not turn a typed address into a link.
+_MARKDOWN = re.compile(r"([\\`*_\[\]()!#~|{}])")
+_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(//)")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown as written in DingTalk and WeCom markdown messages."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = text.replace("<", "\uff1c").replace(">", "\uff1e")
+    return _SCHEME.sub("\\1:\u200b\\2", text)
+
+
 def _robot_text(notification) -> str:
     return f"{notification.title}\n\n{notification.body}"
 
@@ -102,20 +124,19 @@ def _body(endpoint, notification) -> tuple[str, dict, dict]:
             ).digest()
             sig = quote_plus(base64.b64encode(mac).decode())
             url = f"{url}{'&' if '?' in url else '?'}timestamp={ts}&sign={sig}"
-        doc = {
-            "msgtype": "markdown",
-            "markdown": {
-                "title": notification.title,
-                "text": f"### {notification.title}\n\n{notification.body}",
-            },
-        }
-        return url, doc, {}
+        title, body = escape_markdown(notification.title), escape_markdown(notification.body)
+        # The title is the chat list's plain-text preview; the text is rendered as markdown.
+        markdown = {"title": notification.title, "text": f"### {title}\n\n{body}"}
+        return url, {"msgtype": "markdown", "markdown": markdown}, {}
     if kind == "wecom":
         return (
             url,
             {
                 "msgtype": "markdown",
-                "markdown": {"content": f"**{notification.title}**\n{notification.body}"},
+                "markdown": {
+                    "content": f"**{escape_markdown(notification.title)}**\n"
+                    f"{escape_markdown(notification.body)}"
+                },
             },
             {},
         )
@@ -144,14 +165,23 @@ def _post(endpoint, notification) -> int:
     )
     if endpoint.kind == "generic" and endpoint.secret:
         headers["X-Aftersales-Signature"] = sign(endpoint.secret, ts, body)
-    # Checked again now, after DNS: the name may point inside the network since it was saved.
-    reason = targets.refusal(url, resolve=True)
+    # Checked again now, after DNS: the name may point inside the network since it was saved;
+    # the connection goes to the address checked, not to a second lookup's answer.
+    reason, address = targets.check(url, resolve=True)
     if reason:
         raise DeliveryError(f"refused: {reason}")
+    with requests.Session() as session:
+        if address:
+            session.mount("http://", PinnedAdapter(address))
+            session.mount("https://", PinnedAdapter(address))
+        return _send_post(session, url, body, headers, endpoint.kind)
+
+
+def _send_post(session, url: str, body: bytes, headers: dict, kind: str) -> int:
     try:
         # No redirects (a public URL may redirect inside); the reply is streamed so that at
         # most a robot's short JSON answer is read, and it is never stored.
-        response = requests.post(
+        response = session.post(
             url,
             data=body,
             headers=headers,
@@ -166,9 +196,51 @@ def _post(endpoint, notification) -> int:
         status = response.status_code
         if not 200 <= status < 300:
             raise DeliveryError(f"HTTP {status} {_phrase(status)}", status)
-        if endpoint.kind in ("dingtalk", "wecom", "feishu"):
+        if kind in ("dingtalk", "wecom", "feishu"):
             _check_robot_reply(response)
     return status
+
+
+class _PinnedConnection(HTTPConnection):
+    """Connects to ``pinned_address`` instead of resolving the host again; the host name
+    still goes in the Host header and, over TLS, in SNI and the certificate check."""
+
+    pinned_address = ""
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            return urllib3_connection.create_connection(
+                (self.pinned_address, self.port),
+                self.timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to connect: {exc}") from exc
+
+
+class _PinnedHTTPSConnection(_PinnedConnection, HTTPSConnection):
+    pass
+
+
+class PinnedAdapter(HTTPAdapter):
+    """A requests adapter whose connections all go to one checked address."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        attrs = {"pinned_address": self.address}
+        plain = type("Pinned", (_PinnedConnection,), attrs)
+        tls = type("PinnedTLS", (_PinnedHTTPSConnection,), attrs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("PinnedPool", (HTTPConnectionPool,), {"ConnectionCls": plain}),
+            "https": type("PinnedTLSPool", (HTTPSConnectionPool,), {"ConnectionCls": tls}),
+        }
 
 
 def _phrase(status: int) -> str:

@@ -38,26 +38,41 @@ def _literal(host: str) -> str | None:
 def refusal(url: str, *, resolve: bool) -> str | None:
     """Why ``url`` may not be a webhook target (a short English reason), or None.
     With ``resolve``, the host name is looked up and every address it has is checked."""
+    return check(url, resolve=resolve)[0]
+
+
+def check(url: str, *, resolve: bool = True) -> tuple[str | None, str | None]:
+    """(why ``url`` is refused or None, the checked address to connect to).
+
+    The address is what the delivery must connect to (channels.py pins the connection to
+    it): resolving the name again when connecting would let a name that answered a public
+    address to this check answer 127.0.0.1 a moment later (DNS rebinding). It is None
+    when there is nothing to pin: a refusal, no resolution asked, or a host named in
+    WEBHOOK_ALLOWED_HOSTS (resolved as usual)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
-        return "not an http(s) URL"
+        return "not an http(s) URL", None
     if _allowed(host):
-        return None
+        return None, None
     literal = _literal(host)
     if literal is not None:
-        return f"internal address {literal}" if _internal(literal) else None
+        if _internal(literal):
+            return f"internal address {literal}", None
+        return None, literal
     if host in LOCAL_NAMES or host.endswith(".localhost"):
-        return f"internal host {host}"
+        return f"internal host {host}", None
     if not resolve:
-        return None
+        return None, None
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError):
-        return f"cannot resolve {host}"
-    for info in infos:
-        address = str(info[4][0])
+        return f"cannot resolve {host}", None
+    addresses = [str(info[4][0]) for info in infos]
+    for address in addresses:
         if _internal(address) and not _allowed(address):
-            return f"{host} resolves to internal address {address}"
-    return None
+            return f"{host} resolves to internal address {address}", None
+    if not addresses:
+        return f"cannot resolve {host}", None
+    return None, addresses[0]
