@@ -5,7 +5,15 @@ import threading
 import time
 
 from celery import Celery
-from celery.signals import worker_ready, worker_shutting_down
+from celery.signals import (
+    before_task_publish,
+    setup_logging,
+    task_prerun,
+    worker_ready,
+    worker_shutting_down,
+)
+
+from core.logging import incident_var, request_id_var
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -31,6 +39,37 @@ def _say_where_links_point(**kwargs):
     from django.conf import settings
 
     log.warning("links in messages point at %s", settings.SITE_URL)
+
+
+# --- logs: the settings' format, and each task's request id and incident ---------------------
+@setup_logging.connect
+def _django_logging(**kwargs):
+    """Workers and beat log as the web does (settings.LOGGING: JSON lines in production),
+    not in Celery's own format."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
+
+@before_task_publish.connect
+def _pass_log_context(headers=None, **kwargs):
+    """A task sent while handling a request (or another task) carries its request id and
+    incident number in the message headers."""
+    if headers is not None:
+        if request_id_var.get():
+            headers.setdefault("request_id", request_id_var.get())
+        if incident_var.get():
+            headers.setdefault("incident", incident_var.get())
+
+
+@task_prerun.connect
+def _task_log_context(task_id=None, task=None, **kwargs):
+    """The task's records carry the sender's request id (else the task id) and incident."""
+    request = getattr(task, "request", None)
+    request_id_var.set(getattr(request, "request_id", None) or task_id or "")
+    incident_var.set(getattr(request, "incident", None) or "")
 
 
 # --- the watchdog ------------------------------------------------------------------------

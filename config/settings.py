@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
 from core.crypto import DEV_BLIND_INDEX_KEY, DEV_FIELD_ENCRYPTION_KEY
+from core.logging import logging_config
+from core.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -86,8 +88,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Request-ID in, in the log context, out (core/middleware.py): first, so every answer
+    # carries it.
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTTP latency by view for /metrics (core/metrics.py); after WhiteNoise: no static files.
+    "core.middleware.HttpMetricsMiddleware",
     # Every dynamic answer is Cache-Control: no-store unless its view says otherwise.
     "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,6 +159,12 @@ else:
             "server_side_binding": True,
             "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5, minimum=0) or None,
         }
+    )
+    # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) can
+    # outlive the transaction's server connection: DB_DISABLE_SERVER_SIDE_CURSORS=1 there
+    # (docs/operations.md, "Production topology").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", False
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -462,18 +475,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # django-axes logs every login at INFO; failures are what matter.
-        "axes": {"level": "WARNING" if DJANGO_ENV == "test" else "INFO"},
-    },
-}
+# --- Logs, errors (docs/operations.md) ---------------------------------------------------
+# One JSON object per line in production (time, level, logger, message, request_id,
+# incident), readable text elsewhere; phone-like numbers masked either way (core/logging.py).
+LOGGING = logging_config(json=env_bool("LOG_JSON", PRODUCTION), level=env_str("LOG_LEVEL", "INFO"))
+# django-axes logs every login at INFO; failures are what matter.
+LOGGING["loggers"]["axes"] = {"level": "WARNING" if DJANGO_ENV == "test" else "INFO"}
+# Errors to Sentry when SENTRY_DSN is set (core/sentry.py: no customer data is sent).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", DJANGO_ENV),
+        release=env_str("SENTRY_RELEASE"),
+    )
 
 
 # --- REST API --------------------------------------------------------------------------

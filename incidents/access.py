@@ -37,6 +37,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import NOT_ALLOWED
+from core.logging import bind_incident
 
 if TYPE_CHECKING:
     from incidents.models import Incident
@@ -177,6 +178,7 @@ def get_incident_for(
     if lock:
         queryset = queryset.select_for_update()
     incident = get_object_or_404(queryset.restrict(user, "view"), pk=pk)
+    bind_incident(incident.number)  # the request's log lines name it from here on
     if action != "view":
         require(user, action, incident)
     return incident

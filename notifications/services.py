@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core import refcache
 from core.db import accelerated
+from core.logging import bind_incident
 from core.types import Actor
 from notifications import channels
 from notifications.messages import (
@@ -467,6 +468,8 @@ def deliver(pk: int, attempt: int, *, now: datetime | None = None) -> bool | Non
     )
     if notification is None:
         return None
+    # This delivery's log lines (and its failure's, logged by the caller) name the incident.
+    bind_incident(notification.params.get("number") or "")
     started = timezone.now()
     clock = time.monotonic()
     try:
