@@ -231,8 +231,11 @@ def _detail_context(request, incident, **forms):
         "live_version": _live_version(incident, events[-1].pk if events else None),
         "live_seconds": LIVE_SECONDS,
         "shown_status": incident.status,
+        # Only the incidents this user may see (the asset page lists the same ones).
         "asset_count": (
-            Incident.objects.for_asset(incident.asset_ref).count() if incident.asset_ref else 0
+            Incident.objects.restrict(request.user).for_asset(incident.asset_ref).count()
+            if incident.asset_ref
+            else 0
         ),
     }
 
