@@ -1,26 +1,32 @@
-"""GET /metrics: Prometheus text, read from the database at scrape time, so every web
-process answers the same figures whichever process did the work (no per-process counters
-to gather). Protected by METRICS_TOKEN (``Authorization: Bearer <token>``); without a token
-configured the endpoint does not exist (404). Alert rules: docs/operations.md."""
+"""GET /metrics: Prometheus text. The escalation, intake and outbox figures are read from the
+database at scrape time, so every web process answers the same whichever process did the
+work; HTTP latency by view is counted by the web processes themselves (core/metrics.py).
+Protected by METRICS_TOKEN (``Authorization: Bearer <token>``); without a token configured
+the endpoint does not exist (404). Metrics and alert rules: docs/operations.md,
+docs/alerts.yml."""
 
 import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from core.metrics import histogram_buckets, newest_id_floor, register_http
 from escalation.models import EscalationFire, EscalationState, SweepRun
-from notifications.models import DeliveryStatus, Notification
+from incidents.models import Incident
+from notifications.metrics import OutboxCollector
 
 WINDOW = timedelta(minutes=5)  # the lateness quantiles cover the steps fired this recently
 QUANTILES = (0.5, 0.9, 0.99, 1.0)
+LATENESS_BOUNDS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0)
+RECENT_ROWS = 20_000  # report intake: counted among the newest rows (see intake)
 
 
 def _quantile(sorted_values: list[float], q: float) -> float:
@@ -78,22 +84,37 @@ class DeskCollector:
         yield duration
         yield age
 
-        outbox = GaugeMetricFamily(
-            "aftersales_outbox_notifications",
-            "Outbox rows pending or failed, by channel",
-            labels=["channel", "status"],
+        yield self.lateness_histogram(now)
+        yield self.intake(now)
+
+    def lateness_histogram(self, now) -> GaugeHistogramMetricFamily:
+        family = GaugeHistogramMetricFamily(
+            "aftersales_escalation_step_lateness_seconds",
+            "Lateness (fired - due) of the escalation steps fired in the last 5 minutes",
         )
-        counts = (
-            Notification.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-            .values("channel", "status")
-            .annotate(n=Count("id"))
+        buckets, seconds = histogram_buckets(
+            EscalationFire.objects.filter(fired_at__gte=now - WINDOW, superseded_by=None),
+            F("fired_at") - F("due_at"),
+            LATENESS_BOUNDS,
+        )
+        family.add_metric([], buckets, seconds)
+        return family
+
+    def intake(self, now) -> GaugeMetricFamily:
+        """Reports logged in the last minute (created_at: when the desk took it, whatever
+        reported_at says). created_at has no index: counted among the newest RECENT_ROWS."""
+        family = GaugeMetricFamily(
+            "aftersales_reports_received_last_minute",
+            "Incident reports taken in the last 60 seconds (web and API)",
+        )
+        floor = newest_id_floor(Incident.objects.all(), RECENT_ROWS)
+        family.add_metric(
+            [],
+            Incident.objects.filter(pk__gte=floor, created_at__gte=now - timedelta(minutes=1))
             .order_by()
+            .count(),
         )
-        seen = {(row["channel"], row["status"]): row["n"] for row in counts}
-        for channel in ("inapp", "email", "webhook"):
-            for status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
-                outbox.add_metric([channel, str(status)], seen.get((channel, status), 0))
-        yield outbox
+        return family
 
 
 def _authorised(request) -> bool:
@@ -111,4 +132,6 @@ def metrics(request):
         return HttpResponse("unauthorised\n", status=401, content_type="text/plain")
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DeskCollector())
+    registry.register(OutboxCollector())
+    register_http(registry)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
