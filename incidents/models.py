@@ -236,6 +236,14 @@ class Incident(BlindIndexedModel, models.Model):
             models.Index(fields=["status", "-reported_at"], name="incident_status_reported"),
             models.Index(fields=["status", "confirm_deadline"], name="incident_status_confirm"),
             models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
+            # The open incidents newest first, and which of them are overdue: the desk's
+            # working list (a few % of all rows; bench/pages).
+            models.Index(
+                fields=["-reported_at", "-id"],
+                include=["next_deadline"],
+                name="incident_open_reported",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["asset_ref"], name="incident_asset"),
             models.Index(
                 fields=["next_deadline"],
