@@ -76,15 +76,15 @@ def _period(form: PeriodForm) -> tuple[datetime, datetime, int | None]:
 def reveal_log(request):
     form = PeriodForm(request.GET or None)
     start, end, user_id = _period(form)
-    reveals = (
-        RevealLog.objects.filter(created_at__gte=start, created_at__lt=end)
-        .select_related("user", "incident")
-        .order_by("-created_at", "-id")
-    )
+    reveals = RevealLog.objects.select_related("user", "incident").order_by("-created_at", "-id")
+    incident = request.GET.get("incident", "")
+    if incident.isdigit():
+        # One incident's reveals (the link on its page): all of them unless a period is set.
+        reveals = reveals.filter(incident_id=int(incident))
+    if not incident.isdigit() or request.GET.get("start") or request.GET.get("end"):
+        reveals = reveals.filter(created_at__gte=start, created_at__lt=end)
     if user_id:
         reveals = reveals.filter(user_id=user_id)
-    if request.GET.get("incident", "").isdigit():
-        reveals = reveals.filter(incident_id=int(request.GET["incident"]))
     page = Paginator(reveals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -37,6 +37,8 @@ def customer_contact(context, incident, show_phone=True, reveal=True, form=None)
         "view": view,
         "show_phone": show_phone,
         "reveal": reveal and view.can_reveal and not view.empty,
+        # Managers: who has revealed this customer (the reveal log of the incident).
+        "log_link": reveal and bool(user) and user.has_perm("privacy.view_reveallog"),
         "form": form or RevealForm(),
         "csrf_token": context.get("csrf_token"),
         "request": request,

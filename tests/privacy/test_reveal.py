@@ -179,3 +179,11 @@ class TestApi:
         services.reveal(job, user=legal, reason="letter")
         data = self._get(legal, job).json()
         assert data["customer_phone"] == PHONE
+
+
+def test_the_incident_page_links_managers_to_its_reveals(manager_client, legal, job):
+    services.reveal(job, user=legal, reason="old one", now=timezone.now() - timedelta(days=90))
+    page = manager_client.get(detail(job)).content.decode()
+    link = f"{reverse('privacy:reveal_log')}?incident={job.pk}"
+    assert link in page
+    assert b"old one" in manager_client.get(link).content
