@@ -49,7 +49,7 @@ def home(request):
 
 def _desk(user, now) -> dict:
     visible = Incident.objects.restrict(user)
-    # Counted over a column of the escalation_open_incidents covering index (not "id",
+    # Counted over a column of the incident_open_reported covering index (not "id",
     # which it does not hold), so PostgreSQL counts from the index alone: 116 -> ~16 ms at
     # 1M incidents, 30k open.
     counts = visible.open().aggregate(

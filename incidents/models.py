@@ -236,11 +236,11 @@ class Incident(BlindIndexedModel, models.Model):
             models.Index(fields=["status", "-reported_at"], name="incident_status_reported"),
             models.Index(fields=["status", "confirm_deadline"], name="incident_status_confirm"),
             models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
-            # The open incidents newest first, and which of them are overdue: the desk's
-            # working list (a few % of all rows; bench/pages).
+            # The open incidents newest first (the desk's working lists), holding what the
+            # desk counts: a few % of all rows, read without the table (bench/pages).
             models.Index(
                 fields=["-reported_at", "-id"],
-                include=["next_deadline"],
+                include=["next_deadline", "status", "grade", "escalation_level"],
                 name="incident_open_reported",
                 condition=Q(status__in=OPEN_STATUSES),
             ),

@@ -9,14 +9,11 @@ from incidents import access
 
 class IncidentQuerySet(models.QuerySet):
     def open(self) -> IncidentQuerySet:
-        # The services keep ``next_deadline`` set exactly while an incident is open; saying
-        # so lets PostgreSQL count open incidents from the partial index
-        # escalation_open_incidents without reading the table (the desk's counts: 300 ms
-        # -> 16 ms at 1M incidents, 30k open).
-        return self.filter(
-            status__in=["reported", "confirmed", "dispatched", "on_site"],
-            next_deadline__isnull=False,
-        )
+        # Exactly the condition of the incident_open_reported index, which holds what the
+        # desk counts and lists: PostgreSQL reads open incidents from it without the table.
+        # (Adding "next_deadline is set", true of the same rows, made it guess 30 times too
+        # few rows and sort every open incident to show 15: 700 -> 9 ms at 1M incidents.)
+        return self.filter(status__in=["reported", "confirmed", "dispatched", "on_site"])
 
     def overdue(self, now: datetime) -> IncidentQuerySet:
         """Open incidents whose current target (confirm, arrive or resolve) has passed.

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                     ("status__in", ("reported", "confirmed", "dispatched", "on_site"))
                 ),
                 fields=["-reported_at", "-id"],
-                include=("next_deadline",),
+                include=("next_deadline", "status", "grade", "escalation_level"),
                 name="incident_open_reported",
             ),
         ),
