@@ -120,7 +120,7 @@ class SurveyAdmin(admin.ModelAdmin):
 @admin.register(SignOff)
 class SignOffAdmin(admin.ModelAdmin):
     list_display = ("incident", "signer_name", "signed_at", "captured_by", "has_signature")
-    search_fields = ("incident__number", "signer_name")
+    search_fields = ("incident__number",)  # the signer's name is encrypted (core/crypto.py)
     readonly_fields = (
         "incident",
         "signer_name",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.querysets import CorrectiveActionQuerySet
+from core.crypto import EncryptedCharField
 
 
 class AssessmentStatus(models.TextChoices):
@@ -212,7 +213,8 @@ class SignOff(models.Model):
         related_name="signoff",
         verbose_name=_("incident"),
     )
-    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    # The customer's name: encrypted at rest like the incident's (core/crypto.py).
+    signer_name = EncryptedCharField(_("signer's name"), max_length=120, blank=True)
     signature = models.ImageField(_("signature"), upload_to=signature_path, blank=True)
     no_signature_reason = models.TextField(_("why there is no signature"), blank=True)
     signed_at = models.DateTimeField(_("time"))

@@ -486,7 +486,9 @@ def record_signoff(
             signoff.signature.save(f"signature-{stamp}.png", ContentFile(png), save=False)
         signoff.save()
         text = (
-            Said(gettext_noop("Signed off by %(n)s."), n=signer_name)
+            # Not the signer's name: the timeline is kept for good, the name is erasable
+            # personal data, encrypted on the sign-off (issue 13).
+            Said(gettext_noop("Signed off by the customer."))
             if png
             else Said(gettext_noop("No customer signature: %(r)s"), r=reason)
         )

@@ -220,8 +220,9 @@ class EncryptedCharField(models.CharField):
     """A CharField whose value is encrypted in the database and plain everywhere else.
 
     ``max_length`` limits the plain text (forms, validation); the column is ``text``. The
-    lookups are ``isnull`` and ``exact`` (through the field's ``BlindIndexField``, see
-    ``BlindExact``); any other raises FieldError: ciphertext has no substrings to search."""
+    lookups are ``isnull``, ``exact`` and ``iexact`` (both through the field's
+    ``BlindIndexField``, see ``BlindExact``); any other raises FieldError: ciphertext has
+    no substrings to search."""
 
     description = "Text encrypted at rest"
 
@@ -241,7 +242,7 @@ class EncryptedCharField(models.CharField):
             raise FieldDecryptionError(f"{self.model._meta.label}.{self.name}: {exc}") from exc
 
     def get_lookup(self, lookup_name: str) -> Any:
-        if lookup_name == "exact":
+        if lookup_name in ("exact", "iexact"):  # iexact: the admin's "=field" search
             return BlindExact
         if lookup_name == "isnull":
             return IsNull
