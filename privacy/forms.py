@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from privacy.models import Field
 from privacy.services import REASON_MAX
@@ -18,9 +19,15 @@ class PeriodForm(forms.Form):
     """The reveal log and the access report: a period and, optionally, one user."""
 
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=pgettext_lazy("period", "From"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
     )
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(
+        label=pgettext_lazy("period", "To"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+    )
     user = forms.CharField(label=_("User"), required=False, max_length=150)
 
     def clean(self):
