@@ -7,6 +7,8 @@
     {{ incident|customer_name_for:user }}      the name only, for lists (adds no query)
 """
 
+from typing import Any
+
 from django import template
 from django.contrib.auth.models import AnonymousUser
 
@@ -30,7 +32,9 @@ def view_for(user, incident, *, check_reveals: bool = True) -> policy.CustomerVi
 @register.inclusion_tag("privacy/customer.html", takes_context=True)
 def customer_contact(context, incident, show_phone=True, reveal=True, form=None):
     request = context.get("request")
-    user = context.get("user") or getattr(request, "user", None)
+    user: Any = context.get("user") or getattr(request, "user", None)
+    if not hasattr(user, "has_perm"):
+        user = AnonymousUser()
     view = view_for(user, incident, check_reveals=reveal)
     return {
         "incident": incident,
@@ -38,7 +42,7 @@ def customer_contact(context, incident, show_phone=True, reveal=True, form=None)
         "show_phone": show_phone,
         "reveal": reveal and view.can_reveal and not view.empty,
         # Managers: who has revealed this customer (the reveal log of the incident).
-        "log_link": reveal and bool(user) and user.has_perm("privacy.view_reveallog"),
+        "log_link": reveal and user.has_perm("privacy.view_reveallog"),
         "form": form or RevealForm(),
         "csrf_token": context.get("csrf_token"),
         "request": request,
