@@ -9,10 +9,9 @@ from django_filters.fields import MultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from core.crypto import normalise_phone
 from core.filters import IsoDateTimeFilter
 from incidents.models import Category, Grade, Incident, Status
-from incidents.services.lookup import MIN_PHONE_DIGITS, name_index, phone_index
+from incidents.services.lookup import looks_like_phone, name_index, phone_index
 from teams.models import Team
 
 SEARCH_ID_CAP = 2000
@@ -107,7 +106,7 @@ class IncidentFilterSet(django_filters.FilterSet):
             | Q(title__icontains=value)
             | Q(customer_name_bidx=name_index(value))
         )
-        if len(normalise_phone(value)) >= MIN_PHONE_DIGITS:
+        if looks_like_phone(value):
             match |= Q(customer_phone_bidx=phone_index(value))
         # Ordered by date, PostgreSQL would walk the date index hoping to meet matches
         # early, which reads the whole table when there are few or none. So find the

@@ -34,6 +34,12 @@ HISTORY_LIMIT = 5
 _LETTERS = re.compile(r"[^\d\s+\-().]")
 
 
+def looks_like_phone(text: str) -> bool:
+    """Typed as a phone number: only digits and separators, at least MIN_PHONE_DIGITS
+    digits (a VIN or an incident number has digits too, but letters or a prefix)."""
+    return not _LETTERS.search(text or "") and len(normalise_phone(text)) >= MIN_PHONE_DIGITS
+
+
 def phone_index(phone: str) -> str:
     """The blind index a typed number is searched by: "+86 138-0000-0001",
     "138 0000 0001" and "13800000001" are the same caller (core.crypto.normalise_phone)."""
@@ -76,7 +82,7 @@ def caller_history(
     phone is compared exactly, through its blind index (the column is encrypted)."""
     history = CallerHistory()
     incidents = incidents.select_related("category").order_by("-reported_at", "-id")
-    if len(normalise_phone(phone)) >= MIN_PHONE_DIGITS and not _LETTERS.search(phone or ""):
+    if looks_like_phone(phone):
         by_phone = incidents.filter(customer_phone_bidx=phone_index(phone))
         history.by_phone = list(by_phone[:HISTORY_LIMIT])
         history.open_by_phone = list(by_phone.open()[:HISTORY_LIMIT])

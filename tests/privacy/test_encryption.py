@@ -96,6 +96,15 @@ def test_a_phone_is_indexed_the_same_however_it_is_typed(typed):
     assert crypto.blind_index("phone", typed) == crypto.blind_index("phone", "13800138000")
 
 
+def test_only_what_is_typed_as_a_phone_is_searched_as_one():
+    from incidents.services.lookup import looks_like_phone
+
+    assert looks_like_phone("+86 (138) 0013-8000")
+    assert not looks_like_phone("LSVAU2180N0500000")  # a VIN: digits, but letters too
+    assert not looks_like_phone("AS-20261123-000042")
+    assert not looks_like_phone("138 00")  # still being typed
+
+
 def test_a_landline_with_the_country_code_keeps_its_trunk_zero():
     assert crypto.normalise_phone("+86 21 5550 0101") == crypto.normalise_phone("021-5550-0101")
     assert crypto.normalise_phone("021 5550 0101") == "02155500101"
