@@ -17,6 +17,16 @@ from core.exceptions import NOT_ALLOWED, DomainError
 SERVICE_ERRORS = (DomainError, PermissionDenied, ValidationError)
 
 
+def per_request(request, key: str, build: Callable[[], Any]) -> Any:
+    """``build()`` once per request, kept on the request under ``key``: what every panel
+    or template of a page needs (a page of job cards renders each card's panels, and each
+    template rendered with the request runs the context processors again)."""
+    memo = request.__dict__.setdefault("_per_request", {})
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def error_text(exc: Exception) -> str:
     """The refusal in the reader's language: a ValidationError's messages (not its repr),
     a domain error's or a PermissionDenied's own text."""

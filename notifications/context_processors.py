@@ -3,10 +3,7 @@ def unread(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from core.web import per_request
     from notifications.services import unread_count
 
-    # Once per request: each template rendered with the request (the job cards' panels)
-    # runs the context processors again.
-    if not hasattr(request, "_unread_notifications"):
-        request._unread_notifications = unread_count(user)
-    return {"unread_notifications": request._unread_notifications}
+    return {"unread_notifications": per_request(request, "unread", lambda: unread_count(user))}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.template.loader import render_to_string
 
+from core.web import per_request
 from spareparts import services
 from spareparts.forms import IssueForm, ReleaseForm, ReserveForm, ReturnForm, UsedForm
 from spareparts.models import Part, UnitReturn
@@ -100,14 +101,6 @@ def _first_error_gets_focus(form) -> None:
             return
 
 
-def _per_request(request, key: str, build):
-    """``build()`` once per request: a technician's job page renders a panel per job."""
-    cache = request.__dict__.setdefault("_spareparts_panels", {})
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
-
-
 def _sku_options(request) -> str:
     """The ``<option>``s of the SKU suggestion lists, (SKU, tracking) of the active parts:
     tracked parts are marked there, so the serial / batch field's need shows before a
@@ -117,13 +110,13 @@ def _sku_options(request) -> str:
         skus = Part.objects.filter(is_active=True).order_by("sku").values_list("sku", "tracking")
         return render_to_string("spareparts/partials/sku_options.html", {"skus": skus[:300]})
 
-    return _per_request(request, "sku-options", build)
+    return per_request(request, "sku-options", build)
 
 
 def _share_depot_choices(request, form) -> None:
     """The depot list is the same on every card: read it once per request."""
     field = form.fields["depot"]
-    field.choices = _per_request(request, "depot-choices", lambda: list(field.choices))
+    field.choices = per_request(request, "depot-choices", lambda: list(field.choices))
 
 
 def incident_panel(request, incident, outcome: Outcome | None = None):
@@ -162,9 +155,13 @@ class JobPanel:
 
     def prefetch(self, request, incidents) -> None:
         ids = [incident.pk for incident in incidents]
-        request.__dict__.setdefault("_spareparts_panels", {})["jobs"] = (
-            services.parts_for_incidents(ids),
-            services.team_depots({i.team_id for i in incidents if i.team_id}),
+        per_request(
+            request,
+            "spareparts-jobs",
+            lambda: (
+                services.parts_for_incidents(ids),
+                services.team_depots({i.team_id for i in incidents if i.team_id}),
+            ),
         )
 
     def __call__(self, request, incident, outcome: Outcome | None = None, *, opened=False):
@@ -199,7 +196,7 @@ class JobPanel:
 
     @staticmethod
     def _prefetched(request, incident):
-        jobs = request.__dict__.get("_spareparts_panels", {}).get("jobs")
+        jobs = per_request(request, "spareparts-jobs", lambda: None)  # set by prefetch
         if not jobs or incident.pk not in jobs[0]:
             return None, None
         return jobs[0][incident.pk], jobs[1].get(incident.team_id)
