@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.roles import ALL_ROLES
 from demo.data import DEMO_PASSWORD, vin
 from incidents.models import Incident, IncidentEvent, Status
+from privacy.models import Erasure
 from teams.models import DutyShift, Team
 from teams.querysets import hq_commander, hq_deputies, team_leader, users_on_duty
 
@@ -73,7 +74,12 @@ def test_incidents_carry_realistic_customer_and_asset_data(demo):
     incidents = list(Incident.objects.all())
     vins = [i.asset_ref for i in incidents if VIN.match(i.asset_ref)]
     assert len(vins) >= 20
-    assert all(i.customer_name and i.customer_phone and i.location for i in incidents)
+    # One closed incident's customer asked for erasure (demo/privacy.py): no name or phone.
+    erased = set(Erasure.objects.values_list("incident_id", flat=True))
+    assert len(erased) == 1
+    assert all(
+        i.customer_name and i.customer_phone and i.location for i in incidents if i.pk not in erased
+    )
     assert all(i.latitude is not None for i in incidents)
     # the same taxi came back: its asset history shows several cases
     assert Incident.objects.for_asset(vin(1)).count() >= 3
