@@ -39,6 +39,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import accelerated
 from incidents.models import OPEN_STATUSES, Status
 
 TARGETS = ("confirm", "arrive", "resolve")
@@ -427,19 +428,37 @@ def resolve_ranks(qs, incidents) -> dict[int, float]:
     """Each resolved incident's place among its grade's resolve times in ``qs``, as SQL's
     ``PERCENT_RANK() OVER (PARTITION BY grade ORDER BY resolve time NULLS LAST)`` would give
     it: the share of the grade's other incidents that resolved faster. One aggregate for a
-    page of incidents, instead of ranking the whole filtered set to show 25 of them."""
+    page of incidents, instead of ranking the whole filtered set to show 25 of them
+    (on PostgreSQL, one pass with a binary search per row: assessments/ranks_pg.py)."""
     rows = [i for i in incidents if i.resolved_at is not None]
     if not rows:
         return {}
-    qs = qs.order_by().annotate(_resolve_s=Seconds("resolved_at"))
-    sums = {f"n_{g}": Count("pk", filter=Q(grade=g)) for g in {i.grade for i in rows}}
-    for i in rows:
-        faster = Q(grade=i.grade, _resolve_s__lt=(i.resolved_at - i.reported_at).total_seconds())
-        sums[f"lt_{i.pk}"] = Count("pk", filter=faster)
-    counts = qs.aggregate(**sums)
-    return {
-        i.pk: counts[f"lt_{i.pk}"] / (counts[f"n_{i.grade}"] - 1)
-        if counts[f"n_{i.grade}"] > 1
-        else 0.0
-        for i in rows
+    seconds = {i.pk: (i.resolved_at - i.reported_at).total_seconds() for i in rows}
+    thresholds = {
+        grade: sorted({seconds[i.pk] for i in rows if i.grade == grade})
+        for grade in {i.grade for i in rows}
     }
+    if accelerated():
+        from assessments import ranks_pg
+
+        below, totals = ranks_pg.faster_counts(qs, Seconds("resolved_at"), thresholds)
+    else:
+        below, totals = _faster_counts(qs, thresholds)
+    ranks = {}
+    for i in rows:
+        n = totals[i.grade]
+        faster = below[i.grade][thresholds[i.grade].index(seconds[i.pk])]
+        ranks[i.pk] = faster / (n - 1) if n > 1 else 0.0
+    return ranks
+
+
+def _faster_counts(qs, thresholds: dict[str, list[float]]):
+    """The portable path of ``ranks_pg.faster_counts``: a COUNT ... FILTER per threshold."""
+    qs = qs.order_by().annotate(_resolve_s=Seconds("resolved_at"))
+    sums = {f"n_{g}": Count("pk", filter=Q(grade=g)) for g in thresholds}
+    for g, ts in thresholds.items():
+        for k, t in enumerate(ts):
+            sums[f"lt_{g}_{k}"] = Count("pk", filter=Q(grade=g, _resolve_s__lt=t))
+    counts = qs.aggregate(**sums)
+    below = {g: [counts[f"lt_{g}_{k}"] for k in range(len(ts))] for g, ts in thresholds.items()}
+    return below, {g: counts[f"n_{g}"] for g in thresholds}

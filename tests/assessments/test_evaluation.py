@@ -331,9 +331,12 @@ def test_chinese_exports_have_chinese_labels(manager_client, cases):
     assert [c for c in header if c and ENGLISH_WORD.search(str(c))] == []
 
 
-def test_resolve_ranks_agree_with_sql_percent_rank(org):
+@pytest.mark.parametrize("accelerated", [True, False], ids=["width_bucket", "portable"])
+def test_resolve_ranks_agree_with_sql_percent_rank(org, settings, accelerated):
     """The drill-down ranks a page of incidents with one aggregate; the reference is SQL's
-    PERCENT_RANK window over the whole set (ties, unresolved rows and a grade of one)."""
+    PERCENT_RANK window over the whole set (ties, unresolved rows and a grade of one), on
+    PostgreSQL's accelerated path (assessments/ranks_pg.py) and on the portable one."""
+    settings.WRITE_ACCELERATORS = accelerated
     from django.db.models import F, Window
     from django.db.models.functions import PercentRank
 
@@ -361,6 +364,8 @@ def test_resolve_ranks_agree_with_sql_percent_rank(org):
     ranks = resolve_ranks(qs, list(qs))
     assert ranks == pytest.approx(reference)
     assert sorted(set(ranks.values())) == [0.0, 0.2, 0.6, 0.8, 1.0]
+    page = [i for i in qs.order_by("pk") if i.grade == "III"][:3]  # a page: part of the set
+    assert resolve_ranks(qs, page) == pytest.approx({i.pk: reference[i.pk] for i in page})
 
 
 def test_evaluation_figures_are_kept_per_filter_and_say_when_computed(
