@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import accelerated
+from core.roles import TECHNICIAN
 from core.types import Actor
 from incidents import timeline
 from incidents.access import require as _require
@@ -245,6 +246,9 @@ def dispatch_incident(
             raise ValidationError({"assignee": [_("Choose a technician or a team.")]})
         if assignee is not None and not assignee.is_active:
             raise ValidationError({"assignee": [_("This user is not active.")]})
+        # Jobs go to technicians (the role), from the page, the API and the admin alike.
+        if assignee is not None and not assignee.groups.filter(name=TECHNICIAN).exists():
+            raise ValidationError({"assignee": [_("Only a technician can be given a job.")]})
 
     if team is None and assignee is not None:
         membership = assignee.memberships.select_related("team").order_by("pk").first()

@@ -128,7 +128,7 @@ def ids(response):
     return {row["id"] for row in response.json()["results"]}
 
 
-def test_filters(desk, org, manager):
+def test_filters(desk, org, manager, technician):
     now = timezone.now()
     old = factories.report(
         grade="I",
@@ -139,7 +139,7 @@ def test_filters(desk, org, manager):
     )
     new = factories.report(grade="III", asset_ref="VIN-NEW-1", external_ref="EXT-9")
     services.confirm_incident(new, actor=manager)
-    services.dispatch_incident(new, actor=manager, assignee=manager, team=org["tech"])
+    services.dispatch_incident(new, actor=manager, assignee=technician, team=org["tech"])
     Incident.objects.filter(pk=old.pk).update(escalation_level=2)
 
     assert ids(desk.get(LIST, {"status": "dispatched"})) == {new.pk}
@@ -147,7 +147,7 @@ def test_filters(desk, org, manager):
     assert ids(desk.get(LIST, {"grade": "I"})) == {old.pk}
     assert ids(desk.get(LIST, {"category": "safety-accident"})) == {old.pk}
     assert ids(desk.get(LIST, {"team": org["tech"].pk})) == {new.pk}
-    assert ids(desk.get(LIST, {"assignee": manager.pk})) == {new.pk}
+    assert ids(desk.get(LIST, {"assignee": technician.pk})) == {new.pk}
     assert ids(desk.get(LIST, {"overdue": "true"})) == {old.pk}
     assert ids(desk.get(LIST, {"overdue": "false"})) == {new.pk}
     assert ids(desk.get(LIST, {"escalated": "true"})) == {old.pk}
@@ -271,14 +271,16 @@ def test_put_and_delete_are_not_allowed(desk, incident):
 # --- actions -------------------------------------------------------------------------
 
 
-def test_full_lifecycle_through_actions(boss, org, incident, manager):
+def test_full_lifecycle_through_actions(boss, org, incident, technician):
     r = boss.post(url(incident, "confirm/"), {"note": "battery pack"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "confirmed"
     r = boss.post(
-        url(incident, "dispatch/"), {"assignee": manager.pk, "team": org["tech"].pk}, format="json"
+        url(incident, "dispatch/"),
+        {"assignee": technician.pk, "team": org["tech"].pk},
+        format="json",
     )
     assert r.status_code == 200 and r.json()["status"] == "dispatched"
-    assert r.json()["assignee"] == manager.pk and r.json()["team"] == org["tech"].pk
+    assert r.json()["assignee"] == technician.pk and r.json()["team"] == org["tech"].pk
     r = boss.post(url(incident, "arrive/"), {}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "on_site"
     r = boss.post(url(incident, "resolve/"), {"resolution": "Swapped the BMS"}, format="json")

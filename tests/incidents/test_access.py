@@ -100,7 +100,9 @@ def test_require_says_the_one_message_in_the_readers_language(jobs, technician):
 def test_restrict_selects_exactly_what_can_allows_for_every_role(role, jobs, org):
     user = factories.UserFactory(username=f"as-{role}", roles=[role])
     factories.MembershipFactory(team=org["service_centre"], user=user)
-    services.dispatch_incident(jobs["team"], actor=None, assignee=user)  # one of their own
+    # One of their own (set directly: only technicians are given jobs now, but an older
+    # assignment to another role must still be answered the same by can and restrict).
+    Incident.objects.filter(pk=jobs["team"].pk).update(assignee=user)
     user = type(user).objects.get(pk=user.pk)  # fresh permission cache
     everything = Incident.objects.all()
     for action in access.ACTIONS:

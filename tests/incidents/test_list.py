@@ -77,7 +77,7 @@ class TestFiltersAsTheFormSendsThem:
         assert shown(dispatcher_client.get(LIST, {**ANY, "search": "noise"})) == {noise.pk}
 
     def test_team_assignee_escalated_and_overdue_from_the_page(
-        self, org, three, dispatcher_client, manager
+        self, org, three, dispatcher_client, manager, technician
     ):
         fire, noise, flat = three
         Incident.objects.filter(pk=fire.pk).update(escalation_level=1)
@@ -88,8 +88,8 @@ class TestFiltersAsTheFormSendsThem:
         }
         team = org["service_centre"].pk
         assert shown(dispatcher_client.get(LIST, {**ANY, "team": team})) == {flat.pk}
-        services.dispatch_incident(noise, actor=manager, assignee=manager)
-        assert shown(dispatcher_client.get(LIST, {**ANY, "assignee": manager.pk})) == {noise.pk}
+        services.dispatch_incident(noise, actor=manager, assignee=technician)
+        assert shown(dispatcher_client.get(LIST, {**ANY, "assignee": technician.pk})) == {noise.pk}
         assert shown(dispatcher_client.get(LIST, {**ANY, "overdue": "true"})) == set()
 
 

@@ -167,12 +167,12 @@ def test_redispatch_keeps_first_dispatch_time_and_moves_the_job(at_status, manag
     assert events_of(incident).count(EventKind.DISPATCHED) == 2
 
 
-def test_next_deadline_follows_the_open_milestone(at_status, manager):
+def test_next_deadline_follows_the_open_milestone(at_status, manager, technician):
     incident = at_status(Status.REPORTED)
     assert incident.next_deadline == incident.confirm_deadline
     services.confirm_incident(incident, actor=manager, now=T0 + MIN)
     assert incident.next_deadline == incident.arrive_deadline
-    services.dispatch_incident(incident, actor=manager, assignee=manager, now=T0 + 2 * MIN)
+    services.dispatch_incident(incident, actor=manager, assignee=technician, now=T0 + 2 * MIN)
     assert incident.next_deadline == incident.arrive_deadline
     services.arrive_incident(incident, actor=manager, now=T0 + 3 * MIN)
     assert incident.next_deadline == incident.resolve_deadline
