@@ -41,12 +41,9 @@ class IncidentQuerySet(models.QuerySet):
         """The incidents ``user`` may take ``action`` on (the policy: incidents/access.py)."""
         return access.restrict(self, user, action)
 
-    def visible_to(self, user) -> IncidentQuerySet:
-        """Alias of ``restrict(user, "view")`` for callers not yet moved over."""
-        return self.restrict(user, "view")
-
     def jobs_for(self, user) -> IncidentQuerySet:
-        """A technician's open jobs: their own jobs (access.py ``own_job``) being worked."""
+        """A technician's open jobs: their own jobs (access.py ``own_job``) being worked
+        (the My jobs page)."""
         return self.restrict(user, "own_job").filter(
             status__in=["confirmed", "dispatched", "on_site"]
         )

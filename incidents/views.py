@@ -29,7 +29,7 @@ from incidents.forms import (
     PhotoForm,
     ReportForm,
 )
-from incidents.models import Directive, Grade, Incident, ResponsePolicy, Status
+from incidents.models import Directive, Grade, Incident, ResponsePolicy
 from incidents.services import lookup
 
 PAGE_SIZE = 50
@@ -412,14 +412,12 @@ def asset_history(request, asset_ref: str):
 
 
 MY_JOBS_LIMIT = 30
-WORKING_STATUSES = (Status.CONFIRMED, Status.DISPATCHED, Status.ON_SITE)
 
 
 @login_required
 def my_jobs(request):
     jobs = (
-        Incident.objects.restrict(request.user, "own_job")
-        .filter(status__in=WORKING_STATUSES)
+        Incident.objects.jobs_for(request.user)
         .select_related("category")
         .order_by("next_deadline", "reported_at")
     )
