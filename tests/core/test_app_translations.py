@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tests.pofile import PLACEHOLDER, entries, stale_in_mo, translations
 
-APPS = ["accounts", "core", "escalation", "notifications", "assessments", "spareparts"]
+APPS = ["accounts", "core", "escalation", "notifications", "assessments", "spareparts", "privacy"]
 
 
 def _catalogue(app: str) -> Path:
