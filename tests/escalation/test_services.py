@@ -12,6 +12,7 @@ from escalation.models import EscalationChain, EscalationFire, EscalationState
 from incidents import services as incidents
 from incidents.models import EventKind, Incident
 from notifications.models import Notification, NotificationPreference
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,9 @@ def reach(incident, target, at, actor):
     with time_machine.travel(at, tick=False):
         if target in ("arrive", "resolve"):
             incidents.confirm_incident(incident, actor=actor, now=at)
-            incidents.dispatch_incident(incident, actor=actor, assignee=actor, now=at)
+            # Jobs go to technicians only; the manager (actor) still arrives and resolves.
+            technician = factories.UserFactory(username="reach-tech", roles=["technician"])
+            incidents.dispatch_incident(incident, actor=actor, assignee=technician, now=at)
         if target == "resolve":
             incidents.arrive_incident(incident, actor=actor, now=at)
     incident.refresh_from_db()

@@ -176,12 +176,12 @@ def test_integration_receives_only_the_events_it_subscribes_to(reported, org, ma
     assert sorted(events) == ["created", "resolved"]
 
 
-def test_integration_changed_event_on_each_transition(reported, manager, t0, write_path):
+def test_integration_changed_event_on_each_transition(reported, org, manager, t0, write_path):
     WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/crm", events=["changed"])
     incident = reported("III")
     incidents.confirm_incident(incident, actor=manager, now=t0 + timedelta(minutes=1))
     incidents.dispatch_incident(
-        incident, actor=manager, assignee=manager, now=t0 + timedelta(minutes=2)
+        incident, actor=manager, team=org["service_centre"], now=t0 + timedelta(minutes=2)
     )
     rows = Notification.objects.filter(incident=incident, event="changed")
     assert rows.count() == 2
