@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "accounts",
     "escalation",
     "notifications",
+    # Vehicles by VIN, their models and the 三包 counters (docs/vehicles.md).
+    "vehicles",
     # Customer data: masking by role, reveals, the access log, erasure and retention.
     "privacy",
     # The home page: each role's work, gathered from the apps listed above it.
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
+    # A multipart body longer than any photo: 413 before anything reads it (core/uploads.py).
+    "core.uploads.UploadLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After HtmxMiddleware: both read request.htmx.
     "accounts.middleware.IdleTimeoutMiddleware",
@@ -241,6 +245,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_560 * 1024
 # Before Django's own: refuses a multipart body longer than MAX_PHOTO_BYTES unread.
 FILE_UPLOAD_HANDLERS = [
     "core.images.BodyLimitUploadHandler",
+    # A file past MAX_PHOTO_BYTES is not kept further; the form says it is too large.
+    "core.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

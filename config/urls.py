@@ -28,6 +28,7 @@ urlpatterns = [
     path("dashboard/", include("escalation.urls")),
     path("notifications/", include("notifications.urls")),
     path("privacy/", include("privacy.urls")),
+    path("vehicles/", include("vehicles.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^api/", api_views.not_found),
