@@ -29,6 +29,8 @@ app.conf.task_routes = {"escalation.tasks.*": {"queue": ESCALATION_QUEUE}}
 # Beat schedules only while it holds the database lease, so two or more beats may run (one
 # per machine); `celery beat -S ...` overrides it (core/beat.py).
 app.conf.beat_scheduler = "core.beat:LeaseScheduler"
+# Workers retry a lost broker every second, not after Celery's back-off of up to 30 s.
+app.conf.worker_consumer = "core.worker:PromptConsumer"
 
 log = logging.getLogger("aftersales.worker")
 

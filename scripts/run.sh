@@ -18,7 +18,9 @@ if [[ -x "$ROOT/.venv/bin/python" ]]; then
   PY="$ROOT/.venv/bin/python"
   export PATH="$ROOT/.venv/bin:$PATH"
 fi
+# SCALE="web=2 beat=2" runs two copies of those lines (the soak's topology).
+# shellcheck disable=SC2086
 "$PY" "$ROOT/scripts/supervisor_conf.py" "${PROCFILE:-$ROOT/Procfile}" "$ROOT" "$VAR" \
-  >"$VAR/supervisord.conf"
+  ${SCALE:-} >"$VAR/supervisord.conf"
 cd "$ROOT"
 exec "$(dirname "$PY")/supervisord" -c "$VAR/supervisord.conf" "$@"
