@@ -18,6 +18,7 @@ from demo import assessments as assessments_demo
 from demo import data
 from demo import privacy as privacy_demo
 from demo import spareparts as spareparts_demo
+from demo import vehicles as vehicles_demo
 from demo.incidents import DemoBuilder
 from escalation import services as escalation_services
 
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         spareparts_demo.load(public)
         assessments_demo.load()
         privacy_demo.load()
+        vehicles_demo.load()
 
     def _print_logins(self) -> None:
         self.stdout.write("")
