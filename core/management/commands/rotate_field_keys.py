@@ -4,7 +4,8 @@
     manage.py rotate_field_keys --generate-key      # print a new key and stop
 
 Walks every model with an encrypted field (core/crypto.py), in primary-key order and in
-batches, each its own transaction. A value already under the first key is left alone and a
+batches, each its own transaction, reading and writing the stored ciphertext past the
+fields' encryption (a cast to plain text). A value already under the first key is left alone and a
 blind index already right is not rewritten, so the command is idempotent and an interrupted
 run is resumed by running it again (or from ``--after``). Each row is written back only if
 it still holds what was read (a conditional UPDATE): a save that raced the batch wins and is
@@ -18,7 +19,10 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, models, transaction
+from django.db import models, transaction
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 
 from core.crypto import (
     FieldDecryptionError,
@@ -77,20 +81,16 @@ class Command(BaseCommand):
         return [*encrypted_fields(model), *blind_index_fields(model)]
 
     def batch(self, model: type[models.Model], after: int, size: int) -> list[dict]:
-        """The stored (raw) values: read past the fields, which would decrypt them."""
-        qn = connection.ops.quote_name
-        pk = _pk(model)
-        names = ", ".join(qn(str(f.column)) for f in self.columns(model))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {qn(str(pk.column))}, {names} FROM {qn(model._meta.db_table)} "  # noqa: S608
-                f"WHERE {qn(str(pk.column))} > %s ORDER BY {qn(str(pk.column))} LIMIT %s",
-                [after, size],
-            )
-            return [
-                {"pk": row[0], **dict(zip(self.columns(model), row[1:], strict=True))}
-                for row in cursor.fetchall()
-            ]
+        """The stored values (ciphertext, not decrypted: read as plain text)."""
+        fields = self.columns(model)
+        stored = {f"stored_{f.name}": _stored(f) for f in fields}
+        rows = (
+            model._base_manager.filter(pk__gt=after)
+            .order_by("pk")
+            .annotate(**stored)
+            .values("pk", *stored)[:size]
+        )
+        return [{"pk": r["pk"], **{f: r[f"stored_{f.name}"] for f in fields}} for r in rows]
 
     def change(self, model: type[models.Model], keys: Keyring, row: dict) -> dict | None:
         """{field: new stored value} for what this row needs rewritten, with the row's
@@ -112,29 +112,20 @@ class Command(BaseCommand):
         return {"pk": row["pk"], "new": new, "old": row} if new else None
 
     def write(self, model: type[models.Model], changes: list[dict]) -> int:
-        qn = connection.ops.quote_name
-        pk = _pk(model)
+        """Each row rewritten only if it still holds what was read (a conditional UPDATE);
+        the new values are stored as given (Value of a plain text field: not encrypted
+        again). The base manager: no blind-index bookkeeping, the indexes are written here."""
         written = 0
-        with connection.cursor() as cursor:
-            for change in changes:
-                fields = list(change["new"])
-                sets = ", ".join(f"{qn(str(f.column))} = %s" for f in fields)
-                same = " AND ".join(f"{qn(str(f.column))} = %s" for f in fields)
-                cursor.execute(
-                    f"UPDATE {qn(model._meta.db_table)} SET {sets} "  # noqa: S608
-                    f"WHERE {qn(str(pk.column))} = %s AND {same}",
-                    [
-                        *(change["new"][f] for f in fields),
-                        change["pk"],
-                        *(change["old"][f] or "" for f in fields),
-                    ],
-                )
-                written += cursor.rowcount
+        for change in changes:
+            rows = model._base_manager.filter(pk=change["pk"])
+            for field in change["new"]:
+                rows = rows.filter(Exact(_stored(field), change["old"][field] or ""))
+            written += rows.update(
+                **{f.name: Value(v, output_field=TextField()) for f, v in change["new"].items()}
+            )
         return written
 
 
-def _pk(model: type[models.Model]) -> models.Field:
-    pk = model._meta.pk
-    if pk is None:
-        raise CommandError(f"{model._meta.label} has no primary key")
-    return pk
+def _stored(field: models.Field) -> Cast:
+    """The column as stored: cast to plain text, so the field's decryption is not applied."""
+    return Cast(field.name, output_field=TextField())
