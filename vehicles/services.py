@@ -110,7 +110,9 @@ MESSAGES: dict[tuple[str, str], Any] = {
         "%(subject)s: repaired %(value)d times, more than %(limit)d: the customer may choose "
         "a replacement or a return."
     ),
-    ("loaner", OK): _("Longest single repair: %(value)d days (loaner after %(limit)d)."),
+    ("loaner", OK): _(
+        "Longest single repair: %(value)d of %(limit)d days before a loaner is owed."
+    ),
     ("loaner", WARNING): _(
         "An open repair has lasted %(value)d days: from tomorrow a loaner car or transport "
         "compensation is owed (more than %(limit)d days)."
