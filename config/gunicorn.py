@@ -3,11 +3,15 @@
 Only what prometheus-client's multiprocess mode needs (HTTP latency by view across the
 workers of a host, core/metrics.py): with PROMETHEUS_MULTIPROC_DIR set, the directory is
 emptied when the server starts (figures of a previous run would be added to this one's)
-and a worker that exits is marked dead. Everything else stays on the command line."""
+and a worker that exits is marked dead; access lines are redacted (logger_class). Everything
+else stays on the command line."""
 
 import os
 import shutil
 from pathlib import Path
+
+# Access log lines without survey tokens or query strings (core/redact.py).
+logger_class = "core.redact.GunicornLogger"
 
 
 def on_starting(server):

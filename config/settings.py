@@ -487,6 +487,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = logging_config(json=env_bool("LOG_JSON", PRODUCTION), level=env_str("LOG_LEVEL", "INFO"))
 # django-axes logs every login at INFO; failures are what matter.
 LOGGING["loggers"]["axes"] = {"level": "WARNING" if DJANGO_ENV == "test" else "INFO"}
+# Survey tokens out of every line, query strings (searches, the caller lookup) out of access
+# lines; runserver's access lines go through the same handler (core/redact.py).
+LOGGING["filters"]["redact"] = {"()": "core.redact.RedactFilter"}
+LOGGING["handlers"]["console"]["filters"].append("redact")
+LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
 # Errors to Sentry when SENTRY_DSN is set (core/sentry.py: no customer data is sent).
 SENTRY_DSN = env_str("SENTRY_DSN")
 if SENTRY_DSN:
