@@ -209,7 +209,10 @@ def blind_index(kind: str, value: str, *, key: str | None = None) -> str:
         from django.conf import settings
 
         key = settings.BLIND_INDEX_KEY
-    mac = hmac.new(_index_key(key), f"{kind}\0{normal}".encode(), hashlib.sha256)
+    # surrogatepass: a lone surrogate typed into a search box hashes (to nothing stored)
+    # instead of failing the request.
+    message = f"{kind}\0{normal}".encode(errors="surrogatepass")
+    mac = hmac.new(_index_key(key), message, hashlib.sha256)
     return mac.hexdigest()[:INDEX_CHARS]
 
 

@@ -120,6 +120,11 @@ def test_names_are_indexed_without_case_or_spacing():
     assert crypto.blind_index("name", "12345678") != crypto.blind_index("phone", "12345678")
 
 
+def test_a_lone_surrogate_hashes_instead_of_failing():
+    # JSON may carry one; the index of a malformed name matches nothing stored.
+    assert crypto.blind_index("name", "\ud800") != crypto.blind_index("name", "")
+
+
 def test_the_blind_index_depends_on_its_key(settings):
     before = crypto.blind_index("phone", "13800138000")
     settings.BLIND_INDEX_KEY = KEY_A
