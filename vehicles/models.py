@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedCharField
 from core.models import BilingualNameMixin
 from vehicles.vin import validate_vin
 
@@ -105,7 +106,8 @@ class Vehicle(models.Model):
     battery_serial = models.CharField(_("traction battery pack serial"), max_length=64, blank=True)
     production_batch = models.CharField(_("production batch"), max_length=64, blank=True)
     sale_date = models.DateField(_("sale date"), null=True, blank=True)
-    owner_name = models.CharField(_("owner"), max_length=120, blank=True)
+    # The customer's name: encrypted at rest like the incident's (core/crypto.py).
+    owner_name = EncryptedCharField(_("owner"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
