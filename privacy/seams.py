@@ -36,3 +36,10 @@ def export_customer(user) -> tuple[Callable[[str], str], Callable[[list[int], st
             services.record_export(user, ids, detail=detail)
 
     return name, done
+
+
+def owner_name(user, value: str) -> str:
+    """A vehicle owner's name (a customer's) as ``user`` may see it on the vehicle page: in
+    clear for the roles that always see customers, masked or hidden for the others (no
+    reveal there: the owner's incidents have their own)."""
+    return policy.shown(value or "", "", policy.export_level(user))[0]

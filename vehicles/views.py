@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import render
@@ -31,6 +34,10 @@ def vehicle_detail(request, vin: str):
         "vehicles/detail.html",
         {
             "vehicle": vehicle,
+            # A customer's name: as the privacy policy lets this user see it.
+            "owner": import_module(settings.CUSTOMER_DATA_POLICY).owner_name(
+                request.user, vehicle.owner_name
+            ),
             "sanbao": services.sanbao_status(vehicle),
             "readings": MileageReading.objects.filter(vehicle=vehicle)[:10],
             "incidents": incidents[:INCIDENTS_SHOWN],

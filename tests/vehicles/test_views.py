@@ -96,3 +96,15 @@ def test_the_vehicle_page_query_count_does_not_grow_with_incidents(
         assert (
             dispatcher_client.get(reverse("vehicles:detail", args=[vehicle.vin])).status_code == 200
         )
+
+
+def test_the_owner_is_a_customer_shown_as_the_privacy_policy_says(dispatcher_client, login):
+    """The owner's name is a customer's: in clear for the desk, masked for legal (who may
+    reveal it on the owner's incidents, not here)."""
+    vehicle = make_vehicle(owner_name="Wang Fang")
+    url = reverse("vehicles:detail", args=[vehicle.vin])
+    assert "Wang Fang" in dispatcher_client.get(url).content.decode()
+    legal = factories.UserFactory(username="counsel", roles=["legal"])
+    html = login(legal).get(url).content.decode()
+    assert "Wang Fang" not in html
+    assert "W*** Fang" in html
