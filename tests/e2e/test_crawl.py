@@ -411,7 +411,13 @@ def test_crawl_sees_a_link_to_a_forbidden_page(demo, open_as, live_server):
     crawl.check_page("/incidents/mine/")
     assert crawl.problems == []
     # Something the policy refuses (an inline script) is caught, so the policy is enforced.
-    page.add_script_tag(content="document.title = 'inline';")
+    page.evaluate(
+        """() => {
+          const s = document.createElement("script");
+          s.textContent = "document.title = 'inline';";
+          document.head.appendChild(s);
+        }"""
+    )
     crawl.check_page("/incidents/mine/")
     assert any("Content-Security-Policy" in p for p in crawl.problems), crawl.problems
     assert page.title() != "inline"
