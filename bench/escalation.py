@@ -1,10 +1,13 @@
 """Escalation bench: sweep cost at 1,000 / 10,000 / 100,000 due steps with 1,000,000
 incidents on file, and the lateness of escalation (fired minus due, p50/p99) while 10,000
-steps fall due within one minute, driven by a real Celery worker and beat.
+steps fall due within one minute, driven by a real Celery worker and beat; and the
+sweep's throughput against a floor: a bare COPY of the rows it wrote (fires, escalated
+events, notifications) into tables like theirs, on the same database in the same run.
 
 Runs against its own database (``aftersales_bench_escalation``, built by bench/dataset.py by
 COPY) because it flips incidents open and writes escalation rows. Goals: 10,000 due steps
-swept in under 5 s; lateness p99 under 5 s.
+swept in under 5 s; lateness p99 under 5 s; sweep time at least half the floor's speed
+(floor seconds / sweep seconds >= 0.5).
 """
 
 from __future__ import annotations
@@ -157,6 +160,47 @@ def sweep_sizes(conn) -> None:
             f"({len(queries) / n:.3f}/step), {notes:,} notifications written, "
             f"{n / elapsed:,.0f} steps/s"
         )
+        floor, rows = copy_floor(conn)
+        print(
+            f"  floor: COPY of the same {sum(rows.values()):,} rows "
+            f"({', '.join(f'{k} {v:,}' for k, v in rows.items())}): {floor:.2f} s; "
+            f"sweep/floor throughput ratio {floor / elapsed:.2f} (goal >= 0.5)"
+        )
+
+
+# The rows a sweep writes, by table, and which of them it wrote (after ``reset``).
+SWEPT_ROWS = {
+    "fires": ("escalation_escalationfire", "TRUE"),
+    "events": ("incidents_incidentevent", "kind = 'escalated'"),
+    "notifications": ("notifications_notification", "TRUE"),
+}
+
+
+def copy_floor(conn) -> tuple[float, dict[str, int]]:
+    """Seconds to COPY the rows the sweep just wrote into tables like theirs (same columns,
+    indexes and constraints, logged, no foreign keys or triggers) in one committed
+    transaction: the fastest the same rows can be written. Returns (seconds, rows per kind).
+    The tables are dropped afterwards."""
+    data, rows = {}, {}
+    with conn.cursor() as cur:
+        for kind, (table, where) in SWEPT_ROWS.items():
+            sql = f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT"  # noqa: S608 - constants
+            with cur.copy(sql) as copy:
+                data[kind] = b"".join(bytes(block) for block in copy)
+            rows[kind] = data[kind].count(b"\n")
+            cur.execute(f"DROP TABLE IF EXISTS floor_{kind}")
+            cur.execute(f"CREATE TABLE floor_{kind} (LIKE {table} INCLUDING ALL)")
+    try:
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor() as cur:
+            for kind in SWEPT_ROWS:
+                with cur.copy(f"COPY floor_{kind} FROM STDIN") as copy:
+                    copy.write(data[kind])
+        return time.perf_counter() - started, rows
+    finally:
+        with conn.cursor() as cur:
+            for kind in SWEPT_ROWS:
+                cur.execute(f"DROP TABLE IF EXISTS floor_{kind}")
 
 
 def lateness(conn, tmp: Path) -> None:
