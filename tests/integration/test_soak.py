@@ -44,7 +44,7 @@ from incidents.services.rules import policy_for
 from notifications.models import Channel, DeliveryStatus, Notification, WebhookEndpoint
 from teams.models import DutyShift
 from tests import factories
-from tests.escalation.procs import Procs
+from tests.escalation.procs import ROOT, Procs
 from tests.integration.chaos import (
     SCALE,
     Receiver,
@@ -141,7 +141,11 @@ class Client:
 
 
 class Chaos:
-    """Every KILL_EVERY seconds a random supervised program gets SIGKILL."""
+    """Every KILL_EVERY seconds a supervised program gets SIGKILL: a random one of a kind
+    taken in turn (web, escalation, delivery, beat, in a new random order each round), so
+    every kind dies several times in every run."""
+
+    KINDS = ("web", "escalation", "delivery", "beat")
 
     def __init__(self, stack: Stack):
         self.stack = stack
@@ -149,16 +153,19 @@ class Chaos:
 
     def run(self, seconds: float, stop: threading.Event) -> None:
         started = time.monotonic()
+        turn: list[str] = []
         while not stop.wait(KILL_EVERY) and time.monotonic() - started < seconds:
             self.stack.remember()  # the victim's children are stopped at the end too
-            victims = programs(self.stack.process.pid)
+            if not turn:
+                turn = random.sample(self.KINDS, len(self.KINDS))
+            kind = turn.pop()
+            # A kind whose copies are both restarting is skipped this time.
+            victims = [p for p in programs(self.stack.process.pid) if program_name(p) == kind]
             if not victims:
                 continue
-            pid = random.choice(victims)
-            name = program_name(pid)
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-                self.kills.append((time.time(), name))
+                os.kill(random.choice(victims), signal.SIGKILL)
+                self.kills.append((time.time(), kind))
 
 
 # --- the data the soak works on ----------------------------------------------------------------
@@ -208,7 +215,7 @@ def all_due_fired(incident_ids: list[int], until) -> bool:
 
 
 def test_soak_loses_nothing_and_fires_each_due_step_once_under_kills_and_a_broker_outage(
-    tmp_path,
+    tmp_path, capsys
 ):
     broker = RedisServer(tmp_path)
     broker.start()
@@ -349,8 +356,8 @@ def test_soak_loses_nothing_and_fires_each_due_step_once_under_kills_and_a_broke
     by_due = ", ".join(f"{b}s {max(v):.0f}" for b, v in sorted(buckets.items()))
     timeline = ", ".join(f"{at - wall_started:.0f}s {name}" for at, name in chaos.kills)
 
-    print(
-        "\nsoak figures:"
+    figures = (
+        "soak figures:"
         f"\n  run: {chaos_ended:.0f} s of posting and chaos, settled at {drained:.0f} s; "
         f"broker down {outage_ended - outage_started:.0f} s"
         f"\n  reports: {len(client.accepted)} accepted (201), {len(lost_reports)} lost; "
@@ -369,6 +376,11 @@ def test_soak_loses_nothing_and_fires_each_due_step_once_under_kills_and_a_broke
         f", never received {len(never_received)}, repeats dropped by key {repeats} "
         f"(beyond the retry contract: {len(beyond_contract)})"
     )
+    # Shown in `make test`'s output too (pytest captures prints) and kept in var/.
+    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "soak-figures.txt").write_text(figures + "\n")
+    with capsys.disabled():
+        print("\n" + figures)
     assert lost_reports == {}
     assert len(client.accepted) >= CLIENTS * POST_SECONDS * 0.3, dict(client.refused)
     assert missed == set(), sorted(missed)[:20]
@@ -382,3 +394,4 @@ def test_soak_loses_nothing_and_fires_each_due_step_once_under_kills_and_a_broke
     assert unknown == [], unknown[:20]
     assert beyond_contract == {}, beyond_contract
     assert len(chaos.kills) >= CHAOS_SECONDS / KILL_EVERY / 2
+    assert all(kills[kind] >= 2 for kind in Chaos.KINDS), kills
