@@ -30,7 +30,8 @@ def test_countdown_under_an_hour_shows_minutes_and_seconds(browser, live_server,
         }""",
         [past, future],
     )
-    page.wait_for_function("document.getElementById('past').textContent !== ''")
+    # A function, not an expression string (Playwright evals a string; the CSP refuses it).
+    page.wait_for_function("() => document.getElementById('past').textContent !== ''")
     text = page.inner_text("#past")
     assert text.startswith(late), text
     assert text.endswith("s" if lang == "en" else "秒"), text
