@@ -82,8 +82,12 @@ class TotpDeviceAdmin(admin.ModelAdmin):
     devices are made only on the enrolment page."""
 
     form = TotpDeviceForm
-    list_display = ("user", "device_name", "created", "last_used", "is_confirmed")
+    list_display = ("owner", "device_name", "created", "last_used", "is_confirmed")
     search_fields = ("user__username",)
+
+    @admin.display(description=gettext_lazy("User"), ordering="user__username")
+    def owner(self, obj):  # django-otp's field has no translatable name
+        return obj.user
 
     @admin.display(description=gettext_lazy("Name"), ordering="name")
     def device_name(self, obj):

@@ -487,7 +487,9 @@ class IncidentEventAdmin(admin.ModelAdmin):
     list_select_related = ("incident", "actor")
     ordering = ("-created_at", "-id")
     show_full_result_count = False
-    readonly_fields = ("incident", "kind", "actor", "created_at", "data", "text")
+    # The text as the timeline shows it (the system's own words in the reader's language),
+    # then the stored data.
+    readonly_fields = ("incident", "kind", "actor", "created_at", "shown_text", "data")
     fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
@@ -498,6 +500,10 @@ class IncidentEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj: IncidentEvent) -> str:
+        return obj.display_text
 
     @admin.display(description=_("text"))
     def short_text(self, obj: IncidentEvent) -> str:
