@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.exports import safe_row
 from core.web import apply_errors, form_errors_text
 from incidents.access import get_incident_for
 from privacy import services
@@ -144,22 +145,19 @@ def _report_csv(start, end, user_id) -> StreamingHttpResponse:
         yield "\ufeff" + writer.writerow(head)
         for row in services.access_report(start, end, user_id=user_id):
             yield writer.writerow(
-                [
-                    timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    row.username,
-                    row.kind_label,
-                    " ".join(str(i) for i in row.incident_ids),
-                    row.rows,
-                    _csv_text(row.reason),
-                ]
+                safe_row(
+                    [
+                        timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
+                        row.username,
+                        row.kind_label,
+                        " ".join(str(i) for i in row.incident_ids),
+                        row.rows,
+                        row.reason,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     name = f"customer-data-access-{start:%Y%m%d}-{end - timedelta(days=1):%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _csv_text(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text

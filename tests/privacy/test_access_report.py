@@ -94,3 +94,15 @@ class TestReport:
         lines = list(csv.reader(io.StringIO(out.getvalue())))
         assert lines[0][:3] == ["time", "user", "access"]
         assert [(line[1], line[2], line[5]) for line in lines[1:]] == [("legal", "reveal", "Audit")]
+
+
+def test_a_reason_typed_as_a_formula_stays_text_in_both_csvs(manager_client, legal, job):
+    """The reason is typed by a person: in the page's CSV and the command's, a cell starting
+    with = is kept as text (core.exports, as in every export)."""
+    services.reveal(job, user=legal, reason='=HYPERLINK("http://x.test","y")')
+    response = manager_client.get(reverse("privacy:access_report"), {"format": "csv"})
+    assert _csv(response)[1][5] == '\'=HYPERLINK("http://x.test","y")'
+    out = io.StringIO()
+    today = timezone.localdate()
+    call_command("customer_data_access", today.isoformat(), today.isoformat(), stdout=out)
+    assert list(csv.reader(io.StringIO(out.getvalue())))[1][5].startswith("'=HYPERLINK")

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.exports import safe_row
 from privacy import services
 
 
@@ -37,14 +38,16 @@ class Command(BaseCommand):
             writer.writerow(["time", "user", "access", "incidents", "records", "reason"])
             for row in services.access_report(start, end):
                 writer.writerow(
-                    [
-                        row.at.isoformat(),
-                        row.username,
-                        row.kind,
-                        " ".join(str(i) for i in row.incident_ids),
-                        row.rows,
-                        row.reason,
-                    ]
+                    safe_row(
+                        [
+                            row.at.isoformat(),
+                            row.username,
+                            row.kind,
+                            " ".join(str(i) for i in row.incident_ids),
+                            row.rows,
+                            row.reason,
+                        ]
+                    )
                 )
         finally:
             if out:
