@@ -119,10 +119,14 @@ class ReadOnlyInline(admin.TabularInline):
 
 class EventInline(ReadOnlyInline):
     model = IncidentEvent
-    fields = ("created_at", "kind", "actor", "text", "data")
+    fields = ("created_at", "kind", "actor", "shown_text", "data")
     readonly_fields = fields
     ordering = ("created_at", "id")
     verbose_name_plural = _("timeline")
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj: IncidentEvent) -> str:
+        return obj.display_text  # the system's own words in the reader's language
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")

@@ -67,9 +67,16 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("step", "recipient", "title")
     raw_id_fields = ("incident", "user", "endpoint")
     list_select_related = ("incident",)
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    # Every field, read-only; the event by its name in the reader's language.
+    readonly_fields = [
+        "event_name" if f.name == "event" else f.name for f in Notification._meta.fields
+    ]
     inlines = [AttemptInline]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("event"))
+    def event_name(self, obj):
+        return dict(IntegrationEvent.choices).get(obj.event, obj.event)
 
     def has_add_permission(self, request):
         return False
