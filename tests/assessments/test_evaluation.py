@@ -391,3 +391,53 @@ def test_evaluation_figures_are_kept_per_filter_and_say_when_computed(
     settings.EVALUATION_CACHE_SECONDS = 0
     assert manager_client.get(url).context["total"]["n_all"] == total + 1
     cache.clear()
+
+
+def test_drill_down_pages_rank_from_the_kept_set_as_from_the_database(
+    manager_client, org, settings
+):
+    """With figures kept (EVALUATION_CACHE_SECONDS), the drill-down ranks its pages from
+    the set's resolve times read once: the same ranks and count as reading the database
+    for each page, and a second page reads neither the count nor the ranks again."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.views import evaluation as views
+
+    settings.EVALUATION_CACHE_SECONDS = 0
+    settings.TIME_ZONE = "Asia/Shanghai"
+    start = utc(2026, 2, 2, 1, 0)
+    for k, minutes in enumerate((300, 120, 120, 900, 60, 45, 700, 30)):
+        walk("III" if k % 3 else "II", start, confirm=5, resolve=minutes)
+    walk("III", start, confirm=5)  # not resolved
+    url = reverse("assessments:evaluation_incidents")
+    params = {"start": "2026-01-01", "end": "2026-03-31", "metric": "all"}
+
+    def pages():
+        found, counts = {}, []
+        for number in (1, 2, 3):
+            response = manager_client.get(url, {**params, "page": number})
+            found.update({i.pk: i.resolve_rank for i in response.context["page"].object_list})
+            counts.append(response.context["page"].paginator.count)
+        return found, counts
+
+    views.PAGE_SIZE, size = 4, views.PAGE_SIZE
+    try:
+        plain, plain_counts = pages()
+        cache.clear()
+        settings.EVALUATION_CACHE_SECONDS = 300
+        kept, kept_counts = pages()
+        with CaptureQueriesContext(connection) as queries:
+            manager_client.get(url, {**params, "page": 2})
+    finally:
+        views.PAGE_SIZE = size
+    assert kept == pytest.approx(plain) and len(kept) == 9
+    assert kept_counts == plain_counts == [9, 9, 9]
+    read_again = [
+        q["sql"]
+        for q in queries
+        if "width_bucket" in q["sql"]
+        or ("COUNT(" in q["sql"] and 'FROM "incidents_incident"' in q["sql"])
+    ]
+    assert read_again == []
