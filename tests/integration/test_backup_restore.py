@@ -62,8 +62,7 @@ def restored_db():
 
 
 def test_a_backup_restores_into_a_new_database_with_the_same_rows_and_files(tmp_path, restored_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("the drill needs PostgreSQL")
+    assert connection.vendor == "postgresql", "the drill needs PostgreSQL (tests/conftest.py)"
     org = factories.make_org()
     first = factories.report(title="Gearbox noise")
     latest = factories.report(grade="II", title="Charger fault")
@@ -102,8 +101,7 @@ def test_a_backup_restores_into_a_new_database_with_the_same_rows_and_files(tmp_
 
 
 def test_restore_refuses_a_database_that_is_not_empty(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the drill needs PostgreSQL")
+    assert connection.vendor == "postgresql", "the drill needs PostgreSQL (tests/conftest.py)"
     source = _url(settings.DATABASES["default"]["NAME"])
     env = {**os.environ, "DATABASE_URL": source, "MEDIA_ROOT": str(tmp_path / "none")}
     made = _run("scripts/backup.sh", str(tmp_path / "b"), env=env).strip()
