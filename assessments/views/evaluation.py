@@ -191,6 +191,14 @@ def _charts(weekly: list, link: Links) -> dict:
     }
 
 
+def _filter_key(prefix: str, request, filterset, ignore=()) -> str:
+    """A cache key for what ``request``'s filters select (``ignore``: parameters that only
+    page or order it)."""
+    params = sorted((k, v) for k, values in request.GET.lists() if k not in ignore for v in values)
+    params += [("period", f"{filterset.period.start}/{filterset.period.end}")]
+    return f"{prefix}:" + hashlib.sha256(urlencode(params).encode()).hexdigest()
+
+
 def _evaluate_cached(request, filterset) -> tuple[dict, datetime]:
     """The figures and when they were computed. A quarter at a million incidents takes the
     database about half a second, so each filter's figures are kept for
@@ -199,9 +207,7 @@ def _evaluate_cached(request, filterset) -> tuple[dict, datetime]:
     seconds = settings.EVALUATION_CACHE_SECONDS
     if not seconds:
         return evaluate(filterset.qs, filterset.period, now=now), now
-    params = sorted((k, v) for k, values in request.GET.lists() for v in values)
-    params += [("period", f"{filterset.period.start}/{filterset.period.end}")]
-    key = "evaluation:" + hashlib.sha256(urlencode(params).encode()).hexdigest()
+    key = _filter_key("evaluation", request, filterset)
     cached = cache.get(key)
     if cached is None:
         cached = (evaluate(filterset.qs, filterset.period, now=now), now)
@@ -217,11 +223,7 @@ def _grade_times_cached(request, filterset):
     seconds = settings.EVALUATION_CACHE_SECONDS
     if not seconds:
         return None
-    params = sorted(
-        (k, v) for k, values in request.GET.lists() if k not in ("page", "order") for v in values
-    )
-    params += [("period", f"{filterset.period.start}/{filterset.period.end}")]
-    key = "evaluation-times:" + hashlib.sha256(urlencode(params).encode()).hexdigest()
+    key = _filter_key("evaluation-times", request, filterset, ignore=("page", "order"))
     times = cache.get(key)
     if times is None:
         times = grade_times(filterset.qs)
