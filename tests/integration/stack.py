@@ -145,11 +145,15 @@ class Stack:
             start_new_session=True,
         )
         self.output = Output(self.process.stdout)
-        self.seen: set[int] = set()
+        # pid -> its start time: with pid_max at 32768 a pid is soon reused (a kernel
+        # worker thread took two within the 15 s wait once), so a leftover is a pid that
+        # still has the start time it had when it was seen.
+        self.seen: dict[int, str | None] = {}
 
     def remember(self) -> list[int]:
         pids = descendants(self.process.pid)
-        self.seen.update(pids)
+        for pid in pids:
+            self.seen.setdefault(pid, _started(pid))
         return pids
 
     def wait_healthy(self, port: int, timeout: float) -> tuple[int, object] | None:
@@ -179,12 +183,24 @@ class Stack:
         return [] if left is True else left
 
     def leftovers(self) -> list[int]:
-        return [pid for pid in self.seen if Path(f"/proc/{pid}").exists() and _alive(pid)]
+        return [
+            pid
+            for pid, started in self.seen.items()
+            if started is not None and _started(pid) == started and _alive(pid)
+        ]
 
     def kill_leftovers(self) -> None:
-        for pid in self.seen:
+        for pid in self.leftovers():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _started(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
 def _alive(pid: int) -> bool:
