@@ -79,8 +79,20 @@ INSTALLED_APPS = [
     "accounts",
     "escalation",
     "notifications",
+    # Customer records: phones, language, consent; incidents link to them (issue 15).
+    "customers",
+    # The customer-message outbox and its channels: SMS, WeChat, email, console (issue 15).
+    "messaging",
+    # The customer's tracking page, ETAs, and return visits (issue 15).
+    "tracking",
     # Vehicles by VIN, their models and the 三包 counters (docs/vehicles.md).
     "vehicles",
+    # The technician's offline app: queued actions, positions, map links (issue 17).
+    "field",
+    # Dispatch recommendation: distance, skills, duty and load (issue 17).
+    "dispatch",
+    # Regulatory report clocks and telematics alarms (issue 16).
+    "regulatory",
     # Customer data: masking by role, reveals, the access log, erasure and retention.
     "privacy",
     # The home page: each role's work, gathered from the apps listed above it.
