@@ -150,6 +150,17 @@ class Incident(BlindIndexedModel, models.Model):
     customer_phone = EncryptedCharField(_("customer phone"), max_length=40, blank=True)
     customer_name_bidx = BlindIndexField(source="customer_name", kind="name")
     customer_phone_bidx = BlindIndexField(source="customer_phone", kind="phone")
+    # The customer record (customers/): linked at intake from the phone. PROTECT: a
+    # customer with incidents is never deleted (erasure clears its fields, a merge moves
+    # its incidents first), so an incident's history never loses its customer silently.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        null=True,
+        blank=True,
+        verbose_name=_("customer record"),
+    )
     asset_ref = models.CharField(_("VIN / serial number"), max_length=64, blank=True)
     location = models.CharField(_("location"), max_length=255, blank=True)
     latitude = models.DecimalField(
