@@ -24,6 +24,11 @@ DJANGO_ENV = env_str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured("DJANGO_ENV must be development, production or test")
 PRODUCTION = DJANGO_ENV == "production"
+if DJANGO_ENV == "test":
+    # `make test` runs two pytest-xdist workers, each on Redis databases of its own.
+    from config.xdist import separate_redis_databases
+
+    separate_redis_databases()
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and DJANGO_ENV != "test")
 SECRET_KEY = env_str("SECRET_KEY")
@@ -367,6 +372,7 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
         "escalation.hooks.alert_hq",  # Level I: HQ hears now, not at the deadline
         "spareparts.hooks.reserve_replacement_unit",  # whole-unit replacement jobs
         "notifications.hooks.integration_created",  # webhook outbox rows
+        "tracking.hooks.tell_received",  # the customer: number, tracking link, service line
     ],
     "confirm": [
         "spareparts.hooks.reserve_replacement_unit",
@@ -376,13 +382,15 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
     "dispatch": [
         "spareparts.hooks.reserve_replacement_unit",
         "notifications.hooks.integration_dispatched",
+        "tracking.hooks.tell_dispatched",  # the customer: technician's given name, ETA
     ],
     "arrive": [
         "escalation.hooks.arrive_clock_done",  # ends the arrive clock, starts resolve
         "notifications.hooks.integration_arrived",
+        "tracking.hooks.tell_on_site",  # the customer: the technician is there
     ],
     "resolve": [
-        "assessments.hooks.send_survey",  # the customer's satisfaction survey link
+        "assessments.hooks.send_survey",  # the customer: resolved, with the survey link
         "escalation.hooks.stop_clocks",  # no more escalations for this incident
         "notifications.hooks.integration_resolved",
     ],
@@ -390,11 +398,13 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
         "spareparts.hooks.release_reservations",  # what the job still holds goes back
         "escalation.hooks.stop_clocks",
         "notifications.hooks.integration_closed",
+        "assessments.hooks.plan_return_visit",  # Level I/II: customer service calls back
     ],
     "cancel": [
         "spareparts.hooks.release_on_cancel",  # reservations and the failed-unit return
         "escalation.hooks.stop_clocks",
         "notifications.hooks.integration_cancelled",
+        "tracking.hooks.tell_cancelled",  # the customer: the report is cancelled
     ],
     "regrade": [
         "escalation.hooks.follow_new_grade",  # re-snapshot the running clocks' chains
@@ -456,6 +466,28 @@ CUSTOMER_DATA_POLICY = "privacy.seams"
 CELERY_BEAT_SCHEDULE["privacy-erase-expired"] = {
     "task": "privacy.tasks.erase_expired",
     "schedule": 86400.0,
+}
+# Tracking, surveys and return visits (issue 15; docs/tracking.md): how long a tracking link
+# works after closing; when the one survey reminder goes; what survey score opens a
+# follow-up; when a Level I/II incident's return visit falls due; how long a customer
+# task stays "due" before it shows as overdue; the service line the customer is given
+# when no service centre is on the job (empty: the customer service group's phone).
+TRACKING_LINK_DAYS = env_int("TRACKING_LINK_DAYS", 30, minimum=1)
+TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 30, minimum=5)
+SURVEY_REMINDER_HOURS = env_int("SURVEY_REMINDER_HOURS", 24, minimum=1)
+SURVEY_LOW_SCORE = env_int("SURVEY_LOW_SCORE", 2, minimum=1)
+RETURN_VISIT_DAYS = env_int("RETURN_VISIT_DAYS", 7, minimum=0)
+CUSTOMER_TASK_GRACE_HOURS = env_int("CUSTOMER_TASK_GRACE_HOURS", 24, minimum=1)
+SERVICE_LINE_PHONE = env_str("SERVICE_LINE_PHONE", "")
+CELERY_BEAT_SCHEDULE["tracking-prompt-lapsed-etas"] = {
+    "task": "tracking.tasks.prompt_lapsed_etas",
+    "schedule": 60.0,
+    "options": {"expires": 50},
+}
+CELERY_BEAT_SCHEDULE["assessments-remind-surveys"] = {
+    "task": "assessments.tasks.remind_surveys",
+    "schedule": 600.0,
+    "options": {"expires": 500},
 }
 
 # --- Security (production) -------------------------------------------------------------
