@@ -4,7 +4,7 @@
 processes or a browser in one of them, one after another). Both workers' tests enqueue
 Celery messages and clear the cache, and the processes an integration test starts consume
 the broker's queue, so worker N uses the broker and cache databases of the environment plus
-2N (gw0: 12 and 13, gw1: 14 and 15 under `make test`). xdist names the worker in
+2N (gw0: 0 and 1, gw1: 2 and 3 under `make test`). xdist names the worker in
 PYTEST_XDIST_WORKER before the settings are imported. The processes a test starts inherit
 the changed environment, and XDIST_REDIS_SEPARATED, so they do not add the offset again.
 """
