@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from core.db import accelerated
 from core.roles import TECHNICIAN
 from core.types import Actor
+from customers.models import Customer
+from customers.services import for_report
 from incidents import timeline
 from incidents.access import require as _require
 from incidents.exceptions import InvalidTransition
@@ -59,13 +61,15 @@ def report_incident(
     grade: str,
     reported_at: datetime | None = None,
     now: datetime | None = None,
+    customer: Customer | None = None,
     **fields: Any,
 ) -> Incident:
     """Log a customer's fault report.
 
     Preconditions: ``actor`` may report (None for the system). ``reported_at`` may be in the
     past (a late log keeps the customer's time and its deadlines count from then) but not
-    in the future. Effects, in order, in one transaction: the incident with its number, the
+    in the future. Effects, in order, in one transaction: the customer record (picked, found
+    by phone or created), the incident with its number, the
     directives its grade calls for, the ``reported`` and ``directive`` events, then
     INCIDENT_LIFECYCLE["report"] (the confirm clock, HQ's alert for Level I, a replacement
     unit, the integrations' outbox rows). No broker is needed: the report is stored
@@ -102,6 +106,11 @@ def report_incident(
     # constraint, which the INSERT enforces anyway.
     incident.clean_fields(exclude=["number", "reporter", "assignee", "team", "category"])
     with transaction.atomic():
+        # The customer record: the one picked at intake, or found by the phone's blind
+        # index (one indexed read), or created (customers.services.for_report).
+        incident.customer = for_report(
+            name=incident.customer_name, phone=incident.customer_phone, customer=customer
+        )
         directives = _insert_report(incident, actor=actor, now=now)
         timeline.write(
             [
