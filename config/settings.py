@@ -436,6 +436,65 @@ CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
     "schedule": 5.0,
     "options": {"expires": 30},
 }
+
+
+# Customer messages (docs/messaging.md): SMS through "console" (logs what would be sent),
+# "aliyun", "tencent" or "off"; WeChat when WECHAT_APP_ID is set. No SMS in the quiet hours
+# (local time, MESSAGING_TIME_ZONE) but for the safety categories; at most so many SMS per
+# phone per hour and per day (0: no limit); failed tries retried with backoff.
+def _codes(name: str) -> dict[str, str]:
+    """ "kind:language=code,kind=code" -> {"kind:language": "code", "kind": "code"}."""
+    pairs = (item.partition("=") for item in env_list(name, []))
+    return {k.strip(): v.strip() for k, _sep, v in pairs if v.strip()}
+
+
+def _hours(name: str, default: str) -> tuple[float, float]:
+    start, _sep, end = env_str(name, default).partition("-")
+    try:
+        return tuple(int(h) + int(m) / 60 for h, m in (t.split(":") for t in (start, end)))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must look like 22:00-08:00") from exc
+
+
+MESSAGING_SMS_PROVIDER = env_str("MESSAGING_SMS_PROVIDER", "console")
+if MESSAGING_SMS_PROVIDER not in {"console", "aliyun", "tencent", "off"}:
+    raise ImproperlyConfigured("MESSAGING_SMS_PROVIDER must be console, aliyun, tencent or off")
+MESSAGING_TIME_ZONE = env_str("MESSAGING_TIME_ZONE", "Asia/Shanghai")
+MESSAGING_QUIET_HOURS = _hours("MESSAGING_QUIET_HOURS", "22:00-08:00")
+MESSAGING_SAFETY_CATEGORIES = env_list("MESSAGING_SAFETY_CATEGORIES", ["safety-accident"])
+MESSAGING_SMS_PER_PHONE_HOUR = env_int("MESSAGING_SMS_PER_PHONE_HOUR", 5, minimum=0)
+MESSAGING_SMS_PER_PHONE_DAY = env_int("MESSAGING_SMS_PER_PHONE_DAY", 20, minimum=0)
+MESSAGING_RETRY_BASE_SECONDS = env_int("MESSAGING_RETRY_BASE_SECONDS", 30, minimum=1)
+MESSAGING_RETRY_CAP_SECONDS = env_int("MESSAGING_RETRY_CAP_SECONDS", 3600, minimum=1)
+MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 8, minimum=1)
+MESSAGING_TIMEOUT_SECONDS = env_int("MESSAGING_TIMEOUT_SECONDS", 5, minimum=1)
+# The providers' inbound-reply (TD) callbacks carry no signature: their URL holds this secret.
+MESSAGING_INBOUND_TOKEN = env_str("MESSAGING_INBOUND_TOKEN")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
+ALIYUN_SMS_TEMPLATES = _codes("ALIYUN_SMS_TEMPLATES")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY")
+TENCENT_SMS_APP_ID = env_str("TENCENT_SMS_APP_ID")
+TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
+TENCENT_SMS_TEMPLATES = _codes("TENCENT_SMS_TEMPLATES")
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_APP_ID = env_str("WECHAT_APP_ID")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET")
+WECHAT_TEMPLATES = _codes("WECHAT_TEMPLATES")
+# Our parameter name -> the subscription template's keyword ("number=character_string1").
+WECHAT_FIELDS = _codes("WECHAT_FIELDS")
+# Told when a customer message is delivered or finally fails (integration webhooks).
+MESSAGING_OUTCOME_HOOKS = ["notifications.hooks.customer_message_outcome"]
+CELERY_BEAT_SCHEDULE["messaging-deliver-due"] = {
+    "task": "messaging.tasks.deliver_due",
+    "schedule": 5.0,
+    "options": {"expires": 30},
+}
 # Assessments: how long a survey link stays valid; how often an overdue action's owner is
 # reminded.
 SURVEY_VALID_DAYS = env_int("SURVEY_VALID_DAYS", 14, minimum=1)

@@ -7,8 +7,8 @@
 - ``claim_due``: one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING
   claims a batch in one round trip, racing loops taking disjoint rows (portable twin: a
   conditional UPDATE per row).
-- ``exclusive``: an advisory lock keeps one delivery loop at a time (portable twin: none;
-  SQLite has one writer anyway).
+- ``exclusive`` (core/locks_pg.py, shared with messaging): an advisory lock keeps one
+  delivery loop at a time (portable twin: none; SQLite has one writer anyway).
 
 ``copy_rows`` is shared with escalation/bulk_pg.py.
 """
@@ -16,11 +16,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import connection
+
+from core.locks_pg import exclusive  # noqa: F401 - the one advisory-lock helper (moved to core)
 
 
 def _cell(value):
@@ -72,17 +73,3 @@ def claim_due(table: str, *, now: datetime, lease_until: datetime, limit: int) -
             [lease_until, now, limit],
         )
         return [(pk, attempt) for pk, attempt in cursor.fetchall()]
-
-
-@contextmanager
-def exclusive(key: int) -> Iterator[bool]:
-    """Yields whether this session holds advisory lock ``key`` (not waiting for it)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        mine = cursor.fetchone()[0]
-    try:
-        yield mine
-    finally:
-        if mine:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])

@@ -51,3 +51,29 @@ def integration_regraded(incident: Incident, *, actor, now: datetime) -> None:
 
 def integration_updated(incident: Incident, *, actor, now: datetime) -> None:
     _changed(incident, "update", now)
+
+
+def customer_message_outcome(message, event: str, *, now: datetime) -> None:
+    """settings.MESSAGING_OUTCOME_HOOKS: a customer message was delivered or failed
+    (``message_delivered`` / ``message_failed``); the payload names it, without the
+    customer's address."""
+    services.notify_integration_event(
+        message.incident,
+        event,
+        step=f"message:{message.pk}:{event}",
+        now=now,
+        extra={
+            "customer_message": {
+                "id": message.pk,
+                "occasion": message.key,
+                "kind": message.kind,
+                "channel": message.channel,
+                "provider": message.provider,
+                "status": message.status,
+                "reason": message.reason,
+                "provider_reason": message.provider_reason,
+                "attempts": message.attempts,
+                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+            }
+        },
+    )

@@ -141,6 +141,8 @@ def event_text(params: dict, language: str) -> tuple[str, str]:
             "changed": _("Incident %(number)s changed (%(status)s)"),
             "resolved": _("Incident %(number)s resolved"),
             "escalated": _("Incident %(number)s escalated"),
+            "message_delivered": _("Incident %(number)s: customer message delivered"),
+            "message_failed": _("Incident %(number)s: customer message failed"),
         }
         title = titles.get(params["event"], titles["changed"]) % values
         body = _("%(title)s — %(url)s") % values

@@ -48,6 +48,9 @@ class IntegrationEvent(models.TextChoices):
     CHANGED = "changed", _("Incident changed")
     ESCALATED = "escalated", _("Incident escalated")
     RESOLVED = "resolved", _("Incident resolved")
+    # A customer message (messaging) handed to its provider, or given up (issue 15).
+    MESSAGE_DELIVERED = "message_delivered", _("Customer message delivered")
+    MESSAGE_FAILED = "message_failed", _("Customer message failed")
 
 
 class WebhookEndpoint(models.Model):

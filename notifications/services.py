@@ -385,9 +385,12 @@ def subscribers(event: str) -> list:
     return [e for e in integration_endpoints() if event in (e.events or [])]
 
 
-def notify_integration_event(incident, event: str, *, step: str, now: datetime) -> int:
+def notify_integration_event(
+    incident, event: str, *, step: str, now: datetime, extra: dict | None = None
+) -> int:
     """Outbox rows for integrations subscribed to ``event`` (created, changed, escalated,
-    resolved). Call inside the transaction that made the change."""
+    resolved, message_delivered, message_failed). Call inside the transaction that made the
+    change. ``extra`` goes into the payload beside the incident."""
     endpoints = subscribers(event)
     if not endpoints:
         return 0
@@ -403,7 +406,9 @@ def notify_integration_event(incident, event: str, *, step: str, now: datetime) 
     }
     return insert_notifications(
         [
-            _webhook_row(e, incident, base, lambda lang: event_text(base["params"], lang), {}, now)
+            _webhook_row(
+                e, incident, base, lambda lang: event_text(base["params"], lang), extra or {}, now
+            )
             for e in endpoints
         ]
     )
