@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("incidents.api.urls")),
     path("", include("teams.api.urls")),
+    path("", include("customers.api.urls")),
     path("", include("spareparts.api.urls")),
     path("", include("assessments.api.urls")),
 ]

@@ -36,7 +36,12 @@ def normalise(value: str) -> str:
     value = (value or "").strip()
     if not value or not _TYPED.match(value):
         return ""
+    plain = value.replace("\uff0b", "+").lstrip()
+    if plain.startswith("+") and not plain[1:].lstrip().startswith("86"):
+        return ""  # another country's code: not a Chinese number
     digits = normalise_phone(value)
+    if digits.startswith("00"):
+        return ""  # an international prefix other than 0086 (dropped by normalise_phone)
     if MOBILE.match(digits) or LANDLINE.match(digits) or SERVICE.match(digits):
         return digits
     return ""

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import images
 from core.roles import TECHNICIAN
+from customers import phones
+from customers.models import Customer
 from incidents.models import (
     REPORT_LONG_TEXTS,
     TEXT_MAX_LENGTH,
@@ -30,6 +32,13 @@ class ReportForm(forms.ModelForm):
         help_text=_("Leave empty for now. A late log keeps the customer's time."),
     )
     grade = forms.ChoiceField(choices=Grade.choices, widget=forms.RadioSelect, label=_("Grade"))
+    # The customer record picked from the phone lookup (customers/); empty: found or created
+    # from the phone on save.
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.filter(merged_into=None),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Incident
@@ -73,6 +82,14 @@ class ReportForm(forms.ModelForm):
             field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
             field.widget.attrs["maxlength"] = str(TEXT_MAX_LENGTH)
 
+    def clean_customer_phone(self):
+        # A new number must be a Chinese mobile or landline (customers.phones); a stored one
+        # left as it was is not re-judged on edit.
+        phone = (self.cleaned_data.get("customer_phone") or "").strip()
+        if phone and (self.instance.pk is None or "customer_phone" in self.changed_data):
+            phones.clean(phone)
+        return phone
+
     def clean_reported_at(self):
         # The service refuses it too; here it is said as the dispatcher leaves the field.
         from incidents.services import CLOCK_SKEW
@@ -114,6 +131,8 @@ class ReportForm(forms.ModelForm):
 
 class EditReportForm(ReportForm):
     """The report's facts after intake; grade and report time change through regrade."""
+
+    customer = None  # type: ignore[assignment]  # linked at intake, moved by a merge
 
     class Meta(ReportForm.Meta):
         fields = [f for f in ReportForm.Meta.fields if f not in ("grade", "reported_at")]

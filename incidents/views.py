@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import CappedPaginator
 from core.web import SERVICE_ERRORS, apply_errors, error_text, form_errors_text, safe_next
+from customers import display as customer_display
+from customers.services import find_by_phone as find_customer
 from incidents import services
 from incidents.access import get_incident_for
 from incidents.exceptions import IncidentError
@@ -29,7 +32,7 @@ from incidents.forms import (
     PhotoForm,
     ReportForm,
 )
-from incidents.models import Directive, Grade, Incident, ResponsePolicy
+from incidents.models import OPEN_STATUSES, Directive, Grade, Incident, ResponsePolicy
 from incidents.services import lookup
 
 PAGE_SIZE = 50
@@ -117,16 +120,44 @@ def validate_field(request, name: str):
 def caller_history(request):
     """HTMX: as the phone or VIN is typed, the caller's and vehicle's earlier incidents, and
     a warning with a link when one of them is still open."""
+    phone = request.GET.get("customer_phone", "")
     history = lookup.caller_history(
         Incident.objects.restrict(request.user),
-        phone=request.GET.get("customer_phone", ""),
+        phone=phone,
         asset_ref=request.GET.get("asset_ref", ""),
     )
     return render(
         request,
         "incidents/partials/caller_history.html",
-        {"history": history, "now": timezone.now()},
+        {
+            "history": history,
+            "now": timezone.now(),
+            **_caller_customer(request, phone),
+        },
     )
+
+
+CUSTOMER_HISTORY = 5
+
+
+def _caller_customer(request, phone: str) -> dict:
+    """The customer record of the phone being typed (one read on the phones' unique blind
+    index), as the dispatcher may see it, with their latest incidents, open ones first."""
+    found = find_customer(phone) if lookup.looks_like_phone(phone) else None
+    if found is None:
+        return {"customer": None}
+    open_first = Case(When(status__in=OPEN_STATUSES, then=0), default=1)
+    incidents = list(
+        Incident.objects.restrict(request.user)
+        .filter(customer=found)
+        .order_by(open_first, "-reported_at")[:CUSTOMER_HISTORY]
+    )
+    return {
+        "customer": found,
+        "customer_shown": customer_display.shown(request.user, found),
+        "customer_incidents": incidents,
+        "customer_picked": request.GET.get("customer") == str(found.pk),
+    }
 
 
 @login_required

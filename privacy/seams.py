@@ -43,3 +43,16 @@ def owner_name(user, value: str) -> str:
     clear for the roles that always see customers, masked or hidden for the others (no
     reveal there: the owner's incidents have their own)."""
     return policy.shown(value or "", "", policy.export_level(user))[0]
+
+
+def customer_record(user, name: str, phones: list[str]) -> tuple[str, list[str], str]:
+    """A customer record (customers/) as ``user`` may see it: (name, phones, level). In clear
+    for the roles that always see customers, masked for those that may see them masked;
+    a role that may open customer records (customer service) but not customers' data sees
+    them masked, never hidden, so it can tell records apart."""
+    how = policy.export_level(user)
+    if how == policy.HIDDEN and user is not None and user.has_perm("customers.view_customer"):
+        how = policy.MASKED
+    shown_name = policy.shown(name or "", "", how)[0]
+    shown_phones = [policy.shown("", p, how)[1] for p in phones]
+    return shown_name, [p for p in shown_phones if p], how

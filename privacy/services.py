@@ -21,6 +21,8 @@ from django.utils.translation import gettext_noop
 
 from assessments.models import SignOff
 from core.types import Actor
+from customers import services as customer_services
+from customers.models import Customer
 from incidents import timeline
 from incidents.access import denied
 from incidents.models import Incident, IncidentEvent, IncidentPhoto, Status
@@ -151,6 +153,11 @@ def incidents_of_customer(*, phone: str = "", name: str = ""):
     match = Q()
     if phone.strip():
         match |= Q(customer_phone_bidx=lookup.phone_index(phone))
+        # ... and every incident of the customer record with this phone (a returning
+        # customer may have called from another number).
+        customer = customer_services.find_by_phone(phone)
+        if customer is not None:
+            match |= Q(customer=customer)
     if name.strip():
         match |= Q(customer_name_bidx=lookup.name_index(name))
     if not match:
@@ -234,11 +241,62 @@ def erase_customer_data(
     if isinstance(incidents, Incident):
         incidents = [incidents]
     done = []
+    customer_ids = set()
     for incident in incidents:
         with transaction.atomic():
             erasure = _erase_one(incident, actor=actor, reason=reason, now=now)
         if erasure:
             done.append(erasure)
+        if incident.customer_id:
+            customer_ids.add(incident.customer_id)
+    _erase_customers_left_without_data(customer_ids, now=now)
+    return done
+
+
+def _erase_customers_left_without_data(customer_ids, *, now: datetime) -> int:
+    """The customer records (customers/) none of whose incidents holds personal data any
+    more: their name, phones and WeChat id are cleared too (a returning caller is then
+    a new record). Returns how many."""
+    still_personal = Incident.objects.filter(customer=OuterRef("pk")).exclude(
+        customer_phone_bidx="", customer_name_bidx=""
+    )
+    count = 0
+    for customer in Customer.objects.filter(pk__in=customer_ids, erased_at=None).exclude(
+        Exists(still_personal)
+    ):
+        with transaction.atomic():
+            count += customer_services.erase(customer, now=now)
+    return count
+
+
+def _erase_idle_customers(cutoff: datetime, *, now: datetime) -> int:
+    """Retention of customer records with no incident (created by the API or left by a
+    merge's source): cleared once unchanged since ``cutoff``."""
+    count = 0
+    idle = Customer.objects.filter(erased_at=None, updated_at__lt=cutoff).exclude(
+        Exists(Incident.objects.filter(customer=OuterRef("pk")))
+    )
+    for customer in idle.iterator():
+        with transaction.atomic():
+            count += customer_services.erase(customer, now=now)
+    return count
+
+
+def erase_customer(
+    customer: Customer, *, actor: Actor, reason: str, now: datetime | None = None
+) -> list[Erasure]:
+    """A customer's erasure request: the personal data of every incident of the record
+    (and of records merged into it) is erased (``erase_customer_data``), then the record's
+    own name, phones and WeChat id. Needs ``privacy.erase_customer_data``."""
+    if actor is not None and not actor.has_perm("privacy.erase_customer_data"):
+        raise denied()
+    reason = _reason(reason)
+    now = now or timezone.now()
+    done = erase_customer_data(
+        list(Incident.objects.filter(customer=customer)), actor=actor, reason=reason, now=now
+    )
+    with transaction.atomic():
+        customer_services.erase(customer, now=now)
     return done
 
 
@@ -262,12 +320,17 @@ def erase_expired(*, now: datetime | None = None, days: int | None = None, batch
     )
     reason = f"retention: closed more than {days} days ago"
     total, last = 0, 0
+    customer_ids: set[int] = set()
     while True:
         chunk = list(due.filter(pk__gt=last)[:batch])
         if not chunk:
+            _erase_customers_left_without_data(customer_ids, now=now)
+            _erase_idle_customers(cutoff, now=now)
             return total
         last = chunk[-1].pk
         for incident in chunk:
+            if incident.customer_id:
+                customer_ids.add(incident.customer_id)
             with transaction.atomic():
                 erasure = _erase_one(incident, actor=None, reason=reason, now=now)
                 if erasure is None:

@@ -87,6 +87,8 @@ class IncidentSerializer(PrebuiltFieldsMixin, ModelSerializer):
     service_mode = serializers.ChoiceField(
         choices=ServiceMode.choices, allow_blank=True, read_only=True
     )
+    # The customer record (GET /api/v1/customers/{id}/); null when none is linked.
+    customer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Incident
@@ -100,6 +102,7 @@ class IncidentSerializer(PrebuiltFieldsMixin, ModelSerializer):
             "description",
             "customer_name",
             "customer_phone",
+            "customer",
             "asset_ref",
             "location",
             "latitude",

@@ -100,6 +100,27 @@
       show("expired");
     }
   });
+  // The phone lookup's customer card (customers/partials/lookup_card.html): "Use this
+  // customer" links the report to the record (the hidden customer field) and fills an
+  // empty caller name; typing another phone unlinks it (the lookup then looks again).
+  var picked = form.querySelector("input[name=customer]");
+  form.addEventListener("click", function (ev) {
+    var button = ev.target.closest("[data-pick-customer]");
+    if (!button || !picked) return;
+    picked.value = button.getAttribute("data-pick-customer");
+    var name = button.getAttribute("data-name");
+    var nameInput = form.querySelector("[name=customer_name]");
+    if (name && nameInput && !nameInput.value.trim()) nameInput.value = name;
+    var card = button.closest("[data-customer-card]");
+    card.classList.add("picked");
+    card.querySelector("[data-picked]").hidden = false;
+    button.hidden = true;
+    save();
+  });
+  var phoneInput = form.querySelector("[name=customer_phone]");
+  if (phoneInput && picked) {
+    phoneInput.addEventListener("input", function () { picked.value = ""; });
+  }
   function ready() { setTimeout(restore, 0); }  // after htmx has wired the form
   if (document.readyState === "complete") ready();
   else document.addEventListener("DOMContentLoaded", ready);
