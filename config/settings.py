@@ -383,6 +383,7 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
         "spareparts.hooks.reserve_replacement_unit",
         "notifications.hooks.integration_dispatched",
         "tracking.hooks.tell_dispatched",  # the customer: technician's given name, ETA
+        "field.hooks.alert_new_job",  # the technician hears of the new job (in-app, email)
     ],
     "arrive": [
         "escalation.hooks.arrive_clock_done",  # ends the arrive clock, starts resolve
@@ -683,3 +684,36 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
     },
 }
+
+
+# --- Field work: the technician's offline app and the map (docs/field.md) ----------------
+# A phone clock within this many seconds of ours is taken as it is; beyond it, the batch's
+# times are shifted by the measured offset (field/services.py explains the time rules).
+FIELD_CLOCK_SKEW_SECONDS = env_int("FIELD_CLOCK_SKEW_SECONDS", 120, minimum=0)
+# A position less accurate than this (metres) is refused as nonsense (a cell-tower guess
+# is a few km; 50 km is no position at all).
+FIELD_MAX_ACCURACY_M = env_int("FIELD_MAX_ACCURACY_M", 5_000, minimum=10)
+# An arrival farther than this (metres) from the reported location is flagged.
+FIELD_FAR_ARRIVAL_M = env_int("FIELD_FAR_ARRIVAL_M", 2_000, minimum=50)
+# Actions applied per sync request; the phone sends the rest next.
+FIELD_SYNC_MAX_ACTIONS = env_int("FIELD_SYNC_MAX_ACTIONS", 100, minimum=1)
+# Queued actions of apps above field, applied through their services (the seam: field
+# never imports spareparts or assessments).
+FIELD_SYNC_HANDLERS = {
+    "part_used": "spareparts.field_actions.part_used",
+    "sign_off": "assessments.field_actions.sign_off",
+}
+# The map's tiles, e.g. https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8
+# (Leaflet's URL template). Blank: a plain base layer (make run and tests have no internet).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# blob: for the phone's photo previews before upload; the tile server's origin for tiles.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("blob:")
+if MAP_TILE_URL:
+    # The tile server's origin; a subdomain placeholder ({s}) becomes CSP's wildcard label.
+    _scheme, _, _rest = MAP_TILE_URL.partition("://")
+    _host = _rest.split("/", 1)[0]
+    _labels = _host.split(".")
+    if "{" in _labels[0]:
+        _labels[0] = "*"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_scheme}://{'.'.join(_labels)}")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("privacy/", include("privacy.urls")),
     path("vehicles/", include("vehicles.urls")),
+    path("field/", include("field.urls")),
     path("customers/", include("customers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's page carries one <style> element; its script is served apart (split view).
