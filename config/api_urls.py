@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("customers.api.urls")),
     path("", include("spareparts.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("messaging.api.urls")),
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("vehicles/", include("vehicles.urls")),
     path("field/", include("field.urls")),
     path("customers/", include("customers.urls")),
+    path("messaging/", include("messaging.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's page carries one <style> element; its script is served apart (split view).
     path(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind(
             "received",
-            _("Report received"),
+            pgettext_lazy("customer message", "Report received"),
             ("number", "tracking_url", "service_line"),
             "您的报修已受理，单号{number}。查看进度：{tracking_url}。服务热线{service_line}。",
             "We have received your report {number}. Follow it at {tracking_url}. "
@@ -50,49 +50,49 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "dispatched",
-            _("Technician dispatched"),
+            pgettext_lazy("customer message", "Technician dispatched"),
             ("number", "technician", "eta"),
             "您的报修{number}已派工，技术员{technician}预计{eta}到达。",
             "Technician {technician} is on the way for {number}, expected at {eta}.",
         ),
         Kind(
             "eta_changed",
-            _("New arrival time"),
+            pgettext_lazy("customer message", "New arrival time"),
             ("number", "eta"),
             "您的报修{number}预计到达时间更新为{eta}。",
             "The expected arrival time for {number} is now {eta}.",
         ),
         Kind(
             "on_site",
-            _("Technician on site"),
+            pgettext_lazy("customer message", "Technician on site"),
             ("number", "technician"),
             "技术员{technician}已到达现场处理您的报修{number}。",
             "Technician {technician} has arrived for {number}.",
         ),
         Kind(
             "resolved",
-            _("Resolved"),
+            pgettext_lazy("customer message", "Resolved"),
             ("number", "summary", "survey_url"),
             "您的报修{number}已处理完毕：{summary}。请评价我们的服务：{survey_url}",
             "Your report {number} is resolved: {summary}. Please rate our service: {survey_url}",
         ),
         Kind(
             "survey_reminder",
-            _("Survey reminder"),
+            pgettext_lazy("customer message", "Survey reminder"),
             ("number", "survey_url"),
             "您对报修{number}的服务还未评价，欢迎填写：{survey_url}",
             "You have not rated our service for {number} yet: {survey_url}",
         ),
         Kind(
             "complaint_outcome",
-            _("Complaint outcome"),
+            pgettext_lazy("customer message", "Complaint outcome"),
             ("number", "outcome"),
             "您的投诉{number}处理结果：{outcome}",
             "The outcome of your complaint {number}: {outcome}",
         ),
         Kind(
             "cancelled",
-            _("Cancelled"),
+            pgettext_lazy("customer message", "Cancelled"),
             ("number", "service_line"),
             "您的报修{number}已取消。如有疑问请致电{service_line}。",
             "Your report {number} has been cancelled. Questions: {service_line}.",
@@ -102,7 +102,9 @@ KINDS: dict[str, Kind] = {
 
 
 def missing_params(kind: str, params: dict[str, str]) -> list[str]:
-    return [p for p in KINDS[kind].params if not str(params.get(p) or "").strip()]
+    """The parameters ``kind`` takes that ``params`` leaves out (an empty string is given:
+    a service line not configured must not stop the message)."""
+    return [p for p in KINDS[kind].params if params.get(p) is None]
 
 
 def render(kind: str, language: str, params: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ Every try to hand a message to its provider is a ``MessageAttempt``.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.crypto import EncryptedCharField
 from messaging.kinds import KINDS
@@ -23,11 +24,11 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    SUPPRESSED = "suppressed", _("Not sent")
+    PENDING = "pending", pgettext_lazy("customer message", "Pending")
+    SENDING = "sending", pgettext_lazy("customer message", "Sending")
+    SENT = "sent", pgettext_lazy("customer message", "Sent")
+    FAILED = "failed", pgettext_lazy("customer message", "Failed")
+    SUPPRESSED = "suppressed", pgettext_lazy("customer message", "Not sent")
 
 
 class Reason(models.TextChoices):

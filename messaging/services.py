@@ -31,7 +31,7 @@ from django.utils.module_loading import import_string
 
 from core.crypto import blind_index, normalise_phone
 from core.logging import bind_incident
-from core.types import Actor
+from customers.phones import MOBILE
 from messaging import providers
 from messaging.kinds import KINDS, missing_params
 from messaging.models import (
@@ -68,8 +68,7 @@ def _digest(kind: str, value: str) -> str:
 
 
 def is_mobile(phone: str) -> bool:
-    digits = normalise_phone(phone)
-    return len(digits) == 11 and digits.startswith("1")
+    return bool(MOBILE.match(normalise_phone(phone)))
 
 
 def _customer(incident):
@@ -252,8 +251,10 @@ def _rate_limited_until(recipient: str, now: datetime) -> datetime | None:
 
 
 def opted_out(message: CustomerMessage, customer) -> bool:
-    if customer is not None and customer.sms_opt_out:
-        return True
+    """The customer record says whether its phone unsubscribed (customers.services.opt_out,
+    undone by opt_in_sms); a phone with no customer record is looked up in PhoneOptOut."""
+    if customer is not None:
+        return customer.sms_opt_out
     return PhoneOptOut.objects.filter(phone_bidx=message.recipient).exists()
 
 
@@ -295,11 +296,13 @@ def is_unsubscribe(text: str) -> bool:
     return (text or "").strip().upper().rstrip("。.!！") in UNSUBSCRIBE_WORDS  # noqa: RUF001
 
 
-def opt_out_phone(phone: str, *, source: str, actor: Actor = None, now: datetime | None = None):
-    """No more SMS to ``phone`` (but legally required ones): its customer's record is
-    marked (customers.services.opt_out) and the phone itself remembered, so a number with
-    no customer record is covered too. Pending SMS to it are suppressed. Returns whether
-    the phone was known to us at all."""
+def opt_out_phone(phone: str, *, source: str, now: datetime | None = None) -> bool:
+    """No more SMS to ``phone`` but legally required ones: its customer record is marked
+    (customers.services.opt_out, undone there by opt_in_sms); a phone with no customer
+    record is remembered in PhoneOptOut. Pending SMS to it are suppressed. ``source`` is a
+    customers.models.ConsentSource ("sms": a TD reply; "desk"). Returns whether the phone
+    was known (a customer's, or messaged before)."""
+    from customers import services as customer_services
     from customers.models import Customer
 
     now = now or timezone.now()
@@ -307,31 +310,20 @@ def opt_out_phone(phone: str, *, source: str, actor: Actor = None, now: datetime
     if not bidx:
         return False
     with transaction.atomic():
-        PhoneOptOut.objects.get_or_create(
-            phone_bidx=bidx, defaults={"source": source[:40], "created_at": now}
-        )
-        for customer in Customer.objects.by_phone(phone):
-            _opt_out_customer(customer, source, now)
+        customers = list(Customer.objects.by_phone(phone))
+        for customer in customers:
+            customer_services.opt_out(customer, "sms", source, now=now)
+        if not customers:
+            PhoneOptOut.objects.get_or_create(
+                phone_bidx=bidx, defaults={"source": source[:40], "created_at": now}
+            )
         CustomerMessage.objects.filter(
             channel=Channel.SMS,
             recipient=bidx,
             status=Status.PENDING,
             legally_required=False,
         ).update(status=Status.SUPPRESSED, reason=Reason.OPTED_OUT, next_attempt_at=None)
-    return CustomerMessage.objects.filter(recipient=bidx).exists()
-
-
-def _opt_out_customer(customer, source: str, now: datetime) -> None:
-    try:
-        from customers import services as customer_services
-    except ImportError:
-        customer_services = None
-    opt_out = getattr(customer_services, "opt_out", None)
-    if opt_out is not None:
-        opt_out(customer, "sms", source)
-    elif not customer.sms_opt_out:
-        customer.sms_opt_out, customer.sms_opt_out_at = True, now
-        customer.save(update_fields=["sms_opt_out", "sms_opt_out_at", "updated_at"])
+    return bool(customers) or CustomerMessage.objects.filter(recipient=bidx).exists()
 
 
 # --- delivery --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from messaging.models import CustomerMessage
 from tests import factories
 
 # 10:00 in Shanghai (02:00 UTC): outside the quiet hours.
@@ -15,7 +16,10 @@ RESOLVED = {"number": "AS-1", "summary": "Battery replaced", "survey_url": "http
 
 @pytest.fixture
 def incident(db):
-    return factories.report(now=DAY, reported_at=DAY, customer_phone="138 0013 8000")
+    incident = factories.report(now=DAY, reported_at=DAY, customer_phone="138 0013 8000")
+    # What the lifecycle hooks (tracking) queued on report: each test tells its own.
+    CustomerMessage.objects.all().delete()
+    return incident
 
 
 @pytest.fixture(autouse=True)

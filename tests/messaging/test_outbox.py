@@ -28,6 +28,10 @@ def test_bad_calls_are_refused(incident):
         services.tell_customer(incident, "hello", {}, key="x")
     with pytest.raises(ValueError, match="survey_url"):
         services.tell_customer(incident, "resolved", {"number": "1", "summary": "s"}, key="x")
+    # An empty value is given (a service line not configured): the message still goes.
+    assert services.tell_customer(
+        incident, "cancelled", {"number": "1", "service_line": ""}, key="x"
+    )
 
 
 def test_no_mobile_no_message(db):
@@ -107,6 +111,7 @@ def test_opt_out_suppresses_pending_and_later_sms(incident):
     assert services.opt_out_phone("+86 138 0013 8000", source="sms", now=NIGHT)
     waiting.refresh_from_db()
     assert (waiting.status, waiting.reason) == ("suppressed", Reason.OPTED_OUT)
+    incident.refresh_from_db()
     [later] = services.tell_customer(incident, "resolved", RESOLVED, key="s", now=DAY)
     assert (later.status, later.reason) == ("suppressed", Reason.OPTED_OUT)
 
