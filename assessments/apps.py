@@ -46,6 +46,13 @@ class AssessmentsConfig(AppConfig):
                 "assessments.view_evaluation",
             ],
         )
+        customer_care = [
+            "assessments.view_survey",
+            "assessments.view_customertask",
+            "assessments.change_customertask",
+        ]
+        roles.extend_role(roles.MANAGER, customer_care)
+        roles.extend_role(roles.CUSTOMER_SERVICE, [*customer_care, "assessments.view_assessment"])
         roles.extend_role(roles.TECHNICIAN, ["assessments.view_signoff"])
         roles.extend_role(roles.LEGAL, ["assessments.view_assessment"])
         for registry, panel in (

@@ -29,3 +29,7 @@ class SurveyClosed(AssessmentError):
 
 class SignOffExists(AssessmentError):
     default_message = _("The sign-off of this incident has already been recorded.")
+
+
+class TaskDone(AssessmentError):
+    default_message = _("This call has already been recorded.")

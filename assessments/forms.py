@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import ActionStatus, Drill, MeasureStep
+from assessments.models import SURVEY_DIMENSIONS, ActionStatus, CallOutcome, Drill, MeasureStep
 
 
 class AssessmentForm(forms.Form):
@@ -42,19 +42,49 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionStatus.choices, label=_("Status"))
 
 
-class SurveyForm(forms.Form):
-    rating = forms.TypedChoiceField(
+def _stars(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
         choices=[(i, str(i)) for i in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,
-        label=_("How satisfied are you with our service?"),
+        label=label,
         error_messages={"required": _("Choose 1 to 5 stars.")},
     )
+
+
+class SurveyForm(forms.Form):
+    """Seed 003's dimensions, each 1-5 stars, overall last; then a comment."""
+
+    response_speed = _stars(_("How quickly did we respond?"))
+    technician_attitude = _stars(_("How was the technician's attitude?"))
+    repair_quality = _stars(_("How good was the repair?"))
+    rating = _stars(_("Overall, how satisfied are you?"))
     comment = forms.CharField(
         label=_("Anything you want to tell us? (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def star_fields(self) -> list:
+        return [self[name] for name in SURVEY_DIMENSIONS]
+
+
+class CallForm(forms.Form):
+    """Customer service records a return visit or a follow-up call."""
+
+    outcome = forms.ChoiceField(
+        label=_("Call outcome"), choices=CallOutcome.choices, widget=forms.RadioSelect
+    )
+    satisfied = forms.TypedChoiceField(
+        label=_("Is the customer satisfied?"),
+        choices=[("", _("Not asked")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

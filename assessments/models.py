@@ -168,13 +168,35 @@ class Survey(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The overall satisfaction (1-5). Surveys answered before the survey had dimensions
+    # hold only this; the evaluation's CSAT is its mean.
     rating = models.PositiveSmallIntegerField(
-        _("rating"),
+        _("overall satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    response_speed = models.PositiveSmallIntegerField(
+        _("response speed"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    technician_attitude = models.PositiveSmallIntegerField(
+        _("technician's attitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    repair_quality = models.PositiveSmallIntegerField(
+        _("repair quality"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     comment = models.TextField(_("comment"), blank=True)
+    # The one reminder (SURVEY_REMINDER_HOURS after the survey, if unanswered).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -190,6 +212,22 @@ class Survey(models.Model):
                 | Q(answered_at__isnull=False, rating__isnull=False),
                 name="survey_answer_complete",
             ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"survey_{name}_1_5",
+                )
+                for name in ("response_speed", "technician_attitude", "repair_quality")
+            ),
+        ]
+        indexes = [
+            # The reminder beat's read: unanswered, not yet reminded, by age.
+            models.Index(
+                fields=["created_at"],
+                name="survey_to_remind",
+                condition=Q(answered_at__isnull=True, reminded_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +235,91 @@ class Survey(models.Model):
 
     def is_expired(self, now) -> bool:
         return self.expires_at <= now
+
+    def scores(self) -> list[tuple[str, int | None]]:
+        """Each dimension's label and score, overall last (None: not asked then)."""
+        return [
+            (str(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in SURVEY_DIMENSIONS
+        ]
+
+    def lowest_score(self) -> int | None:
+        given = [score for _label, score in self.scores() if score is not None]
+        return min(given) if given else None
+
+
+SURVEY_DIMENSIONS = ("response_speed", "technician_attitude", "repair_quality", "rating")
+
+
+class TaskKind(models.TextChoices):
+    RETURN_VISIT = "return_visit", _("Return visit")
+    FOLLOW_UP = "follow_up", _("Follow-up of a low score")
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+    REFUSED = "refused", _("Refused to talk")
+
+
+class CustomerTask(models.Model):
+    """A call customer service owes a customer: the return visit (回访) of a Level I or II
+    incident some days after closing, or the follow-up of a low survey score. One of each
+    kind per incident; done when the call's outcome is recorded."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="customer_tasks",
+        verbose_name=_("incident"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
+    created_at = models.DateTimeField(_("created at"))
+    due_at = models.DateTimeField(_("due at"))
+    survey = models.ForeignKey(
+        Survey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey"),
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    outcome = models.CharField(
+        _("call outcome"), max_length=20, choices=CallOutcome.choices, blank=True
+    )
+    satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("customer task")
+        verbose_name_plural = _("customer tasks")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"], name="customer_task_once"),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, outcome="")
+                | Q(done_at__isnull=False) & ~Q(outcome=""),
+                name="customer_task_done_has_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="customer_task_open", condition=Q(done_at__isnull=True)
+            ),
+            models.Index(fields=["-done_at"], name="customer_task_done"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.incident_id}"
 
 
 def signature_path(instance: "SignOff | TechnicianSignOff", filename: str) -> str:

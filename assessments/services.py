@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
+from assessments import customer_tasks
 from assessments.exceptions import (
     AlreadySubmitted,
     NotAssessable,
@@ -47,6 +48,7 @@ from core.types import Actor
 from incidents import access
 from incidents.models import EventKind, Grade, Incident, Status
 from incidents.services import Said, record_event
+from messaging import services as messaging
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +301,11 @@ def _send_reminder(action: CorrectiveAction, today: date) -> None:
 
 
 def customer_language(incident: Incident) -> str:
-    """The customer's language: Chinese when their name or the report is written in it."""
+    """The customer's language: their record's, else Chinese when their name or the report
+    is written in it."""
+    customer = getattr(incident, "customer", None) if incident.customer_id else None
+    if customer is not None and customer.language in dict(settings.LANGUAGES):
+        return customer.language
     text = f"{incident.customer_name} {incident.title}"
     if CJK.search(text):
         return "zh-hans"
@@ -309,8 +315,8 @@ def customer_language(incident: Incident) -> str:
 def create_survey(
     incident: Incident, *, now: datetime | None = None, language: str | None = None
 ) -> Survey:
-    """The incident's survey with a fresh unguessable token; the existing one if any.
-    Sent through the notification machinery after commit where it can reach the customer."""
+    """The incident's survey with a fresh unguessable token; the existing one if any. A new
+    one is sent to the customer with the resolved message (``send_survey``)."""
     now = now or timezone.now()
     survey, created = Survey.objects.get_or_create(
         incident=incident,
@@ -322,7 +328,7 @@ def create_survey(
         },
     )
     if created:
-        transaction.on_commit(lambda: send_survey(survey))
+        send_survey(survey, now=now)
     return survey
 
 
@@ -335,24 +341,65 @@ def survey_url(survey: Survey) -> str:
     return f"{settings.SITE_URL}/assessments/survey/{survey.token}/"
 
 
-def send_survey(survey: Survey) -> bool:
-    """Send the link to the customer through the notification machinery, when that offers
-    a customer channel. Otherwise the incident page shows the link for the dispatcher."""
+def _tell(incident: Incident, kind: str, params: dict[str, str], *, key: str, now) -> list:
+    """Queue a customer message (once per ``key``) in a savepoint: a failure is logged and
+    never undoes the resolve."""
     try:
-        from notifications import services as notifications
-    except ImportError:
-        return False
-    sender = getattr(notifications, "send_to_customer", None)
-    if sender is None:
-        return False
-    try:
-        sent = sender(survey.incident, url=survey_url(survey), kind="survey")
-    except Exception:  # a failed send leaves the link on the incident page
-        log.exception("could not send survey of incident %s", survey.incident_id)
-        return False
-    if sent:
-        Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-    return bool(sent)
+        with transaction.atomic():
+            return messaging.tell_customer(incident, kind, params, key=key, now=now)
+    except Exception:  # the link stays on the incident page for the dispatcher
+        log.exception("could not queue the %s message of incident %s", kind, incident.pk)
+        return []
+
+
+def send_survey(survey: Survey, *, now: datetime | None = None) -> bool:
+    """The resolved message, with the summary and the survey link, through the customer
+    message outbox (kind ``resolved``, once). ``sent_at`` is set when a message was queued;
+    otherwise the incident page shows the link for the dispatcher to send by hand."""
+    now = now or timezone.now()
+    incident = survey.incident
+    summary = (incident.resolution or incident.title or "").strip()[:200]
+    params = {"number": incident.number or "", "summary": summary, "survey_url": survey_url(survey)}
+    queued = _tell(incident, "resolved", params, key=f"resolved:{incident.pk}", now=now)
+    if queued:
+        Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=now)
+    return bool(queued)
+
+
+def surveys_to_remind(now: datetime):
+    """Unanswered, unexpired surveys SURVEY_REMINDER_HOURS old, not yet reminded (the
+    partial index survey_to_remind)."""
+    return Survey.objects.filter(
+        answered_at__isnull=True,
+        reminded_at__isnull=True,
+        created_at__lte=now - timedelta(hours=settings.SURVEY_REMINDER_HOURS),
+        expires_at__gt=now,
+    )
+
+
+def remind_surveys(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Beat: the one reminder of an unanswered survey. Each survey is claimed by a
+    conditional UPDATE on ``reminded_at IS NULL``, so overlapping runs remind once (and the
+    message's key makes the outbox write it once). Returns how many were reminded."""
+    now = now or timezone.now()
+    reminded = 0
+    for survey in surveys_to_remind(now).select_related("incident")[:limit]:
+        with transaction.atomic():
+            claimed = Survey.objects.filter(
+                pk=survey.pk, reminded_at__isnull=True, answered_at__isnull=True
+            ).update(reminded_at=now)
+            if not claimed:
+                continue
+            params = {"number": survey.incident.number or "", "survey_url": survey_url(survey)}
+            _tell(
+                survey.incident,
+                "survey_reminder",
+                params,
+                key=f"survey_reminder:{survey.pk}",
+                now=now,
+            )
+        reminded += 1
+    return reminded
 
 
 def mark_survey_sent(survey: Survey, *, actor: Actor, now: datetime | None = None) -> Survey:
@@ -372,16 +419,39 @@ def open_survey(token: str, *, now: datetime | None = None) -> Survey | None:
     return Survey.objects.select_related("incident").filter(token=token).first()
 
 
-def answer_survey(token: str, *, rating, comment: str = "", now: datetime | None = None) -> Survey:
-    """Record the customer's answer, once, before expiry. A conditional UPDATE makes a
-    double submit (two taps, two tabs) store one answer and refuse the other."""
-    now = now or timezone.now()
+def _score(value, field: str, *, required: bool) -> int | None:
+    if value in (None, "") and not required:
+        return None
     try:
-        rating = int(rating)
+        score = int(value)
     except (TypeError, ValueError):
-        rating = 0
-    if not 1 <= rating <= 5:
-        raise ValidationError({"rating": [_("Choose 1 to 5 stars.")]})
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({field: [_("Choose 1 to 5 stars.")]})
+    return score
+
+
+def answer_survey(
+    token: str,
+    *,
+    rating,
+    response_speed=None,
+    technician_attitude=None,
+    repair_quality=None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Survey:
+    """Record the customer's answer, once, before expiry: the overall ``rating`` (required)
+    and the dimensions the survey asks (1-5 each). A conditional UPDATE makes a double
+    submit (two taps, two tabs) store one answer and refuse the other. A low score (any
+    dimension at or below SURVEY_LOW_SCORE) opens a follow-up for customer service."""
+    now = now or timezone.now()
+    scores = {
+        "rating": _score(rating, "rating", required=True),
+        "response_speed": _score(response_speed, "response_speed", required=False),
+        "technician_attitude": _score(technician_attitude, "technician_attitude", required=False),
+        "repair_quality": _score(repair_quality, "repair_quality", required=False),
+    }
     comment = _text(comment)[:2000]
     survey = open_survey(token, now=now)
     if survey is None:
@@ -389,7 +459,7 @@ def answer_survey(token: str, *, rating, comment: str = "", now: datetime | None
     with transaction.atomic():
         updated = Survey.objects.filter(
             pk=survey.pk, answered_at__isnull=True, expires_at__gt=now
-        ).update(answered_at=now, rating=rating, comment=comment)
+        ).update(answered_at=now, comment=comment, **scores)
         if not updated:
             raise SurveyClosed()
         record_event(
@@ -397,10 +467,13 @@ def answer_survey(token: str, *, rating, comment: str = "", now: datetime | None
             EventKind.NOTE,
             actor=None,
             now=now,
-            data={"survey": survey.pk, "rating": rating},
-            text=Said(gettext_noop("Customer rated the service %(r)s/5."), r=rating),
+            data={"survey": survey.pk, "rating": scores["rating"]},
+            text=Said(gettext_noop("Customer rated the service %(r)s/5."), r=scores["rating"]),
         )
-    survey.refresh_from_db()
+        survey.refresh_from_db()
+        low = survey.lowest_score()
+        if low is not None and low <= settings.SURVEY_LOW_SCORE:
+            customer_tasks.open_follow_up(survey, now=now)
     return survey
 
 

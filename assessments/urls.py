@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import actions, drills, evaluation, incident, public
+from assessments.views import actions, customer_tasks, drills, evaluation, incident, public
 
 app_name = "assessments"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("drills/new/", drills.drill_create, name="drill_create"),
     path("drills/<int:pk>/", drills.drill_detail, name="drill"),
     path("survey/<str:token>/", public.survey, name="survey"),
+    path("customer-tasks/", customer_tasks.task_list, name="customer_tasks"),
+    path("customer-tasks/<int:pk>/", customer_tasks.record_call, name="record_call"),
 ]

@@ -13,8 +13,9 @@ TECHNICIAN = "technician"
 LOGISTICS = "logistics"
 LEGAL = "legal"
 INTEGRATION = "integration"
+CUSTOMER_SERVICE = "customer_service"  # surveys, return visits (回访), complaint outcomes
 
-ALL_ROLES = (DISPATCHER, MANAGER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION)
+ALL_ROLES = (DISPATCHER, MANAGER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION, CUSTOMER_SERVICE)
 # What a person reads for each role (the group names stay the stable English codes).
 ROLE_LABELS = {
     DISPATCHER: _("Dispatcher"),
@@ -23,6 +24,7 @@ ROLE_LABELS = {
     LOGISTICS: _("Logistics"),
     LEGAL: _("Legal and compliance"),
     INTEGRATION: _("Integration (API only)"),
+    CUSTOMER_SERVICE: _("Customer service"),
 }
 
 _DESK = [
@@ -45,6 +47,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     LOGISTICS: ["incidents.view_incident", "incidents.view_all_incidents", "teams.view_team"],
     LEGAL: ["incidents.view_incident", "incidents.view_all_incidents", "teams.view_team"],
     INTEGRATION: [*_DESK],
+    CUSTOMER_SERVICE: [
+        "incidents.view_incident",
+        "incidents.view_all_incidents",
+        "teams.view_team",
+    ],
 }
 
 
@@ -85,7 +92,7 @@ def primary_role(user) -> str:
     if user.is_superuser:
         return MANAGER
     roles = roles_of(user)
-    for role in (MANAGER, DISPATCHER, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION):
+    for role in (MANAGER, DISPATCHER, CUSTOMER_SERVICE, TECHNICIAN, LOGISTICS, LEGAL, INTEGRATION):
         if role in roles:
             return role
     return ""

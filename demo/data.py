@@ -94,6 +94,12 @@ PEOPLE = {
     ),
     "legal": ("何静", "He Jing", ["legal"], [("legal", "leader", "Legal counsel 法务经理")]),
     "integration": ("集成账号", "Integration account", ["integration"], []),
+    "customer_service": (
+        "周敏",
+        "Zhou Min",
+        ["customer_service"],
+        [("cs", "member", "Customer service agent 客服专员")],
+    ),
     "chen.zhiqiang": (
         "陈志强",
         "Chen Zhiqiang",
@@ -170,7 +176,15 @@ PEOPLE = {
     ),
     "qian.bo": ("钱波", "Qian Bo", [], [("partner", "leader", "Tow dispatch contact 拖车调度")]),
 }
-DEMO_LOGINS = ("dispatcher", "manager", "technician", "logistics", "legal", "integration")
+DEMO_LOGINS = (
+    "dispatcher",
+    "manager",
+    "technician",
+    "logistics",
+    "legal",
+    "integration",
+    "customer_service",
+)
 
 # Duty roster: 8-hour shifts rotating through these people (the manager shift is 24 hours).
 ROSTER = {

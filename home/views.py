@@ -15,7 +15,16 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.roles import DISPATCHER, LEGAL, LOGISTICS, MANAGER, TECHNICIAN, primary_role
+from assessments.customer_tasks import work_list as customer_work
+from core.roles import (
+    CUSTOMER_SERVICE,
+    DISPATCHER,
+    LEGAL,
+    LOGISTICS,
+    MANAGER,
+    TECHNICIAN,
+    primary_role,
+)
 from incidents.models import OPEN_STATUSES, Directive, DirectiveStatus, Incident, Status
 from spareparts.home import logistics_work
 from teams.models import DutyShift
@@ -36,6 +45,8 @@ def home(request):
         context.update(_desk(request.user, now))
     elif role == LOGISTICS:
         context["logistics_work"] = logistics_work(request.user, now)
+    elif role == CUSTOMER_SERVICE:
+        context["customer_work"] = customer_work(request.user, now, done_limit=0)
     elif role == LEGAL:
         context["disputes"] = _open_rows(request.user, category__slug__in=LEGAL_CATEGORIES)
     else:

@@ -10,6 +10,7 @@ from PIL import Image
 from assessments import services
 from assessments.exceptions import AlreadySubmitted, NotAssessable, SignOffExists, SurveyClosed
 from assessments.models import ActionStatus, CorrectiveAction, Survey
+from customers.models import Customer
 from incidents import services as incident_services
 from incidents.models import Status
 from tests.assessments.conftest import utc, walk
@@ -103,7 +104,9 @@ def test_resolution_creates_one_survey_with_an_unguessable_expiring_token(
 
 def test_survey_language_follows_the_customer(resolved_incident):
     zh = resolved_incident("III", customer_name="张伟")
-    en = resolved_incident("III", customer_name="John Smith")
+    # The customer record's preferred language (a report makes one, Chinese unless told).
+    john = Customer.objects.create(name="John Smith", language="en")
+    en = resolved_incident("III", customer_name="John Smith", customer=john)
     assert Survey.objects.get(incident=zh).language == "zh-hans"
     assert Survey.objects.get(incident=en).language == "en"
 
