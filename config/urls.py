@@ -26,6 +26,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("spareparts/", include("spareparts.urls")),
     path("assessments/", include("assessments.urls")),
+    path("", include("tracking.urls")),  # /t/<token>/ (the customer's page), /tracking/…
     path("dashboard/", include("escalation.urls")),
     path("notifications/", include("notifications.urls")),
     path("privacy/", include("privacy.urls")),
