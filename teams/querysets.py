@@ -25,8 +25,15 @@ class MembershipQuerySet(models.QuerySet):
 
 class DutyShiftQuerySet(models.QuerySet):
     def on_duty(self, now: datetime | None = None, *, kind: str | None = None) -> DutyShiftQuerySet:
+        """Shifts running at ``now`` whose person is not away then (leave, or a swap that
+        handed the hours to a substitute)."""
+        from teams.models import RosterOverride
+
         now = now or timezone.now()
-        qs = self.filter(starts_at__lte=now, ends_at__gt=now)
+        away = RosterOverride.objects.filter(
+            user=models.OuterRef("user"), starts_at__lte=now, ends_at__gt=now
+        )
+        qs = self.filter(starts_at__lte=now, ends_at__gt=now).exclude(models.Exists(away))
         if kind:
             qs = qs.filter(kind=kind)
         return qs
