@@ -372,6 +372,7 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
         "escalation.hooks.alert_hq",  # Level I: HQ hears now, not at the deadline
         "spareparts.hooks.reserve_replacement_unit",  # whole-unit replacement jobs
         "notifications.hooks.integration_created",  # webhook outbox rows
+        "regulatory.hooks.start_report_clocks",  # a category that owes reports to a regulator
         "tracking.hooks.tell_received",  # the customer: number, tracking link, service line
     ],
     "confirm": [
@@ -394,11 +395,13 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
         "assessments.hooks.send_survey",  # the customer: resolved, with the survey link
         "escalation.hooks.stop_clocks",  # no more escalations for this incident
         "notifications.hooks.integration_resolved",
+        "regulatory.hooks.free_alarm_keys",  # the next alarm of the key opens a new incident
     ],
     "close": [
         "spareparts.hooks.release_reservations",  # what the job still holds goes back
         "escalation.hooks.stop_clocks",
         "notifications.hooks.integration_closed",
+        "regulatory.hooks.free_alarm_keys",
         "assessments.hooks.plan_return_visit",  # Level I/II: customer service calls back
     ],
     "cancel": [

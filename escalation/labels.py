@@ -10,9 +10,13 @@ from escalation import seed
 from escalation.models import Target
 from incidents.models import Grade
 
+# Clock kinds of the apps above (their own chains, e.g. a report owed to a regulator):
+# code -> label, filled in their AppConfig.ready().
+EXTRA_TARGETS: dict[str, object] = {}
+
 
 def target_label(target: str) -> str:
-    return str(dict(Target.choices).get(target, target))
+    return str(dict(Target.choices).get(target) or EXTRA_TARGETS.get(target, target))
 
 
 def step_label(target: str, seq: int, *, reminder: bool = False) -> str:
@@ -39,7 +43,7 @@ def step_key_label(key: str, *, reminder: bool = False) -> str:
     """A notification's step key in words: ``confirm:2`` (escalation), ``created`` /
     ``confirm:1732851234.123456`` (integration events), ``low_stock:7``."""
     name, _sep, rest = key.partition(":")
-    if name in Target.values and rest.isdigit():
+    if (name in Target.values or name in EXTRA_TARGETS) and rest.isdigit():
         return step_label(name, int(rest), reminder=reminder)
     if name == "low_stock":
         return _("Low-stock alert")

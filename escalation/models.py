@@ -41,6 +41,7 @@ class Audience(models.TextChoices):
     HQ_DEPUTIES = "hq_deputies", _("HQ deputies")
     HQ_COMMANDER = "hq_commander", _("HQ commander")
     HQ = "hq", _("HQ (commander and deputies)")
+    LEGAL = "legal", _("Legal and compliance")
 
 
 class EscalationChain(models.Model):

@@ -40,6 +40,10 @@ from incidents.models import OPEN_STATUSES, Grade, Incident
 
 # Which milestone ends the clock of each target, and which clock it starts.
 NEXT_TARGET = {Target.CONFIRM: Target.ARRIVE, Target.ARRIVE: Target.RESOLVE}
+# The clocks that follow the incident's grade and milestones. Other clocks (an app above
+# starts them with a chain of its own, e.g. a report owed to a regulator) keep their chain
+# and deadline through a regrade and are not acknowledged away.
+MILESTONE_TARGETS = (Target.CONFIRM, Target.ARRIVE, Target.RESOLVE)
 
 
 @dataclass(frozen=True)
@@ -121,11 +125,20 @@ def _load_chain(grade: str, target: str) -> tuple[EscalationChain, dict] | None:
 
 
 def new_clock(
-    incident: Incident, target: str, *, deadline: datetime, now: datetime
+    incident: Incident,
+    target: str,
+    *,
+    deadline: datetime,
+    now: datetime,
+    chain: EscalationChain | None = None,
 ) -> EscalationState | None:
-    """An unsaved clock for ``target`` from a snapshot of the active chain, or None when no
-    chain applies."""
-    found = chain_for(incident.grade, target)
+    """An unsaved clock for ``target`` from a snapshot of the active chain (of the
+    incident's grade, or ``chain`` when the caller chose one), or None when no chain
+    applies."""
+    if chain is not None:
+        found: tuple[EscalationChain, dict] | None = (chain, chain.snapshot())
+    else:
+        found = chain_for(incident.grade, target)
     if found is None:
         return None
     chain, snapshot = found
@@ -146,12 +159,19 @@ def new_clock(
 
 
 def start_clock(
-    incident: Incident, target: str, *, deadline: datetime, now: datetime, new: bool = False
+    incident: Incident,
+    target: str,
+    *,
+    deadline: datetime,
+    now: datetime,
+    new: bool = False,
+    chain: EscalationChain | None = None,
 ) -> EscalationState | None:
     """Start (or restart) ``incident``'s clock for ``target`` from a snapshot of the active
-    chain. Call inside the transition's transaction. Returns None when no chain applies.
-    ``new``: the incident was created in this transaction (a plain INSERT will do)."""
-    state = new_clock(incident, target, deadline=deadline, now=now)
+    chain (or of ``chain``). Call inside the transition's transaction. Returns None when no
+    chain applies. ``new``: the incident was created in this transaction (a plain INSERT
+    will do)."""
+    state = new_clock(incident, target, deadline=deadline, now=now, chain=chain)
     if state is None:
         return None
     if new:  # the incident was created in this transaction: it has no clock yet
@@ -176,6 +196,25 @@ def start_clock(
         ],
     )
     return state
+
+
+def move_deadline(incident: Incident, target: str, *, deadline: datetime) -> int:
+    """Move the deadline of ``incident``'s running clock for ``target``: its next occurrence
+    falls due from the new deadline; occurrences already fired stay fired (none fires
+    twice). Returns 1 if a running clock was moved, else 0."""
+    state = (
+        EscalationState.objects.select_for_update()
+        .filter(incident=incident, target=target, ended_at__isnull=True)
+        .first()
+    )
+    if state is None:
+        return 0
+    state.deadline = deadline
+    state.next_due_at = due_of(state.snapshot, deadline, state.next_seq)
+    if state.next_due_at is None:
+        state.ended_at, state.end_reason = timezone.now(), "chain_done"
+    state.save(update_fields=["deadline", "next_due_at", "ended_at", "end_reason"])
+    return 1
 
 
 def end_clocks(
@@ -209,10 +248,8 @@ def alert_hq_now(incident: Incident, *, now: datetime, new: bool = False) -> int
 def recompute(incident: Incident, *, now: datetime) -> None:
     """After a regrade: re-snapshot each running clock from the new grade's chain and move
     its next due time to the new deadline. Occurrences already fired stay fired."""
-    running = (
-        EscalationState.objects.select_for_update()
-        .filter(incident=incident, ended_at__isnull=True)
-        .exclude(target=Target.REPORT)
+    running = EscalationState.objects.select_for_update().filter(
+        incident=incident, ended_at__isnull=True, target__in=MILESTONE_TARGETS
     )
     for state in running:
         found = chain_for(incident.grade, state.target)
@@ -247,8 +284,7 @@ def acknowledge(
     with transaction.atomic():
         state = (
             EscalationState.objects.select_for_update()
-            .filter(incident=incident, ended_at__isnull=True)
-            .exclude(target=Target.REPORT)
+            .filter(incident=incident, ended_at__isnull=True, target__in=MILESTONE_TARGETS)
             .order_by("-started_at")
             .first()
         )

@@ -84,6 +84,18 @@ class Directory:
         for kind, user_id in DutyShift.objects.on_duty(now).values_list("kind", "user_id"):
             self.on_duty.setdefault(kind, set()).add(user_id)
         self.endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
+        self._legal: set[int] | None = None
+
+    @property
+    def legal(self) -> set[int]:
+        """Active users with the legal role (read only when a step addresses them)."""
+        if self._legal is None:
+            self._legal = set(
+                get_user_model()
+                .objects.filter(groups__name="legal", is_active=True)
+                .values_list("pk", flat=True)
+            )
+        return self._legal
 
     def responsible_team(self, incident) -> int | None:
         if incident.team_id and incident.team_id in self.leader_by_team:
@@ -113,6 +125,8 @@ class Directory:
                 if audience != "hq_commander":
                     users |= self.deputies
                 teams |= self.hq_teams
+            elif audience == "legal":
+                users |= self.legal
         return users, teams
 
 
