@@ -408,6 +408,7 @@ INCIDENT_LIFECYCLE: dict[str, list[str]] = {
         "spareparts.hooks.release_on_cancel",  # reservations and the failed-unit return
         "escalation.hooks.stop_clocks",
         "notifications.hooks.integration_cancelled",
+        "regulatory.hooks.free_alarm_keys",
         "tracking.hooks.tell_cancelled",  # the customer: the report is cancelled
     ],
     "regrade": [
