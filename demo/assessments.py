@@ -45,6 +45,9 @@ REVIEWS = [
         "Resolved on the first visit with a module swap.\n首次上门即通过模块更换解决。",
     ),
 ]
+# Each overall rating's dimensions (speed, attitude, quality): the 3 waited long (a slow
+# response, 2: customer service follows it up).
+DIMENSIONS = {5: (5, 5, 5), 4: (4, 5, 4), 3: (2, 4, 3)}
 COMMENTS = [
     (5, "师傅来得很快，解释得很清楚，谢谢！"),
     (4, "Fixed the same day. The phone updates helped."),
@@ -145,7 +148,16 @@ def _survey_answers(now) -> None:
         Survey.objects.filter(answered_at__isnull=True, expires_at__gt=now).order_by("pk")
     )
     for survey, (rating, comment) in zip(open_surveys[:-2], COMMENTS, strict=False):
-        services.answer_survey(survey.token, rating=rating, comment=comment, now=now)
+        speed, attitude, quality = DIMENSIONS[rating]
+        services.answer_survey(
+            survey.token,
+            rating=rating,
+            response_speed=speed,
+            technician_attitude=attitude,
+            repair_quality=quality,
+            comment=comment,
+            now=now,
+        )
 
 
 def _signature_png(seed: int) -> str:

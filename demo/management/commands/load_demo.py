@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from demo import assessments as assessments_demo
 from demo import data
+from demo import messaging as messaging_demo
 from demo import privacy as privacy_demo
 from demo import spareparts as spareparts_demo
+from demo import tracking as tracking_demo
 from demo import vehicles as vehicles_demo
 from demo.incidents import DemoBuilder
 from escalation import services as escalation_services
@@ -83,6 +85,8 @@ class Command(BaseCommand):
         assessments_demo.load()
         privacy_demo.load()
         vehicles_demo.load()
+        tracking_demo.load()
+        messaging_demo.load()  # after the others: their incidents' messages exist
 
     def _print_logins(self) -> None:
         self.stdout.write("")
