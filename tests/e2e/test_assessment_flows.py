@@ -32,27 +32,43 @@ def _resolved(org, **fields):
     )
 
 
-@pytest.mark.parametrize(
-    ("lang", "heading", "thanks"),
-    [("en", "How did we do?", "Thank you!"), ("zh-hans", "服务评价", "谢谢！")],
-)
-def test_customer_answers_the_survey_on_a_phone(browser, live_server, lang, heading, thanks):
+def test_customer_answers_every_dimension_on_a_phone_and_the_manager_reads_it(
+    browser, live_server, settings
+):
     org = factories.make_org()
-    incident = _resolved(org, customer_name="张伟" if lang == "zh-hans" else "Sam Lee")
+    incident = _resolved(org, customer_name="张伟")
     survey = Survey.objects.get(incident=incident)
     # An anonymous customer: no session, no language cookie; the link alone.
     page = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
     page.goto(f"{live_server.url}/assessments/survey/{survey.token}/")
-    assert page.locator("html").get_attribute("lang") == lang
-    assert heading in page.locator("h1").inner_text()
-    page.locator("label[for=r4]").click()
-    page.fill("textarea[name=comment]", "师傅很专业" if lang == "zh-hans" else "Quick and kind.")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert "服务评价" in page.locator("h1").inner_text()
+    page.locator("form button").click()  # nothing chosen: each dimension asks for stars
+    assert page.locator("fieldset.has-error").count() == 4
+    for name, stars in (
+        ("response_speed", 2),
+        ("technician_attitude", 5),
+        ("repair_quality", 4),
+        ("rating", 4),
+    ):
+        page.locator(f"label[for={name}-{stars}]").click()
+    page.fill("textarea[name=comment]", "师傅很专业，就是等得久。")
     page.locator("form button").click()
     page.wait_for_load_state("networkidle")
-    assert thanks in page.locator("h1").inner_text()
+    assert "谢谢！" in page.locator("h1").inner_text()  # really submitted: CSRF and Origin pass
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     survey.refresh_from_db()
+    assert (survey.response_speed, survey.technician_attitude, survey.repair_quality) == (2, 5, 4)
     assert survey.rating == 4 and survey.answered_at is not None
+    assert incident.customer_tasks.filter(kind="follow_up").exists()  # the 2: followed up
+
+    manager = factories.UserFactory(username="mgr", roles=["manager"], password=PASSWORD)
+    desk = login_page(browser, live_server.url, manager.username, PASSWORD, lang="zh-hans")
+    desk.goto(f"{live_server.url}/assessments/incidents/{incident.pk}/")
+    scores = desk.locator(".survey-scores").inner_text()
+    for label in ("响应速度", "技术员服务态度", "维修质量", "总体满意度"):
+        assert label in scores
+    assert "2/5" in scores and "师傅很专业" in desk.locator("body").inner_text()
 
 
 def _draw(page, canvas_selector):

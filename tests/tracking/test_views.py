@@ -29,7 +29,7 @@ def test_the_tracking_page_is_public_and_shows_nothing_internal(client, dispatch
     assert "noindex" in response["X-Robots-Tag"]
     assert 'lang="zh-hans"' in body  # the customer's language (their record's)
     assert dispatched.number in body and dispatched.title in body
-    assert "明 正在赶来" in body and "11:10" in body and "400-555-0199" in body
+    assert "技术员明正在赶来" in body and "11:10" in body and "400-555-0199" in body
     for internal in ("李明", "INTERNAL-NOTE", "Zhang Wei", "138", dispatched.asset_ref, "升级"):
         assert internal not in body, internal
     assert 'hx-trigger="every 30s"' in body
