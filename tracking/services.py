@@ -317,6 +317,8 @@ def approve_complaint_outcome(
     """Customer service approves the outcome text of a resolved complaint; the customer is
     told it (once). Approved is final: a second approval is refused."""
     now = now or timezone.now()
+    if actor is None:  # an approval is a person's
+        raise access.denied()
     access.require(actor, "view", incident)
     access.require_perm(actor, "tracking.approve_complaintoutcome")
     text = (text or "").strip()

@@ -3,6 +3,7 @@ overdue first, then due, then the latest done; each open one records its call he
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,12 +50,11 @@ def record_call(request, pk: int):
     if form.is_valid():
         try:
             customer_tasks.record_call(task, actor=request.user, **form.cleaned_data)
-        except SERVICE_ERRORS as exc:
-            if hasattr(exc, "error_dict"):
-                apply_errors(form, exc)
-            else:
-                messages.error(request, error_text(exc))
-                return redirect("assessments:customer_tasks")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except SERVICE_ERRORS as exc:  # done meanwhile, or not allowed
+            messages.error(request, error_text(exc))
+            return redirect("assessments:customer_tasks")
         else:
             messages.success(
                 request, _("Call recorded for %(number)s.") % {"number": task.incident.number}
