@@ -13,7 +13,7 @@ TEXTS = {
     "closed": _("The job was already closed meanwhile: this was not recorded."),
     "not_allowed": _("The job's status no longer allows this: it was not recorded."),
     "signed": _("The job was already signed off: this was not recorded."),
-    "stock": _("The part could not be recorded: %(detail)s"),
+    "stock": _("Not enough of this part at that depot: it was not recorded."),
 }
 
 

@@ -23,12 +23,15 @@ def field_panel(request, incident):
     )
     if not rows:
         return None
-    for row in rows:
-        row.reason = messages.text(row.message) if row.message else ""
+    reasons = {r.pk: messages.text(r.message) for r in rows if r.message}
     far = next((r for r in rows if r.far), None)
     return (
         "field/panels/incident.html",
-        {"rows": rows, "far": far, "far_km": settings.FIELD_FAR_ARRIVAL_M / 1000},
+        {
+            "rows": [(r, reasons.get(r.pk, "")) for r in rows],
+            "far": far,
+            "far_km": settings.FIELD_FAR_ARRIVAL_M / 1000,
+        },
     )
 
 

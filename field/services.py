@@ -49,6 +49,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.datastructures import MultiValueDict
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -193,7 +194,7 @@ def read_action(raw: Any, files=None) -> QueuedAction:
     if kind not in ActionKind.values:
         raise _invalid("kind", _("Unknown action."))
     try:
-        job = int(raw.get("job"))
+        job = int(raw.get("job") or "")
     except (TypeError, ValueError) as exc:
         raise _invalid("job", _("Unknown job.")) from exc
     data = raw.get("data") or {}
@@ -280,7 +281,8 @@ def _note(incident, *, actor, now, data, file) -> dict:
 
 def _photo(incident, *, actor, now, data, file) -> dict:
     # The page's photo form reads the image (core.images: header checked, metadata dropped).
-    form = PhotoForm({"caption": data.get("caption") or ""}, {"image": file} if file else {})
+    files = MultiValueDict({"image": [file]} if file else {})
+    form = PhotoForm({"caption": data.get("caption") or ""}, files)
     if not form.is_valid():
         raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
     photo = incident_services.add_photo(

@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.web import safe_next
 from field import map as field_map
 from field import services
 from incidents.models import Incident, IncidentPhoto
@@ -109,6 +113,59 @@ def sync(request):
     return JsonResponse(
         {"server_time": received_at.isoformat(), "results": [a.as_json() for a in answers]}
     )
+
+
+# The job card's arrive and resolve forms (online, one at a time; offline they queue).
+ACT_KINDS = {"arrive", "resolve"}
+
+
+def _posted_position(post) -> dict | None:
+    status = post.get("position_status") or ""
+    if not status:
+        return None
+    return {
+        "status": status,
+        "latitude": post.get("latitude"),
+        "longitude": post.get("longitude"),
+        "accuracy": post.get("accuracy"),
+    }
+
+
+@login_required
+@require_POST
+def act(request, pk: int, kind: str):
+    """The job card's arrive or resolve, posted as a page form (online, nothing queued), with
+    the position jobs.js put in its hidden fields: the same service path as the sync, then
+    back to the card (or, after resolving, to ``then``: the sign-off)."""
+    if kind not in ACT_KINDS:
+        raise Http404
+    raw = {
+        "key": (request.POST.get("key") or uuid.uuid4().hex)[:64],
+        "kind": kind,
+        "job": pk,
+        "device_at": timezone.now().isoformat(),
+        "data": {"resolution": request.POST.get("resolution", "")},
+        "position": _posted_position(request.POST),
+    }
+    (answer,) = services.sync_actions(request.user, [raw])
+    back = safe_next(request, reverse("incidents:my_jobs"))
+    if answer.errors.get("job"):
+        raise Http404
+    if answer.status in ("applied", "duplicate"):
+        messages.success(request, DONE[kind])
+        if kind == "resolve":
+            return redirect(safe_next(request, back, field="then"))
+    elif answer.status == "conflict":
+        messages.error(request, answer.message)
+    else:
+        messages.error(request, " ".join(m for ms in answer.errors.values() for m in ms))
+    return redirect(back)
+
+
+DONE = {
+    "arrive": gettext_lazy("Arrival recorded."),
+    "resolve": gettext_lazy("Marked resolved."),
+}
 
 
 @login_required

@@ -247,3 +247,29 @@ def test_a_new_job_alerts_the_technician_in_app(technician):
 def test_service_accepts_a_batch_without_a_request(technician, job):
     answers = services.sync_actions(technician, [action("note", job, "n1", 1, {"text": "hi"})])
     assert answers[0].status == "applied"
+
+
+def test_the_card_forms_post_online_with_the_position(technician_client, job):
+    jobs = reverse("incidents:my_jobs")
+    arrived = technician_client.post(
+        reverse("field:act", args=[job.pk, "arrive"]),
+        {
+            "next": jobs,
+            "position_status": "ok",
+            "latitude": "31.2310",
+            "longitude": "121.4740",
+            "accuracy": "12",
+        },
+    )
+    assert arrived["Location"] == jobs
+    assert SyncedAction.objects.get(kind="arrive").position_status == "ok"
+    sign = reverse("assessments:sign", args=[job.pk])
+    url = reverse("field:act", args=[job.pk, "resolve"])
+    refused = technician_client.post(url, {"resolution": "", "next": jobs, "then": sign})
+    assert refused["Location"] == jobs
+    done = technician_client.post(
+        url, {"resolution": "New fuse", "next": jobs, "then": sign, "position_status": "denied"}
+    )
+    assert done["Location"] == sign
+    job.refresh_from_db()
+    assert job.status == "resolved"

@@ -13,12 +13,14 @@
   var SW_URL = root.getAttribute("data-sw-url");
   var POSITIONED = { arrive: true, resolve: true, sign_off: true };
   var T = {};
-  document.querySelectorAll("#field-strings [data-k]").forEach(function (el) {
+  var strings = document.getElementById("field-strings");
+  (strings && strings.content ? strings.content : document).querySelectorAll("[data-k]").forEach(function (el) {
     T[el.getAttribute("data-k")] = el.textContent.trim();
   });
   var status = document.getElementById("field-status");
   var problems = document.getElementById("field-problems");
   var syncing = false;
+  var waiting = 0; // actions queued and not yet sent (kept by render)
 
   // --- IndexedDB: one store, ordered by an auto-increment sequence -------------------
   var dbPromise = null;
@@ -54,23 +56,44 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
   }
 
-  // --- position: asked only for arrive, resolve and sign-off; never blocking -----------
+  // --- position: asked with consent, kept fresh while the page is open ----------------
+  // The fix is read when the technician taps (no wait: the tap acts at once, online or
+  // not). The browser asks once, when the technician taps "Share my position"; a refusal
+  // is recorded with the action ("denied"), never blocking it.
+  var fix = null;
+  var consent = document.getElementById("field-consent");
   function maxAccuracy() { return Number(localStorage.getItem("field.maxAccuracy") || 5000); }
+  function keep(p) {
+    if (!(p.coords.accuracy > 0) || p.coords.accuracy > maxAccuracy()) { fix = { status: "unavailable" }; return; }
+    fix = { status: "ok", latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy, at: Date.now() };
+  }
+  function failed(err) { fix = { status: err && err.code === 1 ? "denied" : "unavailable" }; }
+  function watch() {
+    if (consent) consent.hidden = true;
+    navigator.geolocation.watchPosition(keep, failed, { enableHighAccuracy: true, maximumAge: 60000, timeout: 30000 });
+  }
+  function startPosition() {
+    if (!navigator.geolocation) { fix = { status: "unavailable" }; return; }
+    if (consent) consent.addEventListener("click", watch);
+    if (!navigator.permissions) { if (consent) consent.hidden = false; return; }
+    navigator.permissions.query({ name: "geolocation" }).then(function (p) {
+      if (p.state === "granted") watch();
+      else if (p.state === "denied") fix = { status: "denied" };
+      else if (consent) consent.hidden = false;
+    }).catch(function () { if (consent) consent.hidden = false; });
+  }
   function position() {
-    return new Promise(function (resolve) {
-      if (!navigator.geolocation) { resolve({ status: "unavailable" }); return; }
-      var done = false;
-      var timer = setTimeout(function () { if (!done) { done = true; resolve({ status: "unavailable" }); } }, 10000);
-      navigator.geolocation.getCurrentPosition(function (p) {
-        if (done) return;
-        done = true; clearTimeout(timer);
-        if (!(p.coords.accuracy > 0) || p.coords.accuracy > maxAccuracy()) { resolve({ status: "unavailable" }); return; }
-        resolve({ status: "ok", latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy });
-      }, function (err) {
-        if (done) return;
-        done = true; clearTimeout(timer);
-        resolve({ status: err && err.code === 1 ? "denied" : "unavailable" });
-      }, { enableHighAccuracy: true, timeout: 9000, maximumAge: 60000 });
+    if (!fix) return { status: "none" };
+    if (fix.status === "ok" && Date.now() - fix.at > 5 * 60000) return { status: "unavailable" };
+    return { status: fix.status, latitude: fix.latitude, longitude: fix.longitude, accuracy: fix.accuracy };
+  }
+  function fillPosition(form) {
+    var pos = position();
+    ["position_status", "latitude", "longitude", "accuracy"].forEach(function (name) {
+      var input = form.querySelector('input[name="' + name + '"]');
+      if (!input) { input = document.createElement("input"); input.type = "hidden"; input.name = name; form.appendChild(input); }
+      var key = name === "position_status" ? "status" : name;
+      input.value = pos[key] === undefined ? "" : String(pos[key]);
     });
   }
 
@@ -105,12 +128,27 @@
     return [];
   }
 
+  // Online with nothing waiting, a card's form posts as it always did (arrive and resolve
+  // with the position in hidden fields); offline, or behind queued actions (their order
+  // is kept), it is queued.
+  function direct(kind, form) {
+    if (!navigator.onLine || waiting > 0 || syncing) return false;
+    if (kind === "photo") {
+      var input = form.querySelector('input[type="file"]');
+      return !input || (input.files || []).length <= 1;
+    }
+    return true;
+  }
   function onSubmit(ev) {
     var form = ev.target;
     var card = form.closest && form.closest("[data-job]");
     if (!card) return;
     var kind = kindOf(form);
     if (!kind) return;
+    if (direct(kind, form)) {
+      if (POSITIONED[kind]) fillPosition(form);
+      return;
+    }
     // Before htmx or the browser: the queue owns this action now.
     ev.preventDefault();
     ev.stopImmediatePropagation();
@@ -118,16 +156,14 @@
     var job = Number(card.getAttribute("data-job"));
     var items = actionsFrom(form, kind, job, deviceAt);
     if (!items.length) return;
-    var located = POSITIONED[kind] ? position() : Promise.resolve(null);
-    located.then(function (pos) {
-      return Promise.all(items.map(function (item) {
-        if (pos) item.position = pos;
-        return put(item);
-      }));
-    }).then(function () {
+    var pos = POSITIONED[kind] ? position() : null;
+    waiting += items.length;
+    Promise.all(items.map(function (item) {
+      if (pos) item.position = pos;
+      return put(item);
+    })).then(function () {
       afterQueued(form, card, kind);
-      render();
-      sync();
+      render().then(sync);
     });
   }
 
@@ -161,7 +197,7 @@
       document.querySelectorAll("[data-pending]").forEach(function (ul) { ul.innerHTML = ""; ul.hidden = true; });
       var list = problems.querySelector("ul");
       list.innerHTML = "";
-      var waiting = 0;
+      waiting = 0;
       items.forEach(function (item) {
         if (item.state === "queued") {
           waiting += 1;
@@ -341,6 +377,7 @@
   window.addEventListener("online", sync);
   window.addEventListener("offline", render);
   setInterval(sync, 30000);
+  startPosition();
   addScanButtons();
   sync();
 })();
