@@ -72,13 +72,14 @@ def _page_context(incident, token: str, language: str, now) -> dict:
         survey = Survey.objects.filter(incident=incident).first()
     eta = services.current_eta(incident) if incident.status in services.ETA_STATUSES else None
     with translation.override(language):
-        technician = services.technician_label(incident) if incident.dispatched_at else ""
+        team = incident.team.label if incident.team else ""
     return {
         "incident": incident,
         "steps": services.steps(incident),
         "eta": eta,
         "eta_lapsed": bool(eta and eta < now),
-        "technician": technician,
+        "technician": services.given_name(incident.assignee),
+        "team": team,
         "service_line": services.service_line(incident),
         "survey": survey if survey and not survey.answered_at and survey.expires_at > now else None,
         "survey_answered": bool(survey and survey.answered_at),

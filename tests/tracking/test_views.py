@@ -95,3 +95,25 @@ def test_a_technician_cannot_set_the_eta(client, dispatched, technician):
     assert response.status_code in (302, 403)
     assert services.current_eta(dispatched) is None
     assert not dispatched.events.filter(kind=EventKind.NOTE).exists()
+
+
+def test_customer_service_approves_a_complaint_outcome_on_the_incident_page(client, org):
+    from incidents.models import Status
+    from tests import factories
+
+    complaint = factories.report(category_slug="complaint", now=at(0), reported_at=at(0))
+    type(complaint).objects.filter(pk=complaint.pk).update(
+        status=Status.RESOLVED, resolved_at=at(30), resolution="Fee refunded."
+    )
+    service = factories.UserFactory(username="cs", roles=["customer_service"])
+    client.force_login(service)
+    page = client.get(reverse("incidents:detail", args=[complaint.pk])).content.decode()
+    assert "Fee refunded." in page  # the form starts from the resolution
+    response = client.post(
+        reverse("tracking:approve_outcome", args=[complaint.pk]),
+        {"text": "We refunded the call-out fee."},
+    )
+    assert response.status_code == 302
+    assert complaint.complaint_outcome.approved_by == service
+    after = client.get(reverse("incidents:detail", args=[complaint.pk])).content.decode()
+    assert "We refunded the call-out fee." in after and "approve_outcome" not in after
