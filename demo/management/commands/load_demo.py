@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo import assessments as assessments_demo
 from demo import data
+from demo import field as field_demo
 from demo import messaging as messaging_demo
 from demo import privacy as privacy_demo
 from demo import spareparts as spareparts_demo
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         vehicles_demo.load()
         tracking_demo.load()
         messaging_demo.load()  # after the others: their incidents' messages exist
+        field_demo.load()  # the phones' positions and synced actions
 
     def _print_logins(self) -> None:
         self.stdout.write("")
