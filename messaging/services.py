@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -245,7 +245,7 @@ def _rate_limited_until(recipient: str, now: datetime) -> datetime | None:
             .order_by("-sent_at")
             .values_list("sent_at", flat=True)[:limit]
         )
-        if len(sent) >= limit:
+        if len(sent) >= limit and sent[-1] is not None:
             return sent[-1] + window
     return None
 
@@ -355,10 +355,27 @@ def claim_due(*, now: datetime | None = None, limit: int = 50) -> list[tuple[int
         return list(CustomerMessage.objects.filter(pk__in=ids).values_list("pk", "claims"))
 
 
-def deliver(pk: int, claim: int, *, now: datetime | None = None) -> bool | None:
+def claim_one(pk: int, *, now: datetime | None = None) -> int | None:
+    """Claim message ``pk`` if it is due (the demo, a manual retry): its claim, or None."""
+    now = now or timezone.now()
+    claimed = CustomerMessage.objects.filter(
+        pk=pk, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Status.SENDING, claims=F("claims") + 1, next_attempt_at=now + LEASE)
+    if not claimed:
+        return None
+    return CustomerMessage.objects.values_list("claims", flat=True).get(pk=pk)
+
+
+def deliver(
+    pk: int,
+    claim: int,
+    *,
+    now: datetime | None = None,
+    send: Callable[[CustomerMessage], providers.Sent] = providers.send,
+) -> bool | None:
     """Apply the rules to claimed message ``pk`` and, if it may go, hand it to its provider
-    and record the outcome. Returns True (sent), False (not sent: waits, retries, failed or
-    suppressed) or None (the claim is stale)."""
+    (``send``: the adapters of providers.py) and record the outcome. Returns True (sent),
+    False (not sent: waits, retries, failed or suppressed) or None (the claim is stale)."""
     message = (
         CustomerMessage.objects.select_related("incident__category", "incident__customer")
         .filter(pk=pk, status=Status.SENDING, claims=claim)
@@ -379,7 +396,7 @@ def deliver(pk: int, claim: int, *, now: datetime | None = None) -> bool | None:
     started = timezone.now()
     clock = time.monotonic()
     try:
-        result = providers.send(message)
+        result = send(message)
         ok, failure = True, None
     except providers.ProviderError as exc:
         ok, failure, result = False, exc, None

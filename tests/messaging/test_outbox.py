@@ -162,3 +162,15 @@ def test_template_refused_fails_at_once(incident, monkeypatch):
     message = CustomerMessage.objects.get()
     assert (message.status, message.attempts) == (Status.FAILED, 1)
     assert message.provider_reason == "isv.SMS_TEMPLATE_ILLEGAL: bad"
+
+
+def test_a_stale_claim_writes_nothing(incident):
+    services.tell_customer(incident, "received", RECEIVED, key="r", now=DAY)
+    [(pk, claim)] = services.claim_due(now=DAY)
+    # The lease runs out (the worker hung); another worker claims it again and sends it.
+    later = DAY + services.LEASE
+    [(_, second)] = services.claim_due(now=later)
+    assert services.deliver(pk, second, now=later) is True
+    assert services.deliver(pk, claim, now=later) is None
+    message = CustomerMessage.objects.get()
+    assert (message.status, message.attempts, message.claims) == ("sent", 1, 2)
