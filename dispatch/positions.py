@@ -7,15 +7,13 @@ Coordinates are WGS-84 degrees, as the incident's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.apps import apps
-from django.conf import settings
 
 # A phone position older than this no longer says where the technician is.
-FRESH = timedelta(hours=getattr(settings, "DISPATCH_POSITION_FRESH_HOURS", 8))
+FRESH = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -26,14 +24,14 @@ class Position:
     at: datetime | None = None
 
 
-def last_field_positions(user_ids: Iterable[int], *, now: datetime) -> dict[int, Position]:
-    """The technicians' last positions reported from their phones (``field``'s
-    ``LastPosition``, one row per technician), those fresher than ``FRESH``. One query."""
+def last_field_positions(*, now: datetime) -> dict[int, Position]:
+    """The last positions reported from the phones (``field``'s ``LastPosition``, one row
+    per technician), those fresher than ``FRESH``, by user id. One query."""
     try:
         model = apps.get_model("field", "LastPosition")
     except LookupError:  # the field app without its positions (an older schema)
         return {}
-    rows = model.objects.filter(user_id__in=user_ids, at__gte=now - FRESH).values_list(
+    rows = model.objects.filter(at__gte=now - FRESH).values_list(
         "user_id", "latitude", "longitude", "at"
     )
     return {

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BilingualNameMixin, in_active_language
 from teams.querysets import DutyShiftQuerySet, MembershipQuerySet, TeamQuerySet
@@ -270,8 +271,8 @@ class RosterOverride(models.Model):
     (leave), or hands those hours to ``substitute`` (a swap: the substitute gets a shift)."""
 
     class Kind(models.TextChoices):
-        LEAVE = "leave", _("Leave")
-        SWAP = "swap", _("Swap")
+        LEAVE = "leave", pgettext_lazy("roster override", "Leave")
+        SWAP = "swap", pgettext_lazy("roster override", "Swap")
 
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, related_name="roster_overrides", verbose_name=_("team")

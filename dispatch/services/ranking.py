@@ -34,6 +34,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.models import in_active_language
 from core.roles import TECHNICIAN
 from dispatch.models import SkillKind, TechnicianSkill
 from dispatch.positions import Position, last_field_positions
@@ -50,6 +51,8 @@ SKILL_BONUS = 10.0
 # Open jobs that load a person: given to them and not yet resolved.
 LOADED = (Status.DISPATCHED, Status.ON_SITE)
 EARTH_KM = 6371.0088
+# How many candidates (times the number shown) have their open jobs read.
+SHORTLIST = 4
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -73,6 +76,7 @@ class Candidate:
     position_source: str = ""
     on_duty: bool | None = None
     open_jobs: int = 0
+    loads_read: bool = False
     hv_until: date | None = None
     skills: list[str] = field(default_factory=list)
     excluded: str = ""
@@ -124,24 +128,27 @@ def _distance(point, position: Position | None) -> float | None:
     return haversine_km(point[0], point[1], position.latitude, position.longitude)
 
 
-def _loads(incident: Incident) -> tuple[dict[int, int], dict[int, int]]:
-    """Open jobs per technician and, for jobs given to a team alone, per team: one grouped
-    query over the open incidents."""
+def _loads(incident: Incident, *, people=(), teams=()) -> tuple[dict[int, int], dict[int, int]]:
+    """Open jobs of these technicians and of these teams (jobs given to a team alone): one
+    grouped query over the open incidents, read by the (assignee, status) index."""
+    if not people and not teams:
+        return {}, {}
     rows = (
         Incident.objects.filter(status__in=LOADED)
+        .filter(Q(assignee_id__in=list(people)) | Q(assignee__isnull=True, team_id__in=list(teams)))
         .exclude(pk=incident.pk)
-        .values("assignee_id", "team_id")
+        .values_list("assignee_id", "team_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    people: dict[int, int] = {}
-    teams: dict[int, int] = {}
-    for row in rows:
-        if row["assignee_id"] is not None:
-            people[row["assignee_id"]] = people.get(row["assignee_id"], 0) + row["n"]
-        elif row["team_id"] is not None:
-            teams[row["team_id"]] = teams.get(row["team_id"], 0) + row["n"]
-    return people, teams
+    by_person: dict[int, int] = {}
+    by_team: dict[int, int] = {}
+    for assignee_id, team_id, n in rows:
+        if assignee_id is not None:
+            by_person[assignee_id] = by_person.get(assignee_id, 0) + n
+        elif team_id is not None:
+            by_team[team_id] = by_team.get(team_id, 0) + n
+    return by_person, by_team
 
 
 def _technicians() -> dict[int, Candidate]:
@@ -158,17 +165,48 @@ def _technicians() -> dict[int, Candidate]:
     return found
 
 
-def _centres(user_ids) -> dict[int, Team]:
-    """Each technician's service centre (their first membership of one)."""
+@dataclass(frozen=True)
+class _Centre:
+    pk: int
+    label: str
+    position: Position | None
+    out_of_action: str | None  # the reason, when it is out of action
+
+
+def _centres() -> dict[int, _Centre]:
+    """Each member's service centre (their first membership of one): one query. The
+    tables behind a candidate (memberships, skills, shifts, positions) hold a few rows per
+    person: each is read whole, in one pass, rather than joined to the technicians again."""
     rows = (
-        Membership.objects.filter(user_id__in=user_ids, team__kind=TeamKind.SERVICE_CENTRE)
-        .select_related("team")
+        Membership.objects.filter(team__kind=TeamKind.SERVICE_CENTRE)
         .order_by("-pk")
+        .values_list(
+            "user_id",
+            "team_id",
+            "team__name",
+            "team__name_zh",
+            "team__latitude",
+            "team__longitude",
+            "team__out_of_action_since",
+            "team__out_of_action_reason",
+        )
     )
-    return {m.user_id: m.team for m in rows}
+    teams: dict[int, _Centre] = {}
+    found = {}
+    for user_id, team_id, name, name_zh, lat, lon, since, reason in rows:
+        if team_id not in teams:
+            position = (
+                Position(float(lat), float(lon), "centre")
+                if lat is not None and lon is not None
+                else None
+            )
+            label = in_active_language(name, name_zh)
+            teams[team_id] = _Centre(team_id, label, position, reason if since else None)
+        found[user_id] = teams[team_id]
+    return found
 
 
-def _skills(user_ids, need: _Need, today: date) -> tuple[dict[int, date], dict[int, list[str]]]:
+def _skills(need: _Need, today: date) -> tuple[dict[int, date], dict[int, list[str]]]:
     """The latest HV qualification date and the skills matching the vehicle, per user."""
     hv: dict[int, date] = {}
     matched: dict[int, list[str]] = {}
@@ -177,9 +215,7 @@ def _skills(user_ids, need: _Need, today: date) -> tuple[dict[int, date], dict[i
         wanted |= Q(kind=SkillKind.POWERTRAIN, powertrain=need.powertrain)
     if need.model_id:
         wanted |= Q(kind=SkillKind.MODEL, vehicle_model_id=need.model_id)
-    rows = TechnicianSkill.objects.filter(wanted, user_id__in=user_ids).values_list(
-        "user_id", "kind", "valid_until"
-    )
+    rows = TechnicianSkill.objects.filter(wanted).values_list("user_id", "kind", "valid_until")
     for user_id, kind, until in rows:
         if kind == SkillKind.HV:
             if until and (user_id not in hv or until > hv[user_id]):
@@ -194,7 +230,7 @@ def _skills(user_ids, need: _Need, today: date) -> tuple[dict[int, date], dict[i
     return hv, matched
 
 
-def _partners(incident: Incident, point, team_loads: dict[int, int]) -> list[Candidate]:
+def _partners(incident: Incident, point) -> list[Candidate]:
     """Active partner teams whose service area (radius around their location, or a named
     region in the incident's location) covers the incident."""
     found = []
@@ -220,7 +256,6 @@ def _partners(incident: Incident, point, team_loads: dict[int, int]) -> list[Can
             team_name=team.label,
             distance_km=distance,
             position_source="centre" if position else "",
-            open_jobs=team_loads.get(team.pk, 0),
         )
         if team.out_of_action_since:
             candidate.excluded = _("out of action: %(reason)s") % {
@@ -234,15 +269,20 @@ def _partners(incident: Incident, point, team_loads: dict[int, int]) -> list[Can
     return found
 
 
-def _technician_reasons(c: Candidate, need: _Need, today: date) -> list[str]:
-    reasons = []
+def _distance_reason(c: Candidate) -> str:
     if c.distance_km is None:
-        reasons.append(_("distance unknown"))
-    else:
-        where = _("from last position") if c.position_source == "field" else _("from centre")
-        reasons.append(_("%(km)s km %(where)s") % {"km": f"{c.distance_km:.1f}", "where": where})
-    reasons.append(_("on duty") if c.on_duty else _("off duty"))
-    reasons.append(ngettext("%(n)d open job", "%(n)d open jobs", c.open_jobs) % {"n": c.open_jobs})
+        return _("distance unknown")
+    where = _("from last position") if c.position_source == "field" else _("from centre")
+    return _("%(km)s km %(where)s") % {"km": f"{c.distance_km:.1f}", "where": where}
+
+
+def _open_jobs_reason(c: Candidate) -> str:
+    return ngettext("%(n)d open job", "%(n)d open jobs", c.open_jobs) % {"n": c.open_jobs}
+
+
+def _technician_reasons(c: Candidate, today: date) -> list[str]:
+    reasons = [_distance_reason(c), _("on duty") if c.on_duty else _("off duty")]
+    reasons.append(_open_jobs_reason(c))
     if c.hv_until and c.hv_until >= today:
         reasons.append(
             _("HV certified until %(month)s") % {"month": date_format(c.hv_until, "Y-m")}
@@ -262,18 +302,32 @@ def _score(c: Candidate) -> float:
     return round(score, 1)
 
 
-def _exclusion(c: Candidate, centre: Team | None, need: _Need, today: date) -> str:
-    if centre is not None and centre.out_of_action_since:
+# Why a hard filter leaves a candidate out: a code while ranking, words for those shown.
+OUT_OF_ACTION, NO_HV, HV_EXPIRED = "out_of_action", "no_hv", "hv_expired"
+
+
+def _exclusion(c: Candidate, centre: _Centre | None, needs_hv: bool, today: date) -> str:
+    if centre is not None and centre.out_of_action is not None:
+        return OUT_OF_ACTION
+    if needs_hv:
+        if c.hv_until is None:
+            return NO_HV
+        if c.hv_until < today:
+            return HV_EXPIRED
+    return ""
+
+
+def _exclusion_text(c: Candidate, centre: _Centre | None) -> str:
+    if c.excluded == OUT_OF_ACTION and centre is not None:
         return _("%(centre)s is out of action: %(reason)s") % {
             "centre": centre.label,
-            "reason": centre.out_of_action_reason,
+            "reason": centre.out_of_action,
         }
-    if need.hv:
-        if c.hv_until is None:
-            return _("NEV work needs an HV qualification")
-        if c.hv_until < today:
-            return _("HV qualification expired %(day)s") % {"day": date_format(c.hv_until, "Y-m-d")}
-    return ""
+    if c.excluded == NO_HV:
+        return _("NEV work needs an HV qualification")
+    if c.excluded == HV_EXPIRED and c.hv_until:
+        return _("HV qualification expired %(day)s") % {"day": date_format(c.hv_until, "Y-m-d")}
+    return c.excluded
 
 
 def rank_candidates(incident: Incident, *, now: datetime | None = None, limit: int = 20) -> Ranking:
@@ -285,42 +339,72 @@ def rank_candidates(incident: Incident, *, now: datetime | None = None, limit: i
     need = _need(incident)
     point = _point(incident)
     people = _technicians()
-    ids = list(people)
-    centres = _centres(ids)
-    hv, matched = _skills(ids, need, today)
-    on_duty = set(
-        DutyShift.objects.on_duty(now).filter(user_id__in=ids).values_list("user_id", flat=True)
-    )
-    loads, team_loads = _loads(incident)
-    field_positions = last_field_positions(ids, now=now)
+    centres = _centres()
+    hv, matched = _skills(need, today)
+    on_duty = set(DutyShift.objects.on_duty(now).values_list("user_id", flat=True))
+    field_positions = last_field_positions(now=now)
+    needs_hv = need.hv
     for pk, c in people.items():
         centre = centres.get(pk)
-        position = field_positions.get(pk)
-        if position is None and centre is not None and centre.latitude is not None:
-            position = Position(float(centre.latitude), float(centre.longitude), "centre")
-        c.team_id, c.team_name = (centre.pk, centre.label) if centre else (None, "")
+        position = field_positions.get(pk) or (centre.position if centre else None)
+        if centre is not None:
+            c.team_id, c.team_name = centre.pk, centre.label
         c.distance_km = _distance(point, position)
         c.position_source = position.source if position else ""
         c.on_duty = pk in on_duty
-        c.open_jobs = loads.get(pk, 0)
         c.hv_until = hv.get(pk)
         c.skills = matched.get(pk, [])
-        c.excluded = _exclusion(c, centre, need, today)
-        c.reasons = _technician_reasons(c, need, today)
-    everyone = list(people.values()) + _partners(incident, point, team_loads)
-    for c in everyone:
-        c.score = _score(c)
-        if c.kind == "partner":
-            c.reasons = [
-                *_technician_reasons(c, need, today)[:1],
-                *c.reasons,
-                ngettext("%(n)d open job", "%(n)d open jobs", c.open_jobs) % {"n": c.open_jobs},
-            ]
-    ranked = sorted((c for c in everyone if not c.excluded), key=_order)[:limit]
+        c.excluded = _exclusion(c, centre, needs_hv, today)
+        c.score = _score(c)  # before the load: a floor of the final score
+    everyone = [*people.values(), *_partners(incident, point)]
+    ranked, excluded = _rank_with_loads(incident, everyone, limit)
     for number, c in enumerate(ranked, start=1):
         c.rank = number
-    excluded = sorted((c for c in everyone if c.excluded), key=_order)[:limit]
+    # Words only for those shown: thousands of candidates are ranked, a few are read.
+    for c in [*ranked, *excluded]:
+        if c.kind == "partner":
+            c.reasons = [_distance_reason(c), *c.reasons, _open_jobs_reason(c)]
+        else:
+            c.reasons = _technician_reasons(c, today)
+            c.excluded = _exclusion_text(c, centres.get(c.user_id or 0))
     return Ranking(incident.pk, need.hv, need.powertrain, ranked, excluded)
+
+
+def _rank_with_loads(incident, everyone: list[Candidate], limit: int):
+    """The best ``limit`` by final score, reading the open jobs of a shortlist only.
+
+    A candidate's score before its load is a floor of its final score (open jobs only add).
+    The shortlist is the best ``SHORTLIST * limit`` by that floor; once their loads are
+    added, anyone left off whose floor is above the ``limit``-th final score cannot enter
+    the top; otherwise the shortlist grows (rarely: many candidates tied on floor)."""
+    eligible = sorted((c for c in everyone if not c.excluded), key=_order)
+    excluded = sorted((c for c in everyone if c.excluded), key=_order)[:limit]
+    size = SHORTLIST * limit
+    while True:
+        shortlist = eligible[:size]
+        _add_loads(incident, [*shortlist, *excluded])
+        ranked = sorted(shortlist, key=_order)[:limit]
+        rest = eligible[size:]
+        if not rest or len(ranked) < limit or rest[0].score > ranked[-1].score:
+            return ranked, excluded
+        size *= 4
+
+
+def _add_loads(incident, candidates: list[Candidate]) -> None:
+    todo = [c for c in candidates if not c.loads_read]
+    people, teams = _loads(
+        incident,
+        people=[c.user_id for c in todo if c.kind == "technician"],
+        teams=[c.team_id for c in todo if c.kind == "partner"],
+    )
+    for c in todo:
+        c.open_jobs = (
+            people.get(c.user_id or 0, 0)
+            if c.kind == "technician"
+            else teams.get(c.team_id or 0, 0)
+        )
+        c.loads_read = True
+        c.score = _score(c)
 
 
 def _order(c: Candidate):

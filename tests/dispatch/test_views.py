@@ -34,9 +34,7 @@ def test_the_dispatch_control_lists_candidates_that_dispatch_through_the_inciden
     assert "Accept recommendation" in html
     assert f'name="assignee" value="{tech.pk}"' in html
     assert f"/incidents/{incident.pk}/dispatch/" in html
-    response = dispatcher_client.post(
-        f"/incidents/{incident.pk}/dispatch/", {"assignee": tech.pk}
-    )
+    response = dispatcher_client.post(f"/incidents/{incident.pk}/dispatch/", {"assignee": tech.pk})
     assert response.status_code == 302
     assert Incident.objects.get(pk=incident.pk).assignee == tech
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo import assessments as assessments_demo
 from demo import data
+from demo import dispatch as dispatch_demo
 from demo import field as field_demo
 from demo import messaging as messaging_demo
 from demo import privacy as privacy_demo
@@ -86,6 +87,7 @@ class Command(BaseCommand):
         assessments_demo.load()
         privacy_demo.load()
         vehicles_demo.load()
+        dispatch_demo.load()  # where the teams are, skills, the roster
         tracking_demo.load()
         messaging_demo.load()  # after the others: their incidents' messages exist
         field_demo.load()  # the phones' positions and synced actions
