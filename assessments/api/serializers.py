@@ -76,7 +76,11 @@ class SurveySerializer(ModelSerializer):
             "sent_at",
             "answered_at",
             "rating",
+            "response_speed",
+            "technician_attitude",
+            "repair_quality",
             "comment",
+            "reminded_at",
         ]
         read_only_fields = fields
 
