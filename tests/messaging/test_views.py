@@ -41,11 +41,18 @@ def test_delivery_log_panel_in_english_and_chinese(logged, dispatcher_client):
     html = dispatcher_client.get(url).content.decode()
     assert "Messages to the customer" in html
     assert "138****8000" in html and "13800138000" not in html
-    for text in ("Sent", "Failed", "Quiet hours: waits until morning", "模板不合法"):
+    for text in ("Sent", "Failed", "1 attempt", "Quiet hours: waits until morning", "模板不合法"):
         assert text in html
     dispatcher_client.cookies["django_language"] = "zh-hans"
     html = dispatcher_client.get(url).content.decode()
-    for text in ("发给客户的消息", "已发送", "失败", "免打扰时段：早上再发", "报修已受理"):
+    for text in (
+        "发给客户的消息",
+        "已发送",
+        "失败",
+        "尝试 1 次",
+        "免打扰时段：早上再发",
+        "报修已受理",
+    ):
         assert text in html
 
 
