@@ -7,7 +7,6 @@ import json
 import re
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -51,9 +50,12 @@ class AlarmInSerializer(serializers.Serializer):
 
     def validate_data_window(self, value):
         try:
-            size = len(json.dumps(value, ensure_ascii=False).encode())
+            text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise serializers.ValidationError(_("Not JSON.")) from exc
+        if "\\u0000" in text:  # PostgreSQL's jsonb cannot store a NUL character
+            raise serializers.ValidationError(_("Text may not contain NUL characters."))
+        size = len(text.encode())
         if size > MAX_WINDOW_BYTES:
             raise serializers.ValidationError(
                 _("At most %(n)d bytes: send a reference (data_ref) instead.")
@@ -85,6 +87,7 @@ class AlarmSerializer(serializers.ModelSerializer):
     unknown_vehicle = serializers.SerializerMethodField()
     latitude = CoordinateField(allow_null=True)
     longitude = CoordinateField(allow_null=True)
+    data_ref = serializers.CharField(read_only=True)  # "" when the window came inline
 
     class Meta:
         model = Alarm
@@ -121,7 +124,7 @@ class AlarmSerializer(serializers.ModelSerializer):
             "status": incident.status,
         }
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_repeats(self, obj: Alarm) -> int | None:
         """Alarms counted on the incident's alarm key so far (this one included)."""
         return obj.case.count if obj.case_id and obj.case else None

@@ -33,6 +33,7 @@ from core import refcache
 from core.types import Actor
 from incidents import services as incident_services
 from incidents.models import OPEN_STATUSES, Category, Channel, Grade, Incident
+from incidents.services.rules import active_category
 from regulatory.codes import alarm_type_label
 from regulatory.models import (
     ACTION_STRENGTH,
@@ -58,8 +59,8 @@ class AlarmIn:
     level: int
     alarm_types: list[str]
     occurred_at: datetime
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Decimal | float | None = None
+    longitude: Decimal | float | None = None
     data_window: object = None
     data_ref: str = ""
 
@@ -99,7 +100,9 @@ def decide(alarm_types: list[str], level: int) -> tuple[str, str]:
 
 
 def safety_category() -> Category:
-    category = Category.objects.filter(slug=SAFETY_CATEGORY).first()
+    category = active_category(SAFETY_CATEGORY) or (
+        Category.objects.filter(slug=SAFETY_CATEGORY).first()
+    )
     if category is None:  # a database seeded without it: seed it (the desk can rename it)
         category, _created = Category.objects.get_or_create(
             slug=SAFETY_CATEGORY,
@@ -145,6 +148,7 @@ def _join_open_case(vin: str, alarm: Alarm) -> AlarmCase | None:
         .only(
             "id",
             "vehicle_id",
+            "count",
             "incident__id",
             "incident__status",
             "incident__number",
@@ -188,7 +192,14 @@ def _open_case_of(vehicle: Vehicle, alarm_type: str) -> AlarmCase | None:
     a hook missed, or the incident was closed by a path that runs no hooks)."""
     case = (
         AlarmCase.objects.select_related("incident")
-        .only("id", "incident__id", "incident__status", "incident__number", "incident__grade")
+        .only(
+            "id",
+            "count",
+            "incident__id",
+            "incident__status",
+            "incident__number",
+            "incident__grade",
+        )
         .filter(vehicle=vehicle, alarm_type=alarm_type, is_open=True)
         .first()
     )
@@ -206,6 +217,7 @@ def _append(case: AlarmCase, alarm: Alarm) -> bool:
         max_level=Greatest(F("max_level"), alarm.level),
     )
     alarm.outcome = Outcome.JOINED
+    case.count += 1  # as counted with this one (a racing repeat may count at the same time)
     return bool(joined)
 
 

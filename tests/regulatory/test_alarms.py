@@ -174,6 +174,8 @@ def test_api_answers_202_naming_the_incident_created_or_joined(org, vehicle, api
         {**BODY, "vin": "X" * 40},
         {**BODY, "vin": "X", "data_window": {"x": "y" * 70000}},
         {**BODY, "vin": "X", "data_ref": "not a url"},
+        {**BODY, "vin": "X", "data_window": {"cell": "a\x00b"}},
+        {**BODY, "vin": "X\x00"},
         [1, 2],
     ],
 )

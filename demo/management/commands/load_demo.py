@@ -20,6 +20,7 @@ from demo import dispatch as dispatch_demo
 from demo import field as field_demo
 from demo import messaging as messaging_demo
 from demo import privacy as privacy_demo
+from demo import regulatory as regulatory_demo
 from demo import spareparts as spareparts_demo
 from demo import tracking as tracking_demo
 from demo import vehicles as vehicles_demo
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         assessments_demo.load()
         privacy_demo.load()
         vehicles_demo.load()
+        regulatory_demo.load()  # after the vehicles: its alarms find them
         dispatch_demo.load()  # where the teams are, skills, the roster
         tracking_demo.load()
         messaging_demo.load()  # after the others: their incidents' messages exist
