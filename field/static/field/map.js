@@ -13,6 +13,7 @@
   var incidentUrl = el.getAttribute("data-incident-url");
   var COLORS = { I: "#b91c1c", II: "#d97706", III: "#2563eb" };
   var pending = null;
+  var fitted = false;
 
   function text(tag, value) { var n = document.createElement(tag); n.textContent = value; return n; }
   function incidentPopup(id) {
@@ -50,7 +51,14 @@
     var url = el.getAttribute("data-url") + "?zoom=" + map.getZoom() + "&bbox=" + map.getBounds().toBBoxString();
     fetch(url, { credentials: "same-origin", signal: pending.signal })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) { el.setAttribute("data-loaded", "1"); draw(data); } })
+      .then(function (data) {
+        if (!data) return;
+        el.setAttribute("data-loaded", "1");
+        draw(data);
+        // The first time: show where the incidents and technicians are, not all of Asia.
+        var bounds = layer.getLayers().length ? L.featureGroup(layer.getLayers()).getBounds() : null;
+        if (!fitted && bounds && bounds.isValid()) { fitted = true; map.fitBounds(bounds.pad(0.2), { maxZoom: 12 }); }
+      })
       .catch(function () {});
   }
   map.on("moveend", load);
