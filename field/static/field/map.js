@@ -6,8 +6,9 @@
   var el = document.getElementById("field-map");
   if (!el || !window.L) return;
   var L = window.L;
-  var map = L.map(el, { preferCanvas: true }).setView([34.5, 108.9], 4);
   var tiles = el.getAttribute("data-tiles");
+  var map = L.map(el, { preferCanvas: true, zoomControl: false, attributionControl: !!tiles }).setView([34.5, 108.9], 4);
+  L.control.zoom({ zoomInTitle: el.getAttribute("data-label-zoom-in"), zoomOutTitle: el.getAttribute("data-label-zoom-out") }).addTo(map);
   if (tiles) L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution") || "", maxZoom: 18, subdomains: "1234" }).addTo(map);
   var layer = L.layerGroup().addTo(map);
   var incidentUrl = el.getAttribute("data-incident-url");
