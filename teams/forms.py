@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams.models import DutyShift, RosterOverride
 
@@ -50,9 +51,11 @@ class RotationForm(forms.Form):
     weekdays = forms.MultipleChoiceField(
         label=_("Weekdays"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
-    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=pgettext_lazy("roster time", "From"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     end_time = forms.TimeField(
-        label=_("To"),
+        label=pgettext_lazy("roster time", "To"),
         widget=forms.TimeInput(attrs={"type": "time"}),
         help_text=_("At or before the start: the shift ends the next day."),
     )
@@ -83,8 +86,12 @@ class RotationForm(forms.Form):
 
 class OverrideForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RosterOverride.Kind.choices)
-    starts_at = forms.DateTimeField(label=_("From"), widget=_LocalDateTime())
-    ends_at = forms.DateTimeField(label=_("Until"), widget=_LocalDateTime())
+    starts_at = forms.DateTimeField(
+        label=pgettext_lazy("roster time", "From"), widget=_LocalDateTime()
+    )
+    ends_at = forms.DateTimeField(
+        label=pgettext_lazy("roster time", "Until"), widget=_LocalDateTime()
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
     def __init__(self, *args, team, **kwargs):
@@ -96,8 +103,12 @@ class OverrideForm(forms.Form):
 
 class ShiftForm(forms.Form):
     kind = forms.ChoiceField(label=_("Duty"), choices=DutyShift.Kind.choices)
-    starts_at = forms.DateTimeField(label=_("From"), widget=_LocalDateTime())
-    ends_at = forms.DateTimeField(label=_("Until"), widget=_LocalDateTime())
+    starts_at = forms.DateTimeField(
+        label=pgettext_lazy("roster time", "From"), widget=_LocalDateTime()
+    )
+    ends_at = forms.DateTimeField(
+        label=pgettext_lazy("roster time", "Until"), widget=_LocalDateTime()
+    )
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)

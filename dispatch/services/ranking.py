@@ -344,12 +344,18 @@ def rank_candidates(incident: Incident, *, now: datetime | None = None, limit: i
     on_duty = set(DutyShift.objects.on_duty(now).values_list("user_id", flat=True))
     field_positions = last_field_positions(now=now)
     needs_hv = need.hv
+    centre_km: dict[int, float | None] = {}
     for pk, c in people.items():
         centre = centres.get(pk)
         position = field_positions.get(pk) or (centre.position if centre else None)
         if centre is not None:
             c.team_id, c.team_name = centre.pk, centre.label
-        c.distance_km = _distance(point, position)
+        if position is not None and position.source == "centre" and centre is not None:
+            if centre.pk not in centre_km:  # the people of a centre share its distance
+                centre_km[centre.pk] = _distance(point, position)
+            c.distance_km = centre_km[centre.pk]
+        else:
+            c.distance_km = _distance(point, position)
         c.position_source = position.source if position else ""
         c.on_duty = pk in on_duty
         c.hv_until = hv.get(pk)
