@@ -31,6 +31,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("privacy/", include("privacy.urls")),
     path("vehicles/", include("vehicles.urls")),
+    path("customers/", include("customers.urls")),
     path("regulatory/", include("regulatory.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("field/", include("field.urls")),

@@ -13,10 +13,7 @@ class CustomersConfig(AppConfig):
         desk = [*view, "customers.add_customer", "customers.change_customer"]
         roles.extend_role(roles.DISPATCHER, desk)
         roles.extend_role(roles.MANAGER, [*desk, "customers.merge_customer"])
-        # Surveys and return visits: customer service finds the record and keeps consent
-        # (the role comes with issue 15's tracking change).
-        customer_service = getattr(roles, "CUSTOMER_SERVICE", None)
-        if customer_service:
-            roles.extend_role(customer_service, [*view, "customers.change_customer"])
+        # Surveys and return visits: customer service finds the record and keeps consent.
+        roles.extend_role(roles.CUSTOMER_SERVICE, [*view, "customers.change_customer"])
         # A CRM reports and looks customers up by API.
         roles.extend_role(roles.INTEGRATION, [*view, "customers.add_customer"])

@@ -42,7 +42,7 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = Language.choices
+        self.fields["language"].choices = Language.choices  # type: ignore[attr-defined]
         consent = self.instance.consent
         self.initial["consent_choice"] = "" if consent is None else ("yes" if consent else "no")
 

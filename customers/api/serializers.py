@@ -11,7 +11,9 @@ class CustomerSerializer(serializers.ModelSerializer):
     role (privacy, through settings.CUSTOMER_DATA_POLICY)."""
 
     phones = serializers.SerializerMethodField()
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    merged_into: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Customer
@@ -35,7 +37,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return self._shown(customer).phones
 
     def _shown(self, customer: Customer) -> display.Shown:
-        memo = self.context.setdefault("_shown", {})
+        memo = self.__dict__.setdefault("_shown_memo", {})
         if customer.pk not in memo:
             request = self.context.get("request")
             memo[customer.pk] = display.shown(getattr(request, "user", None), customer)

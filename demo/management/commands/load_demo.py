@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import assessments as assessments_demo
+from demo import customers as customers_demo
 from demo import data
 from demo import dispatch as dispatch_demo
 from demo import field as field_demo
@@ -86,6 +87,7 @@ class Command(BaseCommand):
         }
         spareparts_demo.load(public)
         assessments_demo.load()
+        customers_demo.load()  # consents, opt-outs, a pair of duplicates
         privacy_demo.load()
         vehicles_demo.load()
         regulatory_demo.load()  # after the vehicles: its alarms find them
