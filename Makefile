@@ -55,10 +55,8 @@ test: bootstrap services-up
 		BLIND_INDEX_KEY="$$($(PY) -c 'from core.crypto import generate_key as g; print(g())')" \
 		$(PY) manage.py check --deploy --fail-level WARNING
 	$(MAKE) --no-print-directory compilemessages
-	# pytest exits 5 when it collects nothing; any non-zero status fails the target. Two
-	# workers: one runs the tests that start processes or a browser, one after another;
-	# the other the rest (tests/conftest.py, config/xdist.py).
-	pytest -n 2 --dist loadgroup
+	# pytest exits 5 when it collects nothing; any non-zero status fails the target.
+	pytest
 
 bench: bootstrap services-up
 	@$(SERVICES_ENV)

@@ -24,11 +24,6 @@ DJANGO_ENV = env_str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured("DJANGO_ENV must be development, production or test")
 PRODUCTION = DJANGO_ENV == "production"
-if DJANGO_ENV == "test":
-    # `make test` runs two pytest-xdist workers, each on Redis databases of its own.
-    from config.xdist import separate_redis_databases
-
-    separate_redis_databases()
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and DJANGO_ENV != "test")
 SECRET_KEY = env_str("SECRET_KEY")

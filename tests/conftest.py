@@ -16,24 +16,10 @@ def pytest_configure(config):
         )
 
 
-# Tests that start processes or a browser run one after another in one xdist worker, and
-# first, while the other worker takes the rest (`make test` runs two workers): they time
-# what they start, and on two cores they must not race each other for the CPU.
-_SERIAL = ("integration", "browser")
-
-
 def pytest_collection_modifyitems(items):
     """Transactional tests flush the database when they end, which would take the seeded
     reference data (roles, categories, policies, escalation chains) with it. Restore it
-    from the serialized test database instead (Django's serialized rollback).
-
-    Tests marked integration or browser go first and share one xdist group."""
-    serial = [item for item in items if any(item.get_closest_marker(m) for m in _SERIAL)]
-    for item in serial:
-        item.add_marker(pytest.mark.xdist_group("serial"))
-    chosen = set(serial)
-    rest = [item for item in items if item not in chosen]
-    items[:] = serial + rest
+    from the serialized test database instead (Django's serialized rollback)."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is None or not marker.kwargs.get("transaction"):
