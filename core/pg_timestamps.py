@@ -24,9 +24,9 @@ from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 def _c_loader() -> Any:
     if psycopg.pq.__impl__ != "binary":
         return None
-    from psycopg_binary import _psycopg  # type: ignore[import-not-found]
+    from psycopg_binary import _psycopg
 
-    return _psycopg.TimestamptzLoader
+    return getattr(_psycopg, "TimestamptzLoader")  # noqa: B009 (the stubs do not list it)
 
 
 class CTimestamptzLoader(BaseTzLoader):

@@ -40,7 +40,7 @@ FLOODED = {
     "phone": "+86 22 5555 0400",
 }
 # username: [(kind, detail, days valid from today or None)]; a negative number: expired.
-SKILLS = {
+SKILLS: dict[str, list[tuple[str, str, int | None]]] = {
     "technician": [("hv", "HV-2024-0117", 480), ("powertrain", "nev", None)],
     "lin.tao": [
         ("hv", "HV-2023-0042", 200),
@@ -99,7 +99,7 @@ def _skills(now) -> None:
         if user is None:
             continue
         for kind, detail, days in skills:
-            if kind == "hv":
+            if kind == "hv" and days is not None:
                 dispatch_services.add_skill(
                     user,
                     actor=None,
@@ -122,7 +122,6 @@ def _roster(now) -> None:
     start = today - timedelta(days=7)
     east_people = [m.user for m in Membership.objects.filter(team=east).select_related("user")]
     south_people = [m.user for m in Membership.objects.filter(team=south).select_related("user")]
-    common = {"kind": "field", "starts_on": start, "ends_on": None}
     team_services.save_rotation(
         east,
         actor=None,
@@ -133,7 +132,9 @@ def _roster(now) -> None:
         end_time=time(20),
         take_turns=False,
         members=east_people,
-        **common,
+        kind="field",
+        starts_on=start,
+        ends_on=None,
     )
     team_services.save_rotation(
         east,
@@ -145,7 +146,9 @@ def _roster(now) -> None:
         end_time=time(8),
         take_turns=True,
         members=east_people[:2],
-        **common,
+        kind="field",
+        starts_on=start,
+        ends_on=None,
     )
     team_services.save_rotation(
         south,
@@ -157,7 +160,9 @@ def _roster(now) -> None:
         end_time=time(18),
         take_turns=False,
         members=south_people,
-        **common,
+        kind="field",
+        starts_on=start,
+        ends_on=None,
     )
     by_name = {u.username: u for u in east_people}
     tomorrow = timezone.make_aware(
