@@ -25,17 +25,21 @@ def load() -> None:
     if CustomerMessage.objects.filter(key__startswith="demo:").exists():
         return
     now = timezone.now()
-    with_mobile = [
-        i
-        for i in Incident.objects.filter(customer__isnull=False)
+    # One incident per customer: an opt-out or a revoked consent must not reach the others;
+    # a resolved incident first (its survey message is the one that fails).
+    incidents = sorted(
+        Incident.objects.filter(customer__isnull=False)
         .select_related("customer", "category")
-        .order_by("reported_at")
-        if services.addresses(i)
-    ]
-    if len(with_mobile) < 4:
+        .order_by("reported_at"),
+        key=lambda i: i.status != Status.RESOLVED,
+    )
+    by_customer: dict[int, Incident] = {}
+    for i in incidents:
+        if i.customer_id and i.customer_id not in by_customer and services.addresses(i):
+            by_customer[i.customer_id] = i
+    if len(by_customer) < 4:
         return
-    resolved = next((i for i in with_mobile if i.status == Status.RESOLVED), with_mobile[0])
-    others = [i for i in with_mobile if i.pk != resolved.pk]
+    resolved, *others = by_customer.values()
     _sent_and_failed(resolved, now)
     _rate_limited(others[0], now)
     _opted_out(others[1], now)
