@@ -77,8 +77,15 @@ def test_incidents_carry_realistic_customer_and_asset_data(demo):
     # One closed incident's customer asked for erasure (demo/privacy.py): no name or phone.
     erased = set(Erasure.objects.values_list("incident_id", flat=True))
     assert len(erased) == 1
+    # Incidents a telematics alarm opened (regulatory/) have a position but no caller.
+    from regulatory.models import AlarmCase
+
+    by_alarm = set(AlarmCase.objects.values_list("incident_id", flat=True))
+    assert by_alarm
     assert all(
-        i.customer_name and i.customer_phone and i.location for i in incidents if i.pk not in erased
+        i.customer_name and i.customer_phone and i.location
+        for i in incidents
+        if i.pk not in erased | by_alarm
     )
     assert all(i.latitude is not None for i in incidents)
     # the same taxi came back: its asset history shows several cases
@@ -111,8 +118,15 @@ def test_command_structure(demo):
         assert team_leader(team) is not None
         assert team.memberships.filter(role="member").exists()
     centres = Team.objects.filter(kind="service_centre")
-    assert set(centres.values_list("name_zh", flat=True)) == {"华东服务中心", "华南服务中心"}
-    for centre in centres:
+    assert set(centres.values_list("name_zh", flat=True)) == {
+        "华东服务中心",
+        "华南服务中心",
+        "华北服务中心",
+    }
+    # The northern centre is out of action (demo/dispatch.py): dispatch skips it.
+    north = centres.get(name_zh="华北服务中心")
+    assert north.out_of_action_since is not None and north.out_of_action_reason
+    for centre in centres.exclude(pk=north.pk):
         assert centre.members.filter(groups__name="technician").count() == 3
     assert Team.objects.filter(kind="partner").exists()
     assert all(t.name_zh for t in Team.objects.all())
