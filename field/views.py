@@ -152,7 +152,8 @@ def act(request, pk: int, kind: str):
     if answer.errors.get("job"):
         raise Http404
     if answer.status in ("applied", "duplicate"):
-        messages.success(request, DONE[kind])
+        number = Incident.objects.filter(pk=pk).values_list("number", flat=True).first()
+        messages.success(request, str(DONE[kind]) % {"number": number})
         if kind == "resolve":
             return redirect(safe_next(request, back, field="then"))
     elif answer.status == "conflict":
@@ -162,9 +163,10 @@ def act(request, pk: int, kind: str):
     return redirect(back)
 
 
+# The words of the incident page's own arrive and resolve (incidents/views.py).
 DONE = {
-    "arrive": gettext_lazy("Arrival recorded."),
-    "resolve": gettext_lazy("Marked resolved."),
+    "arrive": gettext_lazy("Arrival on site recorded for %(number)s."),
+    "resolve": gettext_lazy("%(number)s resolved."),
 }
 
 

@@ -67,7 +67,7 @@ def test_report_to_resolution_in_the_browser(browser, live_server, people, lang)
     page.wait_for_load_state("networkidle")
     page.eval_on_selector("details:has(form[action$='/dispatch/'])", "d => { d.open = true; }")
     page.select_option("form[action$='/dispatch/'] select[name=assignee]", value=str(technician.pk))
-    page.locator("form[action$='/dispatch/'] button").click()
+    page.locator("form[action$='/dispatch/']:has(select[name=assignee]) button").click()
     page.wait_for_load_state("networkidle")
     incident.refresh_from_db()
     assert incident.status == Status.DISPATCHED and incident.assignee == technician

@@ -251,7 +251,7 @@ def test_desk_and_technician_see_what_happened_and_the_page_updates_itself(
     if dispatch.get_attribute("open") is None:
         dispatch.locator("summary").click()
     desk_page.select_option("form[action$='/dispatch/'] select[name=assignee]", str(technician.pk))
-    desk_page.locator("form[action$='/dispatch/'] button").click()
+    desk_page.locator("form[action$='/dispatch/']:has(select[name=assignee]) button").click()
     desk_page.wait_for_load_state("networkidle")
     assert _message(desk_page) == expect["dispatched"]
     desk_page.fill("form[action$='/notes/'] textarea[name=text]", "Customer waits at the gate")
