@@ -8,7 +8,7 @@ urlpatterns = [
     path("", include("customers.api.urls")),
     path("", include("spareparts.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("messaging.api.urls")),
     path("", include("regulatory.api.urls")),
     path("", include("dispatch.api.urls")),
-    path("", include("messaging.api.urls")),
 ]

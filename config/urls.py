@@ -32,11 +32,10 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("vehicles/", include("vehicles.urls")),
     path("customers/", include("customers.urls")),
+    path("messaging/", include("messaging.urls")),
+    path("field/", include("field.urls")),
     path("regulatory/", include("regulatory.urls")),
     path("dispatch/", include("dispatch.urls")),
-    path("field/", include("field.urls")),
-    path("customers/", include("customers.urls")),
-    path("messaging/", include("messaging.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's page carries one <style> element; its script is served apart (split view).
     path(
