@@ -197,7 +197,8 @@ def test_typing_the_phone_of_an_open_incident_warns_with_a_link(open_as, live_se
     warning.wait_for()
     link = warning.locator(f"a[href='/incidents/{earlier.pk}/']")
     assert link.inner_text() == earlier.number
-    assert "Door will not close" in page.locator("#caller-history .caller-history").inner_text()
+    # The caller is a known customer now: their card lists the earlier incident.
+    assert "Door will not close" in page.locator("#caller-history .customer-card").inner_text()
     _shot(page, f"intake-open-incident-warning-{lang}")
     with translation_override(lang):
         from django.utils.translation import ngettext
