@@ -14,6 +14,11 @@ class CustomerSerializer(serializers.ModelSerializer):
     merged_into: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
+    # Empty while consent was never asked: the schema says so (a read-only model field
+    # would lose allow_blank and its blank choice).
+    consent_source = serializers.ChoiceField(
+        choices=ConsentSource.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Customer

@@ -4,11 +4,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
-from messaging.models import CustomerMessage
+from messaging.models import CustomerMessage, Reason
 from messaging.providers import mask
 
 
 class CustomerMessageSerializer(serializers.ModelSerializer):
+    # Empty until something held the message back or failed it: the schema says so (a
+    # read-only model field would lose allow_blank and its blank choice).
+    reason = serializers.ChoiceField(choices=Reason.choices, allow_blank=True, read_only=True)
     occasion = serializers.CharField(source="key")
     to = serializers.SerializerMethodField(help_text="The address, masked (138****8000).")
     created_at = DateTimeField()
