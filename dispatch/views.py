@@ -20,6 +20,7 @@ from dispatch.models import TechnicianSkill
 from incidents.access import get_incident_for
 from teams import services as team_services
 from teams.models import Team, TeamKind
+from teams.roster import may_see_roster, roster_team_ids
 
 
 @login_required
@@ -88,6 +89,9 @@ def remove_skill(request, pk: int):
 @permission_required("teams.view_team", raise_exception=True)
 def team_list(request):
     teams = Team.objects.active().of_kind(TeamKind.SERVICE_CENTRE, TeamKind.PARTNER)
+    ids = roster_team_ids(request.user)
+    for team in teams:  # the roster link only where the roster opens for this user
+        team.roster_open = ids is None or team.pk in ids
     return render(request, "dispatch/teams.html", {"teams": teams})
 
 
@@ -119,7 +123,9 @@ def team_setup(request, pk: int):
             "area_form": area_form,
             "action_form": action_form,
             "may_edit": may_edit,
-            "roster_url": reverse("teams:roster", args=[team.pk]),
+            "roster_url": reverse("teams:roster", args=[team.pk])
+            if may_see_roster(request.user, team)
+            else None,
         },
         status=422 if area_form.errors or action_form.errors else 200,
     )

@@ -24,10 +24,22 @@ DAYS_SHOWN = 7
 FORMS = {"rotation": RotationForm, "override": OverrideForm, "shift": ShiftForm}
 
 
+def roster_team_ids(user) -> set[int] | None:
+    """The teams whose roster ``user`` may open: None for every team (the permission to
+    view duty shifts), else the teams they belong to."""
+    if user.has_perm("teams.view_dutyshift"):
+        return None
+    return set(user.memberships.values_list("team_id", flat=True))
+
+
+def may_see_roster(user, team: Team) -> bool:
+    ids = roster_team_ids(user)
+    return ids is None or team.pk in ids
+
+
 def _team_for(request, pk: int) -> Team:
     team = get_object_or_404(Team, pk=pk)
-    member = request.user.memberships.filter(team=team).exists()
-    if not (member or request.user.has_perm("teams.view_dutyshift")):
+    if not may_see_roster(request.user, team):
         raise Http404
     return team
 

@@ -106,3 +106,20 @@ def test_a_partner_service_area_is_saved(manager_client):
     assert (partner.service_radius_km, partner.service_regions) == (30, "Pudong, Minhang")
     half = manager_client.post(f"/dispatch/teams/{partner.pk}/", {"form": "area", "latitude": "31"})
     assert half.status_code == 422
+
+
+def test_the_roster_is_linked_only_for_those_it_opens_for(tech, login, manager_client):
+    """The crawl found logistics and legal following the roster link of the centres page to
+    a 404: they may read the centres, not the roster."""
+    team = tech.memberships.get().team
+    roster = f"/teams/{team.pk}/roster/"
+    assert roster in manager_client.get("/dispatch/teams/").content.decode()
+    assert manager_client.get(roster).status_code == 200
+    outsider = login(factories.UserFactory(username="lg", roles=["logistics"]))
+    for page in ("/dispatch/teams/", f"/dispatch/teams/{team.pk}/"):
+        response = outsider.get(page)
+        assert response.status_code == 200
+        assert roster not in response.content.decode()
+    assert outsider.get(roster).status_code == 404
+    member = login(tech)
+    assert member.get(roster).status_code == 200
