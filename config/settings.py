@@ -681,6 +681,9 @@ SPECTACULAR_SETTINGS = {
         "StocktakeStatusEnum": "spareparts.models.StocktakeStatus",
         "ReturnStatusEnum": "spareparts.models.ReturnStatus",
         "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "IncidentChannelEnum": "incidents.models.Channel",
+        "DutyShiftKindEnum": "teams.models.DutyShift.Kind",
+        "CustomerLanguageEnum": "customers.models.Language",
     },
 }
 
