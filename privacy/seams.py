@@ -56,3 +56,9 @@ def customer_record(user, name: str, phones: list[str]) -> tuple[str, list[str],
     shown_name = policy.shown(name or "", "", how)[0]
     shown_phones = [policy.shown("", p, how)[1] for p in phones]
     return shown_name, [p for p in shown_phones if p], how
+
+
+def customer_hidden(user, incident) -> bool:
+    """Whether ``user`` may see nothing of ``incident``'s customer (not even masked): the
+    customer-message log then shows no address at all."""
+    return policy.level(user, incident) == policy.HIDDEN

@@ -1,5 +1,8 @@
 """The customer-message log as the API shows it: the address masked, never in clear."""
 
+from importlib import import_module
+
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,4 +45,9 @@ class CustomerMessageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(str)
     def get_to(self, message: CustomerMessage) -> str:
+        """Masked always; empty for a caller who may not see this customer (privacy)."""
+        request = self.context.get("request")
+        policy = import_module(settings.CUSTOMER_DATA_POLICY)
+        if request is not None and policy.customer_hidden(request.user, message.incident):
+            return ""
         return mask(message.address)
